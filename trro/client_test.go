@@ -1,0 +1,266 @@
+package trro_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
+
+	"github.com/trro-exporter/trro_exporter/trro"
+	"github.com/trro-exporter/trro_exporter/trrotest"
+)
+
+const (
+	testID  = "AKIDtestid0000000000000000000000"
+	testKey = "testsecretkey-do-not-leak-0123456"
+)
+
+type observed struct {
+	mu    sync.Mutex
+	codes map[string]int
+}
+
+func (o *observed) observe(action, code string, _ time.Duration) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.codes[action+" "+code]++
+}
+
+func (o *observed) get(k string) int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.codes[k]
+}
+
+func setup(t *testing.T, fleet *trrotest.Fleet, mod func(*trro.Options)) (*trro.Client, *trrotest.Server, *observed) {
+	t.Helper()
+	srv := trrotest.NewServer(fleet, trrotest.Credential{SecretID: testID, SecretKey: testKey})
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	obs := &observed{codes: map[string]int{}}
+	opts := trro.Options{
+		Endpoint: ts.URL, Region: "ap-guangzhou",
+		Credential: common.NewCredential(testID, testKey),
+		RateLimit:  1000, Observe: obs.observe,
+	}
+	if mod != nil {
+		mod(&opts)
+	}
+	c, err := trro.NewClient(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, srv, obs
+}
+
+func licenseFleet(n int) *trrotest.Fleet {
+	f := &trrotest.Fleet{}
+	for i := 0; i < n; i++ {
+		f.Licenses = append(f.Licenses, trrotest.LicenseGroup{Count: 1, Status: i % 4, ExpireTime: 1700000000 + int64(i), RemainDay: i, LicenseIDs: []string{fmt.Sprintf("lic-%03d", i)}})
+	}
+	return f
+}
+
+func TestPaginationCollectsEveryPage(t *testing.T) {
+	c, srv, _ := setup(t, licenseFleet(250), func(o *trro.Options) { o.PageSize = 500 })
+	srv.MaxPageSize = 40 // the server caps the page size we ask for
+	got, err := c.GetLicenses(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 250 {
+		t.Fatalf("got %d licenses, want 250", len(got))
+	}
+	if n := srv.Calls("GetLicenses"); n != 7 { // ceil(250/40)
+		t.Fatalf("made %d calls, want 7", n)
+	}
+	if got[249].LicenseIDs[0] != "lic-249" || got[249].ExpireTime != trro.IntOf(1700000249) {
+		t.Fatalf("last item = %+v", got[249])
+	}
+}
+
+func TestPaginationStopsOnEmptyPageWhenTotalLies(t *testing.T) {
+	c, srv, _ := setup(t, licenseFleet(5), nil)
+	srv.SetFault("GetLicenses", &trrotest.Fault{Kind: trrotest.FaultTotal, Delta: 1000})
+	got, err := c.GetLicenses(context.Background())
+	if err != nil || len(got) != 5 {
+		t.Fatalf("got %d, %v; want 5 items", len(got), err)
+	}
+	if n := srv.Calls("GetLicenses"); n != 2 {
+		t.Fatalf("made %d calls, want 2 (one page, one empty page)", n)
+	}
+}
+
+func TestPaginationPageCap(t *testing.T) {
+	c, srv, _ := setup(t, licenseFleet(50), func(o *trro.Options) { o.PageSize = 10; o.MaxPages = 3 })
+	_ = srv
+	_, err := c.GetLicenses(context.Background())
+	if e, ok := trro.AsError(err); !ok || e.Code != trro.CodeInvalidResponse || !strings.Contains(e.Message, "after 3 pages") {
+		t.Fatalf("err = %v, want page cap error", err)
+	}
+}
+
+func TestFailedPageFailsWholeList(t *testing.T) {
+	c, srv, _ := setup(t, licenseFleet(30), func(o *trro.Options) { o.PageSize = 10 })
+	srv.SetFault("GetLicenses", &trrotest.Fault{Kind: trrotest.FaultError, Code: "InvalidParameter", Page: 2})
+	got, err := c.GetLicenses(context.Background())
+	if err == nil || got != nil {
+		t.Fatalf("got %d items, err %v; want no items and an error", len(got), err)
+	}
+	if trro.ErrorCode(err) != "InvalidParameter" {
+		t.Fatalf("code = %s", trro.ErrorCode(err))
+	}
+}
+
+func TestNumbersAsStringsAndNulls(t *testing.T) {
+	c, srv, _ := setup(t, licenseFleet(3), nil)
+	srv.StringNumbers = true
+	got, err := c.GetLicenses(context.Background())
+	if err != nil || len(got) != 3 || got[2].RemainDay != trro.IntOf(2) || got[2].Status != trro.IntOf(2) {
+		t.Fatalf("string numbers: %+v, %v", got, err)
+	}
+	srv.StringNumbers = false
+	srv.SetFault("GetLicenses", &trrotest.Fault{Kind: trrotest.FaultNulls})
+	got, err = c.GetLicenses(context.Background())
+	if err != nil || len(got) != 3 {
+		t.Fatalf("nulls: %+v, %v", got, err)
+	}
+	if got[0].ExpireTime.Valid || got[0].Count.Valid || got[0].LicenseIDs != nil {
+		t.Fatalf("nulls decoded as values: %+v", got[0])
+	}
+}
+
+func TestWrongSecretIsAuthFailureWithoutRetry(t *testing.T) {
+	c, srv, obs := setup(t, licenseFleet(1), func(o *trro.Options) { o.Credential = common.NewCredential(testID, "wrong-key") })
+	_, err := c.GetLicenses(context.Background())
+	e, ok := trro.AsError(err)
+	if !ok || e.Code != "AuthFailure.SignatureFailure" || e.RequestID == "" {
+		t.Fatalf("err = %v", err)
+	}
+	if srv.Calls("GetLicenses") != 1 || obs.get("GetLicenses AuthFailure.SignatureFailure") != 1 {
+		t.Fatalf("auth failure was retried: %d calls", srv.Calls("GetLicenses"))
+	}
+	if strings.Contains(err.Error(), "wrong-key") {
+		t.Fatal("secret in error")
+	}
+}
+
+func TestRetriesTransientErrors(t *testing.T) {
+	for _, f := range []trrotest.Fault{
+		{Kind: trrotest.FaultError, Code: "RequestLimitExceeded", Times: 2},
+		{Kind: trrotest.FaultError, Code: "InternalError", Times: 2},
+		{Kind: trrotest.FaultHTTP, Status: 503, Times: 2},
+		{Kind: trrotest.FaultReset, Times: 2},
+	} {
+		c, srv, _ := setup(t, licenseFleet(1), nil)
+		srv.SetFault("GetLicenses", &f)
+		got, err := c.GetLicenses(context.Background())
+		if err != nil || len(got) != 1 {
+			t.Fatalf("fault %+v: %v", f, err)
+		}
+		if n := srv.Calls("GetLicenses"); n != 3 {
+			t.Fatalf("fault %+v: %d calls, want 3", f, n)
+		}
+	}
+}
+
+func TestClientSideCodes(t *testing.T) {
+	cases := []struct {
+		fault trrotest.Fault
+		code  string
+	}{
+		{trrotest.Fault{Kind: trrotest.FaultHTTP, Status: 502}, trro.CodeHTTPError},
+		{trrotest.Fault{Kind: trrotest.FaultInvalidJSON}, trro.CodeInvalidResponse},
+		{trrotest.Fault{Kind: trrotest.FaultTruncated}, trro.CodeInvalidResponse},
+		{trrotest.Fault{Kind: trrotest.FaultOversized, Size: 2 << 20}, trro.CodeResponseTooLarge},
+		{trrotest.Fault{Kind: trrotest.FaultReset}, trro.CodeNetworkError},
+		{trrotest.Fault{Kind: trrotest.FaultError, Code: "bad code with spaces"}, trro.CodeInvalidResponse},
+	}
+	for _, tc := range cases {
+		c, srv, obs := setup(t, licenseFleet(1), func(o *trro.Options) { o.MaxRetries = -1; o.MaxBodyBytes = 1 << 20 })
+		srv.SetFault("GetLicenses", &tc.fault)
+		_, err := c.GetLicenses(context.Background())
+		if got := trro.ErrorCode(err); got != tc.code {
+			t.Errorf("fault %+v: code %s (%v), want %s", tc.fault, got, err, tc.code)
+		}
+		if obs.get("GetLicenses "+tc.code) != 1 {
+			t.Errorf("fault %+v: not observed as %s: %v", tc.fault, tc.code, obs.codes)
+		}
+		if len(err.Error()) > 400 || strings.Contains(err.Error(), "<html") {
+			t.Errorf("error leaks the body: %q", err)
+		}
+	}
+}
+
+func TestDeadlineStopsSlowCalls(t *testing.T) {
+	c, srv, _ := setup(t, licenseFleet(1), nil)
+	srv.SetFault("GetLicenses", &trrotest.Fault{Kind: trrotest.FaultSlow, Delay: 5 * time.Second})
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := c.GetLicenses(ctx)
+	if el := time.Since(start); el > time.Second {
+		t.Fatalf("returned after %v", el)
+	}
+	if trro.ErrorCode(err) != trro.CodeTimeout || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestRateLimitPerAction(t *testing.T) {
+	c, srv, _ := setup(t, licenseFleet(1), func(o *trro.Options) { o.RateLimit = 20 })
+	var wg sync.WaitGroup
+	for i := 0; i < 30; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := c.GetLicenses(context.Background()); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	times := srv.CallTimes("GetLicenses")
+	if len(times) != 30 {
+		t.Fatalf("%d calls", len(times))
+	}
+	// No one-second window may hold more than 20 calls (small slack for
+	// timer jitter at the window's edge).
+	for i := range times {
+		n := 0
+		for _, u := range times[i:] {
+			if u.Sub(times[i]) < 950*time.Millisecond {
+				n++
+			}
+		}
+		if n > 20 {
+			t.Fatalf("%d calls within one second from call %d", n, i)
+		}
+	}
+}
+
+func TestParseEndpoint(t *testing.T) {
+	for in, want := range map[string]string{
+		"trro.tencentcloudapi.com": "https trro.tencentcloudapi.com",
+		"http://127.0.0.1:8080":    "http 127.0.0.1:8080",
+		"https://example.com/":     "https example.com",
+		"ftp://x":                  "error",
+		"http://a/b":               "error",
+		"a b":                      "error",
+	} {
+		s, h, err := trro.ParseEndpoint(in)
+		got := s + " " + h
+		if err != nil {
+			got = "error"
+		}
+		if got != want {
+			t.Errorf("ParseEndpoint(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

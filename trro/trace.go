@@ -1,0 +1,49 @@
+package trro
+
+import (
+	"context"
+	"strings"
+	"sync"
+)
+
+// Trace collects what one scrape's calls learned about the API: whether any
+// answer came back and whether the API refused our credentials.
+type Trace struct {
+	mu       sync.Mutex
+	answered int
+	authFail int
+}
+
+type traceKey struct{}
+
+// WithTrace returns a context whose calls report to tr.
+func WithTrace(ctx context.Context, tr *Trace) context.Context {
+	return context.WithValue(ctx, traceKey{}, tr)
+}
+
+func traceFrom(ctx context.Context) *Trace {
+	tr, _ := ctx.Value(traceKey{}).(*Trace)
+	return tr
+}
+
+func (t *Trace) record(e *Error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	switch {
+	case e == nil:
+		t.answered++
+	case strings.HasPrefix(e.Code, "AuthFailure"):
+		t.answered++
+		t.authFail++
+	case e.Answered():
+		t.answered++
+	}
+}
+
+// Up reports whether the API answered at least once and never refused our
+// credentials.
+func (t *Trace) Up() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.answered > 0 && t.authFail == 0
+}

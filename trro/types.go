@@ -1,0 +1,172 @@
+package trro
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+)
+
+// Int is an API integer. The TRRO API sends some integers as JSON strings
+// ("1686362610") and any field may be null or missing; Valid is false then.
+type Int struct {
+	Value int64
+	Valid bool
+}
+
+// IntOf returns a valid Int holding v.
+func IntOf(v int64) Int { return Int{Value: v, Valid: true} }
+
+// UnmarshalJSON accepts a number, a string holding a number, "" and null.
+func (i *Int) UnmarshalJSON(b []byte) error {
+	*i = Int{}
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || bytes.Equal(b, []byte("null")) {
+		return nil
+	}
+	s := string(b)
+	if b[0] == '"' {
+		var err error
+		if s, err = strconv.Unquote(s); err != nil {
+			return fmt.Errorf("invalid quoted number %.32q", b)
+		}
+		if s == "" {
+			return nil
+		}
+	}
+	if v, err := strconv.ParseInt(s, 10, 64); err == nil {
+		*i = IntOf(v)
+		return nil
+	}
+	// Some answers carry "12.0"; accept integral floats only.
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+		return fmt.Errorf("invalid integer %.32q", s)
+	}
+	*i = IntOf(int64(f))
+	return nil
+}
+
+// MarshalJSON writes the number, or null when not valid.
+func (i Int) MarshalJSON() ([]byte, error) {
+	if !i.Valid {
+		return []byte("null"), nil
+	}
+	return strconv.AppendInt(nil, i.Value, 10), nil
+}
+
+// Error is the error object of a failed API answer.
+type apiErrorBody struct {
+	Code    string `json:"Code"`
+	Message string `json:"Message"`
+}
+
+// meta is embedded in every response: the request id and, on failure, the error.
+type meta struct {
+	Error     *apiErrorBody `json:"Error,omitempty"`
+	RequestID string        `json:"RequestId"`
+}
+
+func (m *meta) responseMeta() *meta { return m }
+
+type response interface{ responseMeta() *meta }
+
+// ProjectInfo is one item of DescribeProjectList.
+type ProjectInfo struct {
+	ProjectID          string `json:"ProjectId"`
+	ProjectName        string `json:"ProjectName"`
+	ProjectDescription string `json:"ProjectDescription"`
+	PolicyMode         string `json:"PolicyMode"`
+	ModifyTime         string `json:"ModifyTime"`
+}
+
+// SessionIntervalStatistic is one time bucket of DescribeSessionStatisticsByInterval.
+type SessionIntervalStatistic struct {
+	ActiveFieldDeviceNum  Int `json:"ActiveFieldDeviceNum"`
+	ActiveRemoteDeviceNum Int `json:"ActiveRemoteDeviceNum"`
+	SessionNum            Int `json:"SessionNum"`
+	TotalDuration         Int `json:"TotalDuration"` // minutes
+	StartTime             Int `json:"StartTime"`
+	EndTime               Int `json:"EndTime"`
+	NotBadSessionRatio    Int `json:"NotBadSessionRatio"` // percent
+}
+
+// License is one license group of GetLicenses.
+type License struct {
+	Count      Int      `json:"Count"`
+	Status     Int      `json:"Status"`
+	ExpireTime Int      `json:"ExpireTime"`
+	Duration   Int      `json:"Duration"`
+	RemainDay  Int      `json:"RemainDay"`
+	LicenseIDs []string `json:"LicenseIds"`
+}
+
+// Action names used by the exporter.
+const (
+	ActionDescribeProjectList                 = "DescribeProjectList"
+	ActionDescribeSessionStatisticsByInterval = "DescribeSessionStatisticsByInterval"
+	ActionGetLicenses                         = "GetLicenses"
+)
+
+type describeProjectListRequest struct {
+	PageNumber int `json:"PageNumber"`
+	PageSize   int `json:"PageSize"`
+}
+
+type describeProjectListResponse struct {
+	meta
+	Projects []ProjectInfo `json:"Projects"`
+	Total    Int           `json:"Total"`
+	Num      Int           `json:"Num"`
+}
+
+type describeSessionStatisticsByIntervalRequest struct {
+	ProjectID         string `json:"ProjectId"`
+	StatisticInterval string `json:"StatisticInterval"`
+	StartTime         int64  `json:"StartTime,omitempty"`
+	EndTime           int64  `json:"EndTime,omitempty"`
+}
+
+type describeSessionStatisticsByIntervalResponse struct {
+	meta
+	SessionStatistics []SessionIntervalStatistic `json:"SessionStatistics"`
+}
+
+type getLicensesRequest struct {
+	PageNum  int `json:"PageNum"`
+	PageSize int `json:"PageSize"`
+}
+
+type getLicensesResponse struct {
+	meta
+	Licenses   []License `json:"Licenses"`
+	TotalCount Int       `json:"TotalCount"`
+}
+
+// decodeEnvelope decodes {"Response": {...}} into out and returns the API
+// error it carries, if any.
+func decodeEnvelope(action string, body []byte, out response) error {
+	env := struct {
+		Response json.RawMessage `json:"Response"`
+	}{}
+	if err := json.Unmarshal(body, &env); err != nil {
+		return invalidResponse(action, "body is not a JSON envelope", err)
+	}
+	if len(env.Response) == 0 || bytes.Equal(env.Response, []byte("null")) {
+		return invalidResponse(action, "envelope has no Response object", nil)
+	}
+	if err := json.Unmarshal(env.Response, out); err != nil {
+		// The error object alone may still be readable.
+		m := meta{}
+		if json.Unmarshal(env.Response, &m) == nil && m.Error != nil && m.Error.Code != "" {
+			return newAPIError(action, m.Error.Code, m.Error.Message, m.RequestID)
+		}
+		return invalidResponse(action, "unexpected Response fields", err)
+	}
+	m := out.responseMeta()
+	if m.Error != nil && (m.Error.Code != "" || m.Error.Message != "") {
+		return newAPIError(action, m.Error.Code, m.Error.Message, m.RequestID)
+	}
+	return nil
+}

@@ -1,0 +1,492 @@
+// Package trrotest is a stand-in for the TRRO cloud API: it checks
+// TC3-HMAC-SHA256 signatures, answers every read action with the real JSON
+// envelope and error codes, paginates, accepts numbers sent as strings, and
+// injects faults on demand. Tests, benchmarks and --demo run against it.
+package trrotest
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Version is the API version the stand-in serves.
+const Version = "2022-03-25"
+
+// FaultKind says what a Fault does.
+type FaultKind int
+
+// Fault kinds.
+const (
+	// FaultError answers with an error envelope (HTTP 200) carrying Code.
+	FaultError FaultKind = iota
+	// FaultHTTP answers with Status (default 502) and an HTML body.
+	FaultHTTP
+	// FaultInvalidJSON answers with a body that is not JSON.
+	FaultInvalidJSON
+	// FaultTruncated answers with the real body cut in half.
+	FaultTruncated
+	// FaultNulls answers with every number in list items set to null.
+	FaultNulls
+	// FaultSlow waits Delay (or until the client gives up) before answering.
+	FaultSlow
+	// FaultReset closes the connection without an answer.
+	FaultReset
+	// FaultOversized answers with a valid body padded to Size bytes.
+	FaultOversized
+	// FaultTotal adds Delta to the reported total of a list.
+	FaultTotal
+)
+
+// Fault is an injected failure for one action.
+type Fault struct {
+	Kind    FaultKind
+	Code    string        // FaultError; default InternalError
+	Message string        // FaultError
+	Status  int           // FaultHTTP
+	Delay   time.Duration // FaultSlow
+	Size    int           // FaultOversized
+	Delta   int           // FaultTotal
+	// Page limits the fault to that page of a list (0: every call).
+	Page int
+	// Times limits how often the fault fires (0: always).
+	Times int
+}
+
+// Credential is a key pair the stand-in accepts.
+type Credential struct {
+	SecretID, SecretKey, Token string
+}
+
+// Server is the stand-in TRRO API. Set fields before serving.
+type Server struct {
+	// Credentials the server accepts; requests signed otherwise fail.
+	Credentials []Credential
+	// Latency is added to every answer, respecting the caller's cancel.
+	Latency time.Duration
+	// MaxPageSize caps PageSize (default 100).
+	MaxPageSize int
+	// StringNumbers sends every integer as a JSON string.
+	StringNumbers bool
+	// Now is the server's clock (default time.Now).
+	Now func() time.Time
+
+	mu       sync.Mutex
+	fleet    *Fleet
+	faults   map[string]*Fault
+	calls    map[string][]time.Time
+	inFlight int
+	peak     int
+}
+
+// NewServer returns a stand-in serving fleet to holders of creds.
+func NewServer(fleet *Fleet, creds ...Credential) *Server {
+	return &Server{Credentials: creds, fleet: fleet, faults: map[string]*Fault{}, calls: map[string][]time.Time{}}
+}
+
+// SetFleet replaces the data served.
+func (s *Server) SetFleet(f *Fleet) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fleet = f
+}
+
+// SetFault injects f into every later call of action; nil clears it.
+func (s *Server) SetFault(action string, f *Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if f == nil {
+		delete(s.faults, action)
+		return
+	}
+	c := *f
+	s.faults[action] = &c
+}
+
+// Calls returns how many requests for action arrived (all actions for "").
+func (s *Server) Calls(action string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if action != "" {
+		return len(s.calls[action])
+	}
+	n := 0
+	for _, c := range s.calls {
+		n += len(c)
+	}
+	return n
+}
+
+// CallTimes returns when each request for action arrived.
+func (s *Server) CallTimes(action string) []time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]time.Time(nil), s.calls[action]...)
+}
+
+// PeakInFlight returns the most requests ever served at once.
+func (s *Server) PeakInFlight() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.peak
+}
+
+// ResetStats forgets calls made so far.
+func (s *Server) ResetStats() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls = map[string][]time.Time{}
+	s.peak = 0
+}
+
+func (s *Server) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// apiError is an error envelope to send.
+type apiError struct{ Code, Message string }
+
+func (e *apiError) Error() string { return e.Code + ": " + e.Message }
+
+func errf(code, format string, a ...any) *apiError {
+	return &apiError{Code: code, Message: fmt.Sprintf(format, a...)}
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	reqID := fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", rand.Uint32(), rand.Uint32()&0xffff, rand.Uint32()&0xffff, rand.Uint32()&0xffff, rand.Uint64()&0xffffffffffff)
+	action := r.Header.Get("X-TC-Action")
+	s.mu.Lock()
+	s.calls[action] = append(s.calls[action], time.Now())
+	s.inFlight++
+	s.peak = max(s.peak, s.inFlight)
+	fault := s.faults[action]
+	fleet := s.fleet
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.inFlight--
+		s.mu.Unlock()
+	}()
+
+	if s.Latency > 0 && !sleep(r.Context(), s.Latency) {
+		return
+	}
+	if r.Method != http.MethodPost {
+		writeEnvelope(w, reqID, nil, errf("UnsupportedProtocol", "only POST is supported by this stand-in"))
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		return
+	}
+	if aerr := s.authenticate(r, body); aerr != nil {
+		writeEnvelope(w, reqID, nil, aerr)
+		return
+	}
+	params := map[string]json.RawMessage{}
+	if len(bytes.TrimSpace(body)) > 0 {
+		if err := json.Unmarshal(body, &params); err != nil {
+			writeEnvelope(w, reqID, nil, errf("InvalidParameter", "the request body is not a JSON object"))
+			return
+		}
+	}
+	p := &reqParams{raw: params}
+	if fault != nil && fault.Page != 0 && p.page() != fault.Page {
+		fault = nil
+	}
+	if fault != nil && fault.Times > 0 {
+		s.mu.Lock()
+		if f := s.faults[action]; f != nil {
+			f.Times--
+			if f.Times == 0 {
+				delete(s.faults, action)
+			}
+		}
+		s.mu.Unlock()
+	}
+	if fault != nil {
+		switch fault.Kind {
+		case FaultError:
+			code := fault.Code
+			if code == "" {
+				code = "InternalError"
+			}
+			msg := fault.Message
+			if msg == "" {
+				msg = "injected fault"
+			}
+			writeEnvelope(w, reqID, nil, &apiError{Code: code, Message: msg})
+			return
+		case FaultHTTP:
+			status := fault.Status
+			if status == 0 {
+				status = http.StatusBadGateway
+			}
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(status)
+			fmt.Fprintf(w, "<html><head><title>%d</title></head><body><h1>%d %s</h1><hr>stgw</body></html>", status, status, http.StatusText(status))
+			return
+		case FaultInvalidJSON:
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, "<?xml version=\"1.0\"?><Error>not json</Error>")
+			return
+		case FaultSlow:
+			if !sleep(r.Context(), fault.Delay) {
+				return
+			}
+		case FaultReset:
+			if hj, ok := w.(http.Hijacker); ok {
+				if conn, _, err := hj.Hijack(); err == nil {
+					conn.Close()
+					return
+				}
+			}
+			panic(http.ErrAbortHandler)
+		}
+	}
+	var region string
+	if region = r.Header.Get("X-TC-Region"); region == "" && action != "GetLicenses" && action != "GetLicenseStat" {
+		writeEnvelope(w, reqID, nil, errf("MissingParameter", "The request is missing a required parameter `Region`."))
+		return
+	}
+	h, ok := actions[action]
+	if !ok {
+		writeEnvelope(w, reqID, nil, errf("InvalidAction", "The action %q does not exist or is not supported.", action))
+		return
+	}
+	s.mu.Lock()
+	fl := fleet
+	s.mu.Unlock()
+	out, aerr := h(&actionContext{srv: s, fleet: fl, p: p, now: s.now(), fault: fault})
+	if aerr != nil {
+		writeEnvelope(w, reqID, nil, aerr)
+		return
+	}
+	data, err := json.Marshal(out)
+	if err != nil {
+		writeEnvelope(w, reqID, nil, errf("InternalError", "encode: %v", err))
+		return
+	}
+	if s.StringNumbers || (fault != nil && fault.Kind == FaultNulls) {
+		data = transform(data, s.StringNumbers, fault != nil && fault.Kind == FaultNulls)
+	}
+	resp := envelopeBytes(reqID, data)
+	if fault != nil {
+		switch fault.Kind {
+		case FaultTruncated:
+			resp = resp[:len(resp)/2]
+		case FaultOversized:
+			if pad := fault.Size - len(resp); pad > 0 {
+				// Valid JSON: padding whitespace before the closing brace.
+				resp = append(append(resp[:len(resp)-1:len(resp)-1], bytes.Repeat([]byte(" "), pad)...), '}')
+			}
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(resp)
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+func envelopeBytes(reqID string, data []byte) []byte {
+	// data is a JSON object; add RequestId to it.
+	id, _ := json.Marshal(reqID)
+	var b bytes.Buffer
+	b.WriteString(`{"Response":`)
+	if len(data) > 2 {
+		b.Write(data[:len(data)-1])
+		b.WriteString(`,"RequestId":`)
+	} else {
+		b.WriteString(`{"RequestId":`)
+	}
+	b.Write(id)
+	b.WriteString("}}")
+	return b.Bytes()
+}
+
+func writeEnvelope(w http.ResponseWriter, reqID string, data []byte, aerr *apiError) {
+	w.Header().Set("Content-Type", "application/json")
+	if aerr != nil {
+		e, _ := json.Marshal(map[string]any{"Error": map[string]string{"Code": aerr.Code, "Message": aerr.Message}})
+		w.Write(envelopeBytes(reqID, e))
+		return
+	}
+	w.Write(envelopeBytes(reqID, data))
+}
+
+// authenticate checks the TC3-HMAC-SHA256 signature the way the API does.
+func (s *Server) authenticate(r *http.Request, body []byte) *apiError {
+	auth := r.Header.Get("Authorization")
+	const algo = "TC3-HMAC-SHA256 "
+	if !strings.HasPrefix(auth, algo) {
+		return errf("AuthFailure.SignatureFailure", "The provided credentials could not be validated because of an unsupported or missing Authorization header.")
+	}
+	fields := map[string]string{}
+	for _, part := range strings.Split(strings.TrimPrefix(auth, algo), ",") {
+		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
+		fields[k] = v
+	}
+	cred := strings.Split(fields["Credential"], "/")
+	if len(cred) != 4 || cred[2] != "trro" || cred[3] != "tc3_request" {
+		return errf("AuthFailure.SignatureFailure", "The Credential scope of the Authorization header is malformed.")
+	}
+	var key *Credential
+	for i := range s.Credentials {
+		if s.Credentials[i].SecretID == cred[0] {
+			key = &s.Credentials[i]
+		}
+	}
+	if key == nil {
+		return errf("AuthFailure.SecretIdNotFound", "The SecretId is not found, please ensure that your SecretId is correct.")
+	}
+	ts, err := strconv.ParseInt(r.Header.Get("X-TC-Timestamp"), 10, 64)
+	if err != nil {
+		return errf("AuthFailure.SignatureFailure", "X-TC-Timestamp is missing or malformed.")
+	}
+	if d := s.now().Unix() - ts; d > 300 || d < -300 {
+		return errf("AuthFailure.SignatureExpire", "Signature expired: the request timestamp is more than five minutes off the server time.")
+	}
+	date := time.Unix(ts, 0).UTC().Format("2006-01-02")
+	if cred[1] != date {
+		return errf("AuthFailure.SignatureFailure", "The credential date does not match X-TC-Timestamp.")
+	}
+	signed := strings.Split(fields["SignedHeaders"], ";")
+	var canonHeaders strings.Builder
+	for _, h := range signed {
+		v := r.Header.Get(h)
+		if h == "host" {
+			v = r.Host
+		}
+		canonHeaders.WriteString(h + ":" + strings.ToLower(strings.TrimSpace(v)) + "\n")
+	}
+	payload := sha256.Sum256(body)
+	canonical := strings.Join([]string{r.Method, "/", r.URL.RawQuery, canonHeaders.String(), fields["SignedHeaders"], hex.EncodeToString(payload[:])}, "\n")
+	hc := sha256.Sum256([]byte(canonical))
+	scope := date + "/trro/tc3_request"
+	toSign := strings.Join([]string{"TC3-HMAC-SHA256", strconv.FormatInt(ts, 10), scope, hex.EncodeToString(hc[:])}, "\n")
+	k := mac([]byte("TC3"+key.SecretKey), date)
+	k = mac(k, "trro")
+	k = mac(k, "tc3_request")
+	want := hex.EncodeToString(mac(k, toSign))
+	if !hmac.Equal([]byte(want), []byte(fields["Signature"])) {
+		return errf("AuthFailure.SignatureFailure", "The provided credentials could not be validated. Please check your signature is correct.")
+	}
+	if key.Token != "" && r.Header.Get("X-TC-Token") != key.Token {
+		return errf("AuthFailure.TokenFailure", "The token is invalid or expired.")
+	}
+	return nil
+}
+
+func mac(key []byte, msg string) []byte {
+	h := hmac.New(sha256.New, key)
+	h.Write([]byte(msg))
+	return h.Sum(nil)
+}
+
+// transform rewrites an answer: integers as strings, and/or every number
+// inside list items as null.
+func transform(data []byte, strs, nulls bool) []byte {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if dec.Decode(&v) != nil {
+		return data
+	}
+	var walk func(v any, inList bool) any
+	walk = func(v any, inList bool) any {
+		switch t := v.(type) {
+		case map[string]any:
+			for k, x := range t {
+				t[k] = walk(x, inList)
+			}
+		case []any:
+			for i, x := range t {
+				t[i] = walk(x, true)
+			}
+			if nulls && inList && len(t) > 0 {
+				if _, isStr := t[0].(string); isStr {
+					return nil
+				}
+			}
+		case json.Number:
+			if nulls && inList {
+				return nil
+			}
+			if strs {
+				return string(t)
+			}
+		case string:
+			if nulls && inList {
+				if _, err := strconv.ParseInt(t, 10, 64); err == nil {
+					return nil
+				}
+			}
+		}
+		return v
+	}
+	out, err := json.Marshal(walk(v, false))
+	if err != nil {
+		return data
+	}
+	return out
+}
+
+// reqParams reads request parameters the lenient way the API does:
+// integers may arrive as numbers or strings.
+type reqParams struct{ raw map[string]json.RawMessage }
+
+func (p *reqParams) str(name string) (string, bool) {
+	raw, ok := p.raw[name]
+	if !ok || string(raw) == "null" {
+		return "", false
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s, true
+	}
+	return strings.TrimSpace(string(raw)), true
+}
+
+func (p *reqParams) int(name string) (int64, bool, *apiError) {
+	s, ok := p.str(name)
+	if !ok {
+		return 0, false, nil
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, true, errf("InvalidParameterValue", "The value of parameter `%s` is not an integer.", name)
+	}
+	return v, true, nil
+}
+
+func (p *reqParams) page() int {
+	for _, n := range []string{"PageNum", "PageNumber"} {
+		if v, ok, _ := p.int(n); ok {
+			return int(v)
+		}
+	}
+	return 1
+}
