@@ -1,0 +1,244 @@
+package collector
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/go-kit/log"
+	"github.com/go-kit/log/level"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/trro-exporter/trro_exporter/trro"
+)
+
+// Options configure an Exporter.
+type Options struct {
+	API    API
+	Logger log.Logger
+	// Collectors are the enabled collector names.
+	Collectors []string
+	// ProjectIDs limits the exporter to these projects; empty discovers.
+	ProjectIDs []string
+	// Intervals are the statistic intervals (hour, day, month).
+	Intervals []string
+	// Timeout bounds one API round when the caller has no deadline.
+	Timeout time.Duration
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// Exporter is a prometheus.Collector over the TRRO API.
+type Exporter struct {
+	opts     Options
+	scrapers []Scraper
+
+	up, success, duration *prometheus.Desc
+
+	mu     sync.Mutex
+	flight *flight
+}
+
+var _ prometheus.Collector = (*Exporter)(nil)
+
+// New returns an Exporter with the named collectors.
+func New(opts Options) (*Exporter, error) {
+	if opts.Logger == nil {
+		opts.Logger = log.NewNopLogger()
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = 30 * time.Second
+	}
+	e := &Exporter{
+		opts: opts,
+		up: prometheus.NewDesc(prometheus.BuildFQName(namespace, "", "up"),
+			"1 if this scrape reached the TRRO API and was authenticated, else 0.", nil, nil),
+		success: prometheus.NewDesc(prometheus.BuildFQName(namespace, "scrape", "collector_success"),
+			"1 if the collector's API calls all succeeded in this scrape, else 0.", []string{"collector"}, nil),
+		duration: prometheus.NewDesc(prometheus.BuildFQName(namespace, "scrape", "collector_duration_seconds"),
+			"Time the collector took in this scrape's API round.", []string{"collector"}, nil),
+	}
+	for _, name := range opts.Collectors {
+		f, ok := factories[name]
+		if !ok {
+			return nil, errors.New("unknown collector " + name)
+		}
+		e.scrapers = append(e.scrapers, f.new(Settings{Intervals: opts.Intervals}))
+	}
+	return e, nil
+}
+
+// Describe sends every descriptor the exporter may use.
+func (e *Exporter) Describe(ch chan<- *prometheus.Desc) {
+	ch <- e.up
+	ch <- e.success
+	ch <- e.duration
+	for _, s := range e.scrapers {
+		s.Describe(ch)
+	}
+}
+
+// Collect runs (or joins) an API round bounded by the configured timeout.
+func (e *Exporter) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), e.opts.Timeout)
+	defer cancel()
+	e.CollectContext(ctx, ch)
+}
+
+// WithContext returns a Collector whose rounds end with ctx: the HTTP
+// handler passes the request's context, so a scrape Prometheus abandoned
+// stops calling the API.
+func (e *Exporter) WithContext(ctx context.Context) prometheus.Collector {
+	return boundCollector{e: e, ctx: ctx}
+}
+
+type boundCollector struct {
+	e   *Exporter
+	ctx context.Context
+}
+
+func (b boundCollector) Describe(ch chan<- *prometheus.Desc) { b.e.Describe(ch) }
+func (b boundCollector) Collect(ch chan<- prometheus.Metric) { b.e.CollectContext(b.ctx, ch) }
+
+// flight is one API round shared by the scrapes that arrive while it runs.
+type flight struct {
+	done    chan struct{}
+	metrics []prometheus.Metric
+	waiters int
+	cancel  context.CancelFunc
+}
+
+// CollectContext sends the metrics of an API round that ends with ctx or
+// the configured timeout, whichever comes first. Scrapes arriving while a
+// round runs wait for it instead of starting their own.
+func (e *Exporter) CollectContext(ctx context.Context, ch chan<- prometheus.Metric) {
+	f := e.join(ctx)
+	defer e.leave(f)
+	select {
+	case <-f.done:
+		for _, m := range f.metrics {
+			ch <- m
+		}
+	case <-ctx.Done():
+		// This caller gave up; report failure rather than block.
+		ch <- prometheus.MustNewConstMetric(e.up, prometheus.GaugeValue, 0)
+		for _, s := range e.scrapers {
+			ch <- prometheus.MustNewConstMetric(e.success, prometheus.GaugeValue, 0, s.Name())
+		}
+	}
+}
+
+func (e *Exporter) join(ctx context.Context) *flight {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.flight != nil {
+		e.flight.waiters++
+		return e.flight
+	}
+	deadline := time.Now().Add(e.opts.Timeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	// The round is not tied to the first caller alone: it is canceled when
+	// every caller waiting for it has left.
+	rctx, cancel := context.WithDeadline(context.Background(), deadline)
+	f := &flight{done: make(chan struct{}), waiters: 1, cancel: cancel}
+	e.flight = f
+	go e.run(rctx, f)
+	return f
+}
+
+func (e *Exporter) leave(f *flight) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	f.waiters--
+	if f.waiters == 0 {
+		f.cancel()
+		if e.flight == f {
+			e.flight = nil
+		}
+	}
+}
+
+func (e *Exporter) run(ctx context.Context, f *flight) {
+	defer close(f.done)
+	tr := &trro.Trace{}
+	ctx = trro.WithTrace(ctx, tr)
+	r := &Round{API: e.opts.API, Now: e.opts.Now(), Logger: e.opts.Logger, projectIDs: e.opts.ProjectIDs}
+
+	results := make([][]prometheus.Metric, len(e.scrapers))
+	var wg sync.WaitGroup
+	for i, s := range e.scrapers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = e.scrape(ctx, r, s)
+		}()
+	}
+	wg.Wait()
+
+	up := 0.0
+	if tr.Up() {
+		up = 1
+	}
+	out := []prometheus.Metric{prometheus.MustNewConstMetric(e.up, prometheus.GaugeValue, up)}
+	for _, ms := range results {
+		out = append(out, ms...)
+	}
+	e.mu.Lock()
+	f.metrics = out
+	// Later scrapes start a fresh round.
+	if e.flight == f {
+		e.flight = nil
+	}
+	e.mu.Unlock()
+}
+
+func (e *Exporter) scrape(ctx context.Context, r *Round, s Scraper) []prometheus.Metric {
+	ch := make(chan prometheus.Metric, 64)
+	var ms []prometheus.Metric
+	drained := make(chan struct{})
+	go func() {
+		for m := range ch {
+			ms = append(ms, m)
+		}
+		close(drained)
+	}()
+	start := time.Now()
+	err := s.Scrape(ctx, r, ch)
+	close(ch)
+	<-drained
+	ok := 1.0
+	if err != nil {
+		ok = 0
+		logFailure(e.opts.Logger, s.Name(), err)
+	}
+	return append(ms,
+		prometheus.MustNewConstMetric(e.success, prometheus.GaugeValue, ok, s.Name()),
+		prometheus.MustNewConstMetric(e.duration, prometheus.GaugeValue, time.Since(start).Seconds(), s.Name()))
+}
+
+// logFailure logs each API error once, with action, code and request id.
+func logFailure(logger log.Logger, collector string, err error) {
+	var errs []error
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	} else {
+		errs = []error{err}
+	}
+	for _, err := range errs {
+		kv := []any{"msg", "collector failed", "collector", collector}
+		if e, ok := trro.AsError(err); ok {
+			kv = append(kv, "action", e.Action, "code", e.Code)
+			if e.RequestID != "" {
+				kv = append(kv, "request_id", e.RequestID)
+			}
+		}
+		kv = append(kv, "err", err)
+		level.Error(logger).Log(kv...)
+	}
+}

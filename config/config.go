@@ -1,0 +1,202 @@
+// Package config loads and validates the exporter's YAML configuration.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/prometheus/common/model"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/trro-exporter/trro_exporter/trro"
+)
+
+// Intervals are the StatisticInterval values the API knows.
+var Intervals = []string{"hour", "day", "month"}
+
+// Config is the exporter's configuration file.
+type Config struct {
+	Credentials Credentials `yaml:"credentials"`
+	// Region is sent with every call; the API requires it for most actions.
+	Region string `yaml:"region"`
+	// Endpoint is a host, or a URL for a local stand-in.
+	Endpoint string `yaml:"endpoint"`
+	// Projects limits the exporter to these project ids; empty discovers
+	// every project with DescribeProjectList.
+	Projects           []string        `yaml:"projects"`
+	StatisticIntervals []string        `yaml:"statistic_intervals"`
+	Collectors         map[string]bool `yaml:"collectors"`
+	// ScrapeTimeout caps a scrape's API work; Prometheus' own scrape timeout
+	// (minus --scrape.timeout-offset) applies when it is shorter.
+	ScrapeTimeout    model.Duration `yaml:"scrape_timeout"`
+	RequestTimeout   model.Duration `yaml:"request_timeout"`
+	RateLimit        float64        `yaml:"rate_limit"`
+	MaxConcurrency   int            `yaml:"max_concurrency"`
+	MaxRetries       int            `yaml:"max_retries"`
+	PageSize         int            `yaml:"page_size"`
+	MaxPages         int            `yaml:"max_pages"`
+	MaxResponseBytes int64          `yaml:"max_response_bytes"`
+}
+
+// Credentials say how requests are signed. With none of them set the
+// exporter reads TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY (and
+// TENCENTCLOUD_SESSION_TOKEN), then the SDK's profile file.
+type Credentials struct {
+	SecretID      string `yaml:"secret_id"`
+	SecretKey     Secret `yaml:"secret_key"`
+	SecretKeyFile string `yaml:"secret_key_file"`
+	SessionToken  Secret `yaml:"session_token"`
+	// CVMRole is a CVM role name, or "auto" to ask the instance metadata.
+	CVMRole string `yaml:"cvm_role"`
+	// RoleARN is assumed through STS with the credentials found above.
+	RoleARN         string `yaml:"role_arn"`
+	RoleSessionName string `yaml:"role_session_name"`
+}
+
+// Default returns the configuration used when no file is given.
+func Default() *Config {
+	return &Config{
+		Region:             "ap-guangzhou",
+		Endpoint:           trro.DefaultEndpoint,
+		StatisticIntervals: []string{"hour"},
+		Collectors:         map[string]bool{},
+		ScrapeTimeout:      model.Duration(30 * time.Second),
+		RequestTimeout:     model.Duration(10 * time.Second),
+		RateLimit:          20,
+		MaxConcurrency:     10,
+		MaxRetries:         3,
+		PageSize:           100,
+		MaxPages:           1000,
+		MaxResponseBytes:   16 << 20,
+	}
+}
+
+// LoadFile reads and validates a config file. collectors are the known
+// collector names.
+func LoadFile(path string, collectors []string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config file: %w", err)
+	}
+	cfg, err := Parse(data, collectors)
+	if err != nil {
+		return nil, fmt.Errorf("config file %s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+var unknownField = regexp.MustCompile(`^line (\d+): field (\S+) not found in type \S+$`)
+
+// Parse decodes and validates a config; unknown keys are errors.
+func Parse(data []byte, collectors []string) (*Config, error) {
+	cfg := Default()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
+		var te *yaml.TypeError
+		if errors.As(err, &te) {
+			msgs := make([]string, len(te.Errors))
+			for i, m := range te.Errors {
+				if g := unknownField.FindStringSubmatch(m); g != nil {
+					m = fmt.Sprintf("line %s: unknown key %q", g[1], g[2])
+				}
+				msgs[i] = m
+			}
+			return nil, errors.New(strings.Join(msgs, "; "))
+		}
+		return nil, errors.New(strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	if cfg.Collectors == nil {
+		cfg.Collectors = map[string]bool{}
+	}
+	if err := cfg.Validate(collectors); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// Validate checks values that YAML alone cannot.
+func (c *Config) Validate(collectors []string) error {
+	if _, _, err := trro.ParseEndpoint(c.Endpoint); err != nil {
+		return fmt.Errorf("endpoint: %w", err)
+	}
+	if c.Region == "" {
+		return errors.New("region: must not be empty")
+	}
+	seen := map[string]bool{}
+	for _, p := range c.Projects {
+		switch {
+		case strings.TrimSpace(p) == "":
+			return errors.New("projects: empty project id")
+		case seen[p]:
+			return fmt.Errorf("projects: %q listed twice", p)
+		}
+		seen[p] = true
+	}
+	if len(c.StatisticIntervals) == 0 {
+		return fmt.Errorf("statistic_intervals: must list at least one of %s", strings.Join(Intervals, ", "))
+	}
+	seen = map[string]bool{}
+	for _, iv := range c.StatisticIntervals {
+		switch {
+		case !slices.Contains(Intervals, iv):
+			return fmt.Errorf("statistic_intervals: %q is not one of %s", iv, strings.Join(Intervals, ", "))
+		case seen[iv]:
+			return fmt.Errorf("statistic_intervals: %q listed twice", iv)
+		}
+		seen[iv] = true
+	}
+	for name := range c.Collectors {
+		if !slices.Contains(collectors, name) {
+			return fmt.Errorf("collectors: unknown collector %q (known: %s)", name, strings.Join(collectors, ", "))
+		}
+	}
+	switch {
+	case c.ScrapeTimeout <= 0:
+		return errors.New("scrape_timeout: must be positive")
+	case c.RequestTimeout <= 0:
+		return errors.New("request_timeout: must be positive")
+	case c.RateLimit <= 0:
+		return errors.New("rate_limit: must be positive (requests per second per action)")
+	case c.MaxConcurrency < 1:
+		return errors.New("max_concurrency: must be at least 1")
+	case c.MaxRetries < 0 || c.MaxRetries > 10:
+		return errors.New("max_retries: must be between 0 and 10")
+	case c.PageSize < 1 || c.PageSize > 1000:
+		return errors.New("page_size: must be between 1 and 1000")
+	case c.MaxPages < 1:
+		return errors.New("max_pages: must be at least 1")
+	case c.MaxResponseBytes < 1024:
+		return errors.New("max_response_bytes: must be at least 1024")
+	}
+	cr := c.Credentials
+	switch {
+	case cr.SecretKey != "" && cr.SecretKeyFile != "":
+		return errors.New("credentials: set secret_key or secret_key_file, not both")
+	case cr.SecretID != "" && cr.SecretKey == "" && cr.SecretKeyFile == "":
+		return errors.New("credentials: secret_id is set but neither secret_key nor secret_key_file")
+	case cr.SecretID == "" && (cr.SecretKey != "" || cr.SecretKeyFile != ""):
+		return errors.New("credentials: secret_key is set but secret_id is not")
+	case cr.SessionToken != "" && cr.SecretID == "":
+		return errors.New("credentials: session_token needs secret_id and secret_key")
+	case cr.CVMRole != "" && cr.SecretID != "":
+		return errors.New("credentials: set cvm_role or secret_id, not both")
+	}
+	return nil
+}
+
+// Enabled reports whether a collector is on: the config's switch if set,
+// else def.
+func (c *Config) Enabled(name string, def bool) bool {
+	if v, ok := c.Collectors[name]; ok {
+		return v
+	}
+	return def
+}

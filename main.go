@@ -1,0 +1,286 @@
+// Command trro_exporter exports Tencent Cloud TRRO (Real-time
+// Teleoperation) session statistics, licenses and projects to Prometheus.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/alecthomas/kingpin/v2"
+	"github.com/go-kit/log"
+	"github.com/go-kit/log/level"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
+	"github.com/prometheus/common/version"
+	"github.com/prometheus/exporter-toolkit/web"
+	"github.com/prometheus/exporter-toolkit/web/kingpinflag"
+	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
+	slogkit "github.com/tjhop/slog-gokit"
+
+	"github.com/trro-exporter/trro_exporter/collector"
+	"github.com/trro-exporter/trro_exporter/config"
+	"github.com/trro-exporter/trro_exporter/trro"
+	"github.com/trro-exporter/trro_exporter/trrotest"
+)
+
+const name = "trro_exporter"
+
+// defaultPort is in the exporters' range 9100-9999.
+const defaultPort = ":9688"
+
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+func run(args []string, stdout, stderr io.Writer) int {
+	app := kingpin.New(name, "Prometheus exporter for Tencent Cloud TRRO (Real-time Teleoperation): sessions, session quality and licenses.")
+	app.UsageWriter(stderr)
+	app.ErrorWriter(stderr)
+	var (
+		configFile    = app.Flag("config.file", "Path to the YAML configuration file. Without one the exporter runs on defaults, credentials from the environment and every project discovered.").Default("").String()
+		configCheck   = app.Flag("config.check", "Validate the configuration and credentials source, print a summary, and exit.").Bool()
+		metricsPath   = app.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").String()
+		maxRequests   = app.Flag("web.max-requests", "Maximum number of parallel scrapes served; 0 means no limit.").Default("40").Int()
+		noExporterMet = app.Flag("web.disable-exporter-metrics", "Exclude Go runtime and process metrics of the exporter itself.").Bool()
+		endpoint      = app.Flag("tencentcloud.endpoint", "TRRO API endpoint: a host, or a URL such as http://127.0.0.1:8080 for a local stand-in. Overrides the config file.").Default("").String()
+		region        = app.Flag("tencentcloud.region", "Tencent Cloud region sent with every call. Overrides the config file.").Default("").String()
+		timeoutOffset = app.Flag("scrape.timeout-offset", "Subtracted from Prometheus' scrape timeout so the answer arrives in time.").Default("500ms").Duration()
+		demo          = app.Flag("demo", "Start an in-process TRRO stand-in on loopback and export its demo fleet (no Tencent Cloud account needed).").Bool()
+		logLevel      = app.Flag("log.level", "Only log messages with the given severity or above. One of: [debug, info, warn, error]").Default("info").Enum("debug", "info", "warn", "error")
+		logFormat     = app.Flag("log.format", "Output format of log messages. One of: [logfmt, json]").Default("logfmt").Enum("logfmt", "json")
+	)
+	webFlags := kingpinflag.AddFlags(app, defaultPort)
+	collectorFlags := map[string]*bool{}
+	for _, n := range collector.Names() {
+		def := "false"
+		if collector.DefaultEnabled(n) {
+			def = "true"
+		}
+		collectorFlags[n] = app.Flag("collector."+n, fmt.Sprintf("Enable the %s collector (default: %s). Overrides the config file.", n, def)).Default(def).Bool()
+	}
+	app.Version(version.Print(name))
+	app.HelpFlag.Short('h')
+	if _, err := app.Parse(args); err != nil {
+		fmt.Fprintf(stderr, "%s: error: %s, try --help\n", name, err)
+		return 2
+	}
+
+	logger, slogger := newLogger(stderr, *logLevel, *logFormat)
+
+	cfg := config.Default()
+	if *configFile != "" {
+		var err error
+		if cfg, err = config.LoadFile(*configFile, collector.Names()); err != nil {
+			level.Error(logger).Log("msg", "invalid configuration", "err", err)
+			return 1
+		}
+	}
+	if *endpoint != "" {
+		cfg.Endpoint = *endpoint
+	}
+	if *region != "" {
+		cfg.Region = *region
+	}
+	for n, v := range collectorFlags {
+		if isSetByUser(args, n) {
+			cfg.Collectors[n] = *v
+		}
+	}
+	if err := cfg.Validate(collector.Names()); err != nil {
+		level.Error(logger).Log("msg", "invalid configuration", "err", err)
+		return 1
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	var cred common.CredentialIface
+	if *demo {
+		// The stand-in accepts a throwaway key made up at start.
+		id, key := "AKIDdemo"+fmt.Sprint(time.Now().UnixNano()), fmt.Sprintf("demo-%x", time.Now().UnixNano())
+		srv := trrotest.NewServer(trrotest.Generate(trrotest.DefaultSpec, time.Now()), trrotest.Credential{SecretID: id, SecretKey: key})
+		url, err := srv.Listen(ctx, "127.0.0.1:0")
+		if err != nil {
+			level.Error(logger).Log("msg", "cannot start demo stand-in", "err", err)
+			return 1
+		}
+		cfg.Endpoint, cfg.Credentials = url, config.Credentials{SecretID: id, SecretKey: config.Secret(key)}
+		level.Info(logger).Log("msg", "demo mode: exporting a simulated fleet from the in-process TRRO stand-in", "endpoint", url)
+	}
+
+	if *configCheck {
+		return checkConfig(cfg, *configFile, stdout, logger)
+	}
+	var err error
+	if cred, err = cfg.Resolve(); err != nil {
+		level.Error(logger).Log("msg", "cannot resolve credentials", "err", err)
+		return 1
+	}
+
+	level.Info(logger).Log("msg", "Starting "+name, "version", version.Info())
+	level.Info(logger).Log("msg", "Build context", "build_context", version.BuildContext())
+
+	apiMetrics := collector.NewAPIMetrics()
+	client, err := trro.NewClient(trro.Options{
+		Endpoint: cfg.Endpoint, Region: cfg.Region, Credential: cred,
+		RequestTimeout: time.Duration(cfg.RequestTimeout), RateLimit: cfg.RateLimit,
+		MaxConcurrency: cfg.MaxConcurrency, MaxBodyBytes: cfg.MaxResponseBytes,
+		MaxRetries: retriesOption(cfg.MaxRetries), PageSize: cfg.PageSize, MaxPages: cfg.MaxPages,
+		Observe: apiMetrics.Observe,
+	})
+	if err != nil {
+		level.Error(logger).Log("msg", "cannot create API client", "err", err)
+		return 1
+	}
+	enabled := enabledCollectors(cfg)
+	exporter, err := collector.New(collector.Options{
+		API: client, Logger: logger, Collectors: enabled, ProjectIDs: cfg.Projects,
+		Intervals: cfg.StatisticIntervals, Timeout: time.Duration(cfg.ScrapeTimeout),
+	})
+	if err != nil {
+		level.Error(logger).Log("msg", "cannot create exporter", "err", err)
+		return 1
+	}
+	level.Info(logger).Log("msg", "enabled collectors", "collectors", strings.Join(enabled, ","))
+
+	base := prometheus.NewRegistry()
+	base.MustRegister(versioncollector.NewCollector(name), apiMetrics)
+	if !*noExporterMet {
+		base.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	}
+
+	mux := http.NewServeMux()
+	mux.Handle(*metricsPath, collector.Handler(exporter, base, collector.HandlerOptions{
+		Offset: *timeoutOffset, MaxTimeout: time.Duration(cfg.ScrapeTimeout),
+		MaxRequestsInFlight: *maxRequests, ErrorLog: slog.NewLogLogger(slogger.Handler(), slog.LevelError),
+	}))
+	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "Healthy\n") })
+	if *metricsPath != "/" {
+		landing, err := web.NewLandingPage(web.LandingConfig{
+			Name: "TRRO Exporter", Description: "Prometheus exporter for Tencent Cloud TRRO (Real-time Teleoperation)",
+			Version: version.Info(),
+			Links:   []web.LandingLinks{{Address: *metricsPath, Text: "Metrics"}},
+		})
+		if err != nil {
+			level.Error(logger).Log("msg", "cannot build landing page", "err", err)
+			return 1
+		}
+		mux.Handle("/", landing)
+	}
+
+	server := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      time.Duration(cfg.ScrapeTimeout) + 30*time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- web.ListenAndServe(server, webFlags, slogger) }()
+	select {
+	case err := <-errc:
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
+			level.Error(logger).Log("msg", "cannot serve", "err", err)
+			return 1
+		}
+	case <-ctx.Done():
+		level.Info(logger).Log("msg", "shutting down")
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = server.Shutdown(sctx)
+	}
+	return 0
+}
+
+// isSetByUser reports whether --collector.<n> or --no-collector.<n> was given.
+func isSetByUser(args []string, n string) bool {
+	for _, a := range args {
+		a, _, _ = strings.Cut(a, "=")
+		if a == "--collector."+n || a == "--no-collector."+n {
+			return true
+		}
+	}
+	return false
+}
+
+func retriesOption(n int) int {
+	if n == 0 {
+		return -1 // trro.Options treats 0 as "default"
+	}
+	return n
+}
+
+func enabledCollectors(cfg *config.Config) []string {
+	var out []string
+	for _, n := range collector.Names() {
+		if cfg.Enabled(n, collector.DefaultEnabled(n)) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func newLogger(w io.Writer, lvl, format string) (log.Logger, *slog.Logger) {
+	var logger log.Logger
+	if format == "json" {
+		logger = log.NewJSONLogger(log.NewSyncWriter(w))
+	} else {
+		logger = log.NewLogfmtLogger(log.NewSyncWriter(w))
+	}
+	logger = log.With(logger, "ts", log.DefaultTimestampUTC, "caller", log.Caller(5))
+	var allow level.Option
+	var slvl slog.Level
+	switch lvl {
+	case "debug":
+		allow, slvl = level.AllowDebug(), slog.LevelDebug
+	case "warn":
+		allow, slvl = level.AllowWarn(), slog.LevelWarn
+	case "error":
+		allow, slvl = level.AllowError(), slog.LevelError
+	default:
+		allow, slvl = level.AllowInfo(), slog.LevelInfo
+	}
+	logger = level.NewFilter(logger, allow)
+	// One bridge for the libraries that want slog (exporter-toolkit,
+	// promhttp's error log), with the same level.
+	return logger, slog.New(slogkit.NewGoKitHandler(logger, slvl))
+}
+
+// checkConfig prints what the exporter would do, without any secret.
+func checkConfig(cfg *config.Config, file string, w io.Writer, logger log.Logger) int {
+	src, err := cfg.CredentialSource()
+	if err != nil {
+		level.Error(logger).Log("msg", "invalid configuration", "err", err)
+		return 1
+	}
+	if file == "" {
+		file = "(none: defaults)"
+	}
+	projects := "all, discovered with DescribeProjectList"
+	if len(cfg.Projects) > 0 {
+		projects = strings.Join(cfg.Projects, ", ")
+	}
+	enabled := enabledCollectors(cfg)
+	sort.Strings(enabled)
+	fmt.Fprintf(w, "configuration OK\n")
+	fmt.Fprintf(w, "  config file:          %s\n", file)
+	fmt.Fprintf(w, "  credentials:          %s\n", src)
+	fmt.Fprintf(w, "  endpoint:             %s\n", cfg.Endpoint)
+	fmt.Fprintf(w, "  region:               %s\n", cfg.Region)
+	fmt.Fprintf(w, "  projects:             %s\n", projects)
+	fmt.Fprintf(w, "  statistic intervals:  %s\n", strings.Join(cfg.StatisticIntervals, ", "))
+	fmt.Fprintf(w, "  collectors:           %s\n", strings.Join(enabled, ", "))
+	fmt.Fprintf(w, "  scrape timeout:       %s (request timeout %s, max retries %d)\n", cfg.ScrapeTimeout, cfg.RequestTimeout, cfg.MaxRetries)
+	fmt.Fprintf(w, "  rate limit:           %g requests/s per action, %d concurrent\n", cfg.RateLimit, cfg.MaxConcurrency)
+	fmt.Fprintf(w, "  pagination:           %d items per page, at most %d pages\n", cfg.PageSize, cfg.MaxPages)
+	return 0
+}
