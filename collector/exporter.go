@@ -141,7 +141,9 @@ func (e *Exporter) join(ctx context.Context) *flight {
 	}
 	deadline := time.Now().Add(e.opts.Timeout)
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
-		deadline = d
+		// End the round a little before the caller's deadline so that what
+		// it did finish is still served.
+		deadline = d.Add(-min(100*time.Millisecond, time.Until(d)/10))
 	}
 	// The round is not tied to the first caller alone: it is canceled when
 	// every caller waiting for it has left.

@@ -44,7 +44,8 @@ func Handler(e *Exporter, base prometheus.Gatherer, opts HandlerOptions) http.Ha
 		defer cancel()
 		reg := prometheus.NewRegistry()
 		reg.MustRegister(e.WithContext(ctx))
-		promhttp.HandlerFor(prometheus.Gatherers{base, reg}, promhttp.HandlerOpts{
+		// The round runs first, so the API counters below include its calls.
+		promhttp.HandlerFor(prometheus.Gatherers{reg, base}, promhttp.HandlerOpts{
 			ErrorLog:      opts.ErrorLog,
 			ErrorHandling: promhttp.ContinueOnError,
 		}).ServeHTTP(w, r)

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -59,9 +60,10 @@ type Options struct {
 // Client calls TRRO read actions. It is safe for concurrent use; its rate
 // limits are shared by every caller.
 type Client struct {
-	sdk  *common.Client
-	opts Options
-	sem  chan struct{}
+	sdk       *common.Client
+	transport *http.Transport
+	opts      Options
+	sem       chan struct{}
 
 	mu       sync.Mutex
 	limiters map[string]*rate.Limiter
@@ -111,12 +113,14 @@ func NewClient(opts Options) (*Client, error) {
 	prof.RateLimitExceededMaxRetries = 0
 	prof.Language = "en-US"
 	sdk := common.NewCommonClient(opts.Credential, opts.Region, prof)
-	sdk.WithHttpTransport(&cappedTransport{base: newHTTPTransport(opts.MaxConcurrency), maxBody: opts.MaxBodyBytes})
+	tr := newHTTPTransport(opts.MaxConcurrency)
+	sdk.WithHttpTransport(&cappedTransport{base: tr, maxBody: opts.MaxBodyBytes})
 	return &Client{
-		sdk:      sdk,
-		opts:     opts,
-		sem:      make(chan struct{}, opts.MaxConcurrency),
-		limiters: map[string]*rate.Limiter{},
+		sdk:       sdk,
+		transport: tr,
+		opts:      opts,
+		sem:       make(chan struct{}, opts.MaxConcurrency),
+		limiters:  map[string]*rate.Limiter{},
 	}, nil
 }
 
@@ -134,6 +138,9 @@ func ParseEndpoint(endpoint string) (scheme, host string, err error) {
 	}
 	return u.Scheme, u.Host, nil
 }
+
+// Close releases idle connections.
+func (c *Client) Close() { c.transport.CloseIdleConnections() }
 
 // PageSize is the page size the client asks for.
 func (c *Client) PageSize() int { return c.opts.PageSize }

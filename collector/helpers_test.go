@@ -1,0 +1,166 @@
+package collector_test
+
+import (
+	"bytes"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-kit/log"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
+
+	"github.com/trro-exporter/trro_exporter/collector"
+	"github.com/trro-exporter/trro_exporter/trro"
+	"github.com/trro-exporter/trro_exporter/trrotest"
+)
+
+const (
+	testID  = "AKIDcollectortest000000000000000"
+	testKey = "collector-test-secret-key-DO-NOT-LEAK"
+)
+
+// now is the fixed clock of the tests: 2026-11-26 10:30:00 UTC.
+var now = time.Date(2026, 11, 26, 10, 30, 0, 0, time.UTC)
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type env struct {
+	srv     *trrotest.Server
+	url     string
+	client  *trro.Client
+	exp     *collector.Exporter
+	api     *collector.APIMetrics
+	logs    *syncBuffer
+	handler http.Handler
+}
+
+type envOpts struct {
+	key        string
+	projects   []string
+	collectors []string
+	intervals  []string
+	client     func(*trro.Options)
+}
+
+func newEnv(t *testing.T, fleet *trrotest.Fleet, o envOpts) *env {
+	t.Helper()
+	srv := trrotest.NewServer(fleet, trrotest.Credential{SecretID: testID, SecretKey: testKey})
+	srv.Now = func() time.Time { return time.Now() }
+	ts := httptest.NewServer(srv)
+	e := &env{srv: srv, url: ts.URL, logs: &syncBuffer{}, api: collector.NewAPIMetrics()}
+	key := testKey
+	if o.key != "" {
+		key = o.key
+	}
+	copts := trro.Options{
+		Endpoint: ts.URL, Region: "ap-guangzhou", Credential: common.NewCredential(testID, key),
+		RateLimit: 1000, MaxRetries: -1, Observe: e.api.Observe,
+	}
+	if o.client != nil {
+		o.client(&copts)
+	}
+	c, err := trro.NewClient(copts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.client = c
+	t.Cleanup(func() {
+		ts.CloseClientConnections()
+		ts.Close()
+		c.Close()
+	})
+	if o.collectors == nil {
+		o.collectors = []string{"licenses", "projects", "sessions"}
+	}
+	if o.intervals == nil {
+		o.intervals = []string{"hour", "day"}
+	}
+	e.exp, err = collector.New(collector.Options{
+		API: c, Logger: log.NewLogfmtLogger(e.logs), Collectors: o.collectors, ProjectIDs: o.projects,
+		Intervals: o.intervals, Timeout: 5 * time.Second, Now: func() time.Time { return now },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := prometheus.NewRegistry()
+	base.MustRegister(e.api)
+	e.handler = collector.Handler(e.exp, base, collector.HandlerOptions{Offset: 200 * time.Millisecond, MaxTimeout: 5 * time.Second})
+	return e
+}
+
+// scrape GETs /metrics through the handler like Prometheus does.
+func (e *env) scrape(t *testing.T, timeoutHeader string) (int, string) {
+	t.Helper()
+	req := httptest.NewRequest("GET", "/metrics", nil)
+	if timeoutHeader != "" {
+		req.Header.Set("X-Prometheus-Scrape-Timeout-Seconds", timeoutHeader)
+	}
+	rec := httptest.NewRecorder()
+	e.handler.ServeHTTP(rec, req)
+	return rec.Code, rec.Body.String()
+}
+
+func hasLine(body, line string) bool {
+	for _, l := range strings.Split(body, "\n") {
+		if l == line {
+			return true
+		}
+	}
+	return false
+}
+
+// fixtureFleet has known values for every metric.
+func fixtureFleet() *trrotest.Fleet {
+	h := func(hh int) int64 { return time.Date(2026, 11, 26, hh, 0, 0, 0, time.UTC).Unix() }
+	d := func(dd int) int64 { return time.Date(2026, 11, dd, 0, 0, 0, 0, time.FixedZone("CST", 8*3600)).Unix() }
+	return &trrotest.Fleet{
+		Projects: []trrotest.Project{
+			{ID: "proj0000000000aa", Name: "露天矿远程挖掘", PolicyMode: "white"},
+			{ID: "proj0000000000bb", Name: "Harbour cranes", PolicyMode: "black"},
+		},
+		Stats: map[string]map[string][]trrotest.Bucket{
+			"proj0000000000aa": {
+				"hour": {
+					{StartTime: h(8), EndTime: h(9), SessionNum: 9, TotalDuration: 90, ActiveFieldDeviceNum: 9, ActiveRemoteDeviceNum: 9, NotBadSessionRatio: 99},
+					{StartTime: h(9), EndTime: h(10), SessionNum: 4, TotalDuration: 30, ActiveFieldDeviceNum: 2, ActiveRemoteDeviceNum: 1, NotBadSessionRatio: 75},
+					{StartTime: h(10), EndTime: h(11), SessionNum: 0, TotalDuration: 0},
+				},
+				"day": {
+					{StartTime: d(25), EndTime: d(26), SessionNum: 40, TotalDuration: 600, ActiveFieldDeviceNum: 5, ActiveRemoteDeviceNum: 3, NotBadSessionRatio: 57},
+					{StartTime: d(26), EndTime: d(27), SessionNum: 12, TotalDuration: 125, ActiveFieldDeviceNum: 3, ActiveRemoteDeviceNum: 2, NotBadSessionRatio: 100},
+				},
+			},
+			"proj0000000000bb": {
+				"hour": {{StartTime: h(10), EndTime: h(11), SessionNum: 1, TotalDuration: 20, ActiveFieldDeviceNum: 1, ActiveRemoteDeviceNum: 0, NotBadSessionRatio: 50}},
+				"day":  {},
+			},
+		},
+		Licenses: []trrotest.LicenseGroup{
+			{Count: 2, Status: 1, ExpireTime: 1800000000, Duration: 86400, RemainDay: 30, LicenseIDs: []string{"lic-a", "lic-b"}},
+			{Count: 2, Status: 0, ExpireTime: 1790000000, Duration: 86400, RemainDay: 10, LicenseIDs: []string{"lic-c", "lic-a"}},
+			// An exact repeat, as when pages shift under us: counted once.
+			{Count: 2, Status: 1, ExpireTime: 1800000000, Duration: 86400, RemainDay: 30, LicenseIDs: []string{"lic-a", "lic-b"}},
+			{Count: 1, Status: 2, ExpireTime: 1795000000, Duration: 86400, RemainDay: 3, LicenseIDs: []string{"lic-d"}},
+			{Count: 1, Status: 7, ExpireTime: 1796000000, Duration: 86400, RemainDay: 5, LicenseIDs: []string{"lic-e"}},
+		},
+	}
+}
