@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -39,9 +40,16 @@ const name = "trro_exporter"
 // defaultPort is in the exporters' range 9100-9999.
 const defaultPort = ":9688"
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
 
-func run(args []string, stdout, stderr io.Writer) int {
+// run is the whole program; it returns the exit code when ctx ends or on
+// error.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	app := kingpin.New(name, "Prometheus exporter for Tencent Cloud TRRO (Real-time Teleoperation): sessions, session quality and licenses.")
 	app.UsageWriter(stderr)
 	app.ErrorWriter(stderr)
@@ -55,8 +63,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		region        = app.Flag("tencentcloud.region", "Tencent Cloud region sent with every call. Overrides the config file.").Default("").String()
 		timeoutOffset = app.Flag("scrape.timeout-offset", "Subtracted from Prometheus' scrape timeout so the answer arrives in time.").Default("500ms").Duration()
 		demo          = app.Flag("demo", "Start an in-process TRRO stand-in on loopback and export its demo fleet (no Tencent Cloud account needed).").Bool()
-		logLevel      = app.Flag("log.level", "Only log messages with the given severity or above. One of: [debug, info, warn, error]").Default("info").Enum("debug", "info", "warn", "error")
-		logFormat     = app.Flag("log.format", "Output format of log messages. One of: [logfmt, json]").Default("logfmt").Enum("logfmt", "json")
+		logLevel      = app.Flag("log.level", "Only log messages with the given severity or above. One of: [debug, info, warn, error]").Default("info").String()
+		logFormat     = app.Flag("log.format", "Output format of log messages. One of: [logfmt, json]").Default("logfmt").String()
 	)
 	webFlags := kingpinflag.AddFlags(app, defaultPort)
 	collectorFlags := map[string]*bool{}
@@ -74,6 +82,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 
+	for _, f := range []struct {
+		name, value string
+		allowed     []string
+	}{
+		{"log.level", *logLevel, []string{"debug", "info", "warn", "error"}},
+		{"log.format", *logFormat, []string{"logfmt", "json"}},
+	} {
+		if !slices.Contains(f.allowed, f.value) {
+			fmt.Fprintf(stderr, "%s: error: --%s: %q is not one of %s\n", name, f.name, f.value, strings.Join(f.allowed, ", "))
+			return 2
+		}
+	}
 	logger, slogger := newLogger(stderr, *logLevel, *logFormat)
 
 	cfg := config.Default()
@@ -100,8 +120,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 
 	var cred common.CredentialIface
 	if *demo {

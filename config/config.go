@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/prometheus/common/model"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/trro-exporter/trro_exporter/trro"
@@ -35,14 +34,14 @@ type Config struct {
 	Collectors         map[string]bool `yaml:"collectors"`
 	// ScrapeTimeout caps a scrape's API work; Prometheus' own scrape timeout
 	// (minus --scrape.timeout-offset) applies when it is shorter.
-	ScrapeTimeout    model.Duration `yaml:"scrape_timeout"`
-	RequestTimeout   model.Duration `yaml:"request_timeout"`
-	RateLimit        float64        `yaml:"rate_limit"`
-	MaxConcurrency   int            `yaml:"max_concurrency"`
-	MaxRetries       int            `yaml:"max_retries"`
-	PageSize         int            `yaml:"page_size"`
-	MaxPages         int            `yaml:"max_pages"`
-	MaxResponseBytes int64          `yaml:"max_response_bytes"`
+	ScrapeTimeout    Duration `yaml:"scrape_timeout"`
+	RequestTimeout   Duration `yaml:"request_timeout"`
+	RateLimit        float64  `yaml:"rate_limit"`
+	MaxConcurrency   int      `yaml:"max_concurrency"`
+	MaxRetries       int      `yaml:"max_retries"`
+	PageSize         int      `yaml:"page_size"`
+	MaxPages         int      `yaml:"max_pages"`
+	MaxResponseBytes int64    `yaml:"max_response_bytes"`
 }
 
 // Credentials say how requests are signed. With none of them set the
@@ -67,8 +66,8 @@ func Default() *Config {
 		Endpoint:           trro.DefaultEndpoint,
 		StatisticIntervals: []string{"hour"},
 		Collectors:         map[string]bool{},
-		ScrapeTimeout:      model.Duration(30 * time.Second),
-		RequestTimeout:     model.Duration(10 * time.Second),
+		ScrapeTimeout:      Duration(30 * time.Second),
+		RequestTimeout:     Duration(10 * time.Second),
 		RateLimit:          20,
 		MaxConcurrency:     10,
 		MaxRetries:         3,

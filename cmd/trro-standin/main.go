@@ -1,0 +1,44 @@
+// Command trro-standin serves the trrotest stand-in TRRO API on its own, for
+// trying the exporter binary without a Tencent Cloud account. It accepts the
+// key pair in TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/trro-exporter/trro_exporter/trrotest"
+)
+
+func main() {
+	listen := flag.String("listen", "127.0.0.1:8080", "address to serve on")
+	projects := flag.Int("projects", trrotest.DefaultSpec.Projects, "projects in the generated fleet")
+	devices := flag.Int("devices-per-project", trrotest.DefaultSpec.DevicesPerProject, "devices per project")
+	latency := flag.Duration("latency", 0, "delay added to every answer")
+	flag.Parse()
+
+	id, key := os.Getenv("TENCENTCLOUD_SECRET_ID"), os.Getenv("TENCENTCLOUD_SECRET_KEY")
+	if id == "" || key == "" {
+		fmt.Fprintln(os.Stderr, "trro-standin: set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY to the key pair it should accept")
+		os.Exit(2)
+	}
+	spec := trrotest.DefaultSpec
+	spec.Projects, spec.DevicesPerProject = *projects, *devices
+	srv := trrotest.NewServer(trrotest.Generate(spec, time.Now()), trrotest.Credential{SecretID: id, SecretKey: key})
+	srv.Latency = *latency
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	url, err := srv.Listen(ctx, *listen)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "trro-standin:", err)
+		os.Exit(1)
+	}
+	fmt.Fprintln(os.Stderr, "trro-standin: serving the TRRO API on", url)
+	<-ctx.Done()
+}

@@ -1,0 +1,163 @@
+package config
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+var known = []string{"licenses", "projects", "sessions"}
+
+func TestDefaultsWithEmptyFile(t *testing.T) {
+	cfg, err := Parse([]byte(""), known)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Endpoint != "trro.tencentcloudapi.com" || cfg.Region != "ap-guangzhou" || cfg.RateLimit != 20 ||
+		time.Duration(cfg.ScrapeTimeout) != 30*time.Second || strings.Join(cfg.StatisticIntervals, ",") != "hour" {
+		t.Fatalf("unexpected defaults: %+v", cfg)
+	}
+	if !cfg.Enabled("sessions", true) || cfg.Enabled("sessions", false) {
+		t.Fatal("unset collector must take its default")
+	}
+}
+
+func TestExampleConfigIsValidAndComplete(t *testing.T) {
+	data, err := os.ReadFile("../config.example.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Parse(data, known)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every key of the struct is documented in the example.
+	var m map[string]any
+	if err := yaml.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	out, _ := yaml.Marshal(Default())
+	var def map[string]any
+	yaml.Unmarshal(out, &def)
+	for k := range def {
+		if _, ok := m[k]; !ok {
+			t.Errorf("config.example.yml does not document %q", k)
+		}
+	}
+	_ = cfg
+}
+
+func TestInvalidConfigs(t *testing.T) {
+	cases := []struct {
+		file, want string
+	}{
+		{"unknown-key.yml", `line 3: unknown key "regoin"`},
+		{"unknown-nested-key.yml", `line 3: unknown key "secret"`},
+		{"bad-yaml.yml", `line 1: did not find expected node content`},
+		{"bad-interval.yml", `statistic_intervals: "week" is not one of hour, day, month`},
+		{"dup-interval.yml", `statistic_intervals: "hour" listed twice`},
+		{"no-intervals.yml", `statistic_intervals: must list at least one of hour, day, month`},
+		{"unknown-collector.yml", `collectors: unknown collector "devices" (known: licenses, projects, sessions)`},
+		{"bad-endpoint.yml", `endpoint: invalid endpoint "ftp://trro.example.com": want http:// or https:// and a host, without a path`},
+		{"empty-region.yml", `region: must not be empty`},
+		{"dup-project.yml", `projects: "abc" listed twice`},
+		{"bad-duration.yml", `line 1: invalid duration "soon", want e.g. 30s or 1m`},
+		{"zero-rate.yml", `rate_limit: must be positive (requests per second per action)`},
+		{"key-and-file.yml", `credentials: set secret_key or secret_key_file, not both`},
+		{"id-without-key.yml", `credentials: secret_id is set but neither secret_key nor secret_key_file`},
+		{"key-without-id.yml", `credentials: secret_key is set but secret_id is not`},
+		{"page-size.yml", `page_size: must be between 1 and 1000`},
+		{"wrong-type.yml", `line 1: cannot unmarshal !!map into []string`},
+	}
+	for _, c := range cases {
+		t.Run(c.file, func(t *testing.T) {
+			path := filepath.Join("testdata", c.file)
+			_, err := LoadFile(path, known)
+			want := "config file " + path + ": " + c.want
+			if err == nil || err.Error() != want {
+				t.Fatalf("got  %v\nwant %s", err, want)
+			}
+			if strings.Contains(err.Error(), "hunter2") {
+				t.Fatal("error shows the secret")
+			}
+		})
+	}
+}
+
+func TestMissingFile(t *testing.T) {
+	_, err := LoadFile("testdata/does-not-exist.yml", known)
+	if err == nil || err.Error() != "config file: open testdata/does-not-exist.yml: no such file or directory" {
+		t.Fatal(err)
+	}
+}
+
+func TestSecretNeverPrinted(t *testing.T) {
+	cfg, err := Parse([]byte("credentials:\n  secret_id: AKIDx\n  secret_key: hunter2-secret\n  session_token: tok-secret\n"), known)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, _ := yaml.Marshal(cfg)
+	j, _ := json.Marshal(cfg)
+	for _, s := range []string{
+		fmt.Sprintf("%v", cfg), fmt.Sprintf("%+v", cfg), fmt.Sprintf("%#v", cfg), fmt.Sprintf("%s", cfg.Credentials.SecretKey),
+		fmt.Sprintf("%q", cfg.Credentials.SecretKey), string(y), string(j),
+	} {
+		if strings.Contains(s, "hunter2") || strings.Contains(s, "tok-secret") {
+			t.Fatalf("secret printed: %s", s)
+		}
+	}
+	if !strings.Contains(string(y), "<secret>") {
+		t.Fatalf("marshalled config should show <secret>: %s", y)
+	}
+	if cfg.Credentials.SecretKey.Value() != "hunter2-secret" {
+		t.Fatal("Value must return the secret")
+	}
+}
+
+func TestCredentialSources(t *testing.T) {
+	t.Setenv("HOME", t.TempDir()) // no SDK profile file
+	t.Setenv(EnvSecretID, "")
+	t.Setenv(EnvSecretKey, "")
+	os.Unsetenv(EnvSecretID)
+	os.Unsetenv(EnvSecretKey)
+	keyFile := filepath.Join(t.TempDir(), "key")
+	os.WriteFile(keyFile, []byte("file-secret\n"), 0o600)
+
+	cfg := Default()
+	if _, err := cfg.Resolve(); err != ErrNoCredentials {
+		t.Fatalf("no credentials: %v", err)
+	}
+	t.Setenv(EnvSecretID, "AKIDenv")
+	if _, err := cfg.Resolve(); err == nil || err.Error() != "credentials: TENCENTCLOUD_SECRET_KEY is not set or empty while the other Tencent Cloud variable is set" {
+		t.Fatalf("half env: %v", err)
+	}
+	t.Setenv(EnvSecretKey, "env-secret")
+	t.Setenv(EnvSessionToken, "env-token")
+	c, err := cfg.Resolve()
+	if err != nil || c.GetSecretKey() != "env-secret" || c.GetToken() != "env-token" {
+		t.Fatalf("env: %v", err)
+	}
+	src, _ := cfg.CredentialSource()
+	if src != "environment (TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY, TENCENTCLOUD_SESSION_TOKEN)" {
+		t.Fatalf("source = %q", src)
+	}
+	cfg.Credentials = Credentials{SecretID: "AKIDfile", SecretKeyFile: keyFile}
+	c, err = cfg.Resolve()
+	if err != nil || c.GetSecretId() != "AKIDfile" || c.GetSecretKey() != "file-secret" {
+		t.Fatalf("key file: %v", err)
+	}
+	src, _ = cfg.CredentialSource()
+	if strings.Contains(src, "file-secret") || strings.Contains(src, "env-secret") {
+		t.Fatal("source shows a secret")
+	}
+	cfg.Credentials = Credentials{SecretID: "AKIDfile", SecretKeyFile: keyFile + ".missing"}
+	if _, err := cfg.Resolve(); err == nil || !strings.HasPrefix(err.Error(), "credentials: secret_key_file: open ") {
+		t.Fatalf("missing key file: %v", err)
+	}
+}

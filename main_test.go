@@ -1,0 +1,196 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/trro-exporter/trro_exporter/trrotest"
+)
+
+const (
+	envID  = "AKIDmaintest00000000000000000000"
+	envKey = "main-test-secret-key-never-printed"
+)
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func runOnce(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb lockedBuffer
+	code := run(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func noCredsEnv(t *testing.T) {
+	t.Setenv("HOME", t.TempDir())
+	for _, k := range []string{"TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY", "TENCENTCLOUD_SESSION_TOKEN"} {
+		t.Setenv(k, "")
+		os.Unsetenv(k)
+	}
+}
+
+func TestBadFlag(t *testing.T) {
+	code, _, stderr := runOnce(t, "--web.listen-adress=:1")
+	if code != 2 || !strings.Contains(stderr, "unknown long flag '--web.listen-adress'") {
+		t.Fatalf("code %d, stderr %q", code, stderr)
+	}
+	code, _, stderr = runOnce(t, "--log.level=loud")
+	if code != 2 || !strings.Contains(stderr, `--log.level: "loud" is not one of debug, info, warn, error`) {
+		t.Fatalf("code %d, stderr %q", code, stderr)
+	}
+}
+
+func TestMissingCredentials(t *testing.T) {
+	noCredsEnv(t)
+	code, _, stderr := runOnce(t, "--web.listen-address=127.0.0.1:0")
+	if code != 1 || !strings.Contains(stderr, "no Tencent Cloud credentials: set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY") {
+		t.Fatalf("code %d, stderr %q", code, stderr)
+	}
+}
+
+func TestConfigCheck(t *testing.T) {
+	noCredsEnv(t)
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.yml")
+	os.WriteFile(good, []byte("credentials:\n  secret_id: AKIDcheck\n  secret_key: "+envKey+"\nprojects: [p1, p2]\nstatistic_intervals: [hour, day]\n"), 0o600)
+	code, stdout, stderr := runOnce(t, "--config.file="+good, "--config.check", "--no-collector.licenses")
+	if code != 0 {
+		t.Fatalf("code %d, stderr %q", code, stderr)
+	}
+	for _, want := range []string{"configuration OK", "credentials:          config file (secret_id, secret_key)", "projects:             p1, p2", "statistic intervals:  hour, day", "collectors:           projects, sessions"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("summary lacks %q:\n%s", want, stdout)
+		}
+	}
+	if strings.Contains(stdout+stderr, envKey) {
+		t.Fatal("--config.check printed the secret")
+	}
+	bad := filepath.Join(dir, "bad.yml")
+	os.WriteFile(bad, []byte("credentials:\n  secret_id: AKIDcheck\n  secret_key: "+envKey+"\n  secert: x\n"), 0o600)
+	code, _, stderr = runOnce(t, "--config.file="+bad, "--config.check")
+	if code != 1 || !strings.Contains(stderr, `line 4: unknown key \"secert\"`) || strings.Contains(stderr, envKey) {
+		t.Fatalf("code %d, stderr %q", code, stderr)
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func startExporter(t *testing.T, args ...string) (string, *lockedBuffer) {
+	t.Helper()
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errb lockedBuffer
+	done := make(chan int)
+	go func() { done <- run(ctx, append(args, "--web.listen-address="+addr), &out, &errb) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case code := <-done:
+			if code != 0 {
+				t.Errorf("exit code %d: %s", code, errb.String())
+			}
+		case <-time.After(5 * time.Second):
+			t.Error("exporter did not stop")
+		}
+	})
+	url := "http://" + addr
+	for i := 0; i < 100; i++ {
+		if resp, err := http.Get(url + "/-/healthy"); err == nil {
+			resp.Body.Close()
+			return url, &errb
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("exporter did not start: %s", errb.String())
+	return "", nil
+}
+
+func get(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("%s: status %d", url, resp.StatusCode)
+	}
+	return string(b)
+}
+
+// The binary's contract: only the two environment variables and an
+// endpoint pointing at a stand-in give correct metrics for every project.
+func TestEnvCredentialsAgainstStandIn(t *testing.T) {
+	noCredsEnv(t)
+	t.Setenv("TENCENTCLOUD_SECRET_ID", envID)
+	t.Setenv("TENCENTCLOUD_SECRET_KEY", envKey)
+	fleet := trrotest.Generate(trrotest.DefaultSpec, time.Now())
+	srv := httptest.NewServer(trrotest.NewServer(fleet, trrotest.Credential{SecretID: envID, SecretKey: envKey}))
+	defer srv.Close()
+	url, logs := startExporter(t, "--tencentcloud.endpoint="+srv.URL)
+	body := get(t, url+"/metrics")
+	if !strings.Contains(body, "\ntrro_up 1\n") {
+		t.Fatalf("trro_up is not 1:\n%s", body)
+	}
+	for _, p := range fleet.Projects {
+		if !strings.Contains(body, `trro_project_info{policy_mode="`+p.PolicyMode+`",project_id="`+p.ID+`",project_name="`+p.Name+`"} 1`) {
+			t.Errorf("project %s missing", p.ID)
+		}
+		if !strings.Contains(body, `trro_sessions{interval="hour",project_id="`+p.ID+`",window="current"}`) {
+			t.Errorf("sessions of %s missing", p.ID)
+		}
+	}
+	if !strings.Contains(body, "trro_exporter_build_info{") || !strings.Contains(body, `trro_licenses{status="bound"} 7`) {
+		t.Error("build info or licenses missing")
+	}
+	if landing := get(t, url+"/"); !strings.Contains(landing, "/metrics") {
+		t.Error("landing page lacks the metrics link")
+	}
+	if strings.Contains(body+logs.String(), envKey) {
+		t.Fatal("secret leaked into the page or the logs")
+	}
+}
+
+func TestDemo(t *testing.T) {
+	noCredsEnv(t)
+	url, _ := startExporter(t, "--demo", "--log.format=json")
+	body := get(t, url+"/metrics")
+	for _, want := range []string{"\ntrro_up 1\n", `trro_scrape_collector_success{collector="sessions"} 1`, "露天矿远程挖掘"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("demo page lacks %q", want)
+		}
+	}
+}

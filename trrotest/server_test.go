@@ -1,0 +1,196 @@
+package trrotest_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
+	tcerr "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/errors"
+	tchttp "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/http"
+	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
+
+	"github.com/trro-exporter/trro_exporter/trrotest"
+)
+
+const (
+	id  = "AKIDstandintest"
+	key = "standin-secret"
+)
+
+var now = time.Date(2026, 11, 26, 10, 30, 0, 0, time.UTC)
+
+func start(t *testing.T) (*trrotest.Server, string) {
+	t.Helper()
+	srv := trrotest.NewServer(trrotest.Generate(trrotest.DefaultSpec, time.Now()), trrotest.Credential{SecretID: id, SecretKey: key})
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	return srv, ts.URL
+}
+
+// call uses the official SDK's CommonClient, as the exporter does.
+func call(t *testing.T, url, secretID, secretKey, region, action, params string) (map[string]any, error) {
+	t.Helper()
+	prof := profile.NewClientProfile()
+	prof.HttpProfile.Endpoint = strings.TrimPrefix(url, "http://")
+	prof.HttpProfile.Scheme = "http"
+	c := common.NewCommonClient(common.NewCredential(secretID, secretKey), region, prof)
+	req := tchttp.NewCommonRequest("trro", "2022-03-25", action)
+	if err := req.SetActionParameters(params); err != nil {
+		t.Fatal(err)
+	}
+	resp := tchttp.NewCommonResponse()
+	if err := c.Send(req, resp); err != nil {
+		return nil, err
+	}
+	var out struct{ Response map[string]any }
+	if err := json.Unmarshal(resp.GetBody(), &out); err != nil {
+		t.Fatal(err)
+	}
+	return out.Response, nil
+}
+
+func code(err error) string {
+	if e, ok := err.(*tcerr.TencentCloudSDKError); ok {
+		return e.Code
+	}
+	return ""
+}
+
+func TestEveryReadActionAnswers(t *testing.T) {
+	_, url := start(t)
+	fleet := trrotest.Generate(trrotest.DefaultSpec, time.Now())
+	p, d := fleet.Projects[0].ID, fleet.Devices[0].ID
+	sess := fleet.Sessions[0].ID
+	cases := map[string]struct{ params, field string }{
+		"DescribeSessionStatisticsByInterval": {`{"ProjectId":"` + p + `","StatisticInterval":"hour"}`, "SessionStatistics"},
+		"DescribeSessionStatistics":           {`{"ProjectId":"` + p + `"}`, "SessionNum"},
+		"GetLicenses":                         {`{"PageNum":1,"PageSize":10}`, "Licenses"},
+		"GetDevices":                          {`{"PageNum":"1","PageSize":"10","ProjectId":"` + p + `"}`, "Devices"},
+		"GetLicenseStat":                      {`{}`, "Valid"},
+		"GetDeviceLicense":                    {`{"ProjectId":"` + p + `","DeviceId":"` + d + `"}`, "AvailableCount"},
+		"DescribeProjectList":                 {`{}`, "Projects"},
+		"DescribeDeviceList":                  {`{"ProjectId":"` + p + `"}`, "Devices"},
+		"DescribeRecentSessionList":           {`{"ProjectId":"` + p + `","PageNumber":1,"PageSize":10}`, "RecentSessionList"},
+		"DescribeDeviceSessionList":           {`{"ProjectId":"` + p + `","PageNumber":1,"PageSize":10}`, "DeviceSessionList"},
+		"DescribeDeviceSessionDetails":        {`{"SessionId":"` + sess + `"}`, "Details"},
+	}
+	for action, c := range cases {
+		out, err := call(t, url, id, key, "ap-guangzhou", action, c.params)
+		if err != nil {
+			t.Errorf("%s: %v", action, err)
+			continue
+		}
+		if _, ok := out[c.field]; !ok {
+			t.Errorf("%s: no %s in %v", action, c.field, out)
+		}
+		if out["RequestId"] == "" {
+			t.Errorf("%s: no RequestId", action)
+		}
+	}
+}
+
+func TestSignatureChecks(t *testing.T) {
+	_, url := start(t)
+	if _, err := call(t, url, id, "wrong", "ap-guangzhou", "GetLicenses", `{"PageNum":1,"PageSize":1}`); code(err) != "AuthFailure.SignatureFailure" {
+		t.Errorf("wrong key: %v", err)
+	}
+	if _, err := call(t, url, "AKIDunknown", key, "ap-guangzhou", "GetLicenses", `{"PageNum":1,"PageSize":1}`); code(err) != "AuthFailure.SecretIdNotFound" {
+		t.Errorf("unknown id: %v", err)
+	}
+}
+
+func TestTamperedAndExpiredRequests(t *testing.T) {
+	srv, url := start(t)
+	// Sign a request, then replay it with another body or much later.
+	var captured *http.Request
+	var body []byte
+	capture := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		captured = r.Clone(r.Context())
+		body, _ = readAll(r)
+		w.Write([]byte(`{"Response":{"RequestId":"x"}}`))
+	}))
+	defer capture.Close()
+	call(t, capture.URL, id, key, "ap-guangzhou", "GetLicenses", `{"PageNum":1,"PageSize":1}`)
+
+	send := func(b []byte) string {
+		req, _ := http.NewRequest("POST", url, bytes.NewReader(b))
+		req.Header = captured.Header.Clone()
+		req.Host = strings.TrimPrefix(capture.URL, "http://")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out struct {
+			Response struct{ Error struct{ Code string } }
+		}
+		json.NewDecoder(resp.Body).Decode(&out)
+		return out.Response.Error.Code
+	}
+	if c := send(body); c != "" {
+		t.Fatalf("replayed genuine request refused: %s", c)
+	}
+	if c := send(bytes.Replace(body, []byte(`"PageSize":1`), []byte(`"PageSize":9`), 1)); c != "AuthFailure.SignatureFailure" {
+		t.Errorf("tampered body: %q", c)
+	}
+	srv.Now = func() time.Time { return time.Now().Add(10 * time.Minute) }
+	if c := send(body); c != "AuthFailure.SignatureExpire" {
+		t.Errorf("old timestamp: %q", c)
+	}
+}
+
+func readAll(r *http.Request) ([]byte, error) {
+	var b bytes.Buffer
+	_, err := b.ReadFrom(r.Body)
+	return b.Bytes(), err
+}
+
+func TestParameterErrors(t *testing.T) {
+	_, url := start(t)
+	cases := []struct{ region, action, params, code string }{
+		{"ap-guangzhou", "DescribeSessionStatisticsByInterval", `{"StatisticInterval":"hour"}`, "MissingParameter"},
+		{"ap-guangzhou", "DescribeSessionStatisticsByInterval", `{"ProjectId":"nope","StatisticInterval":"hour"}`, "ResourceNotFound"},
+		{"ap-guangzhou", "GetLicenses", `{"PageSize":10}`, "MissingParameter"},
+		{"ap-guangzhou", "GetLicenses", `{"PageNum":"x","PageSize":10}`, "InvalidParameterValue"},
+		{"", "DescribeProjectList", `{}`, "MissingParameter"},
+		{"ap-guangzhou", "DeleteProject", `{}`, "InvalidAction"},
+	}
+	for _, c := range cases {
+		if _, err := call(t, url, id, key, c.region, c.action, c.params); code(err) != c.code {
+			t.Errorf("%s %s: %v, want %s", c.action, c.params, err, c.code)
+		}
+	}
+	// GetLicenses does not need a region.
+	if _, err := call(t, url, id, key, "", "GetLicenses", `{"PageNum":1,"PageSize":1}`); err != nil {
+		t.Errorf("GetLicenses without region: %v", err)
+	}
+}
+
+func TestPageSizeIsCapped(t *testing.T) {
+	srv, url := start(t)
+	srv.MaxPageSize = 3
+	out, err := call(t, url, id, key, "ap-guangzhou", "GetLicenses", `{"PageNum":1,"PageSize":100}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(out["Licenses"].([]any)); n != 3 {
+		t.Fatalf("page of %d items, want 3", n)
+	}
+}
+
+func TestSynthBucketsAreDeterministic(t *testing.T) {
+	a := trrotest.SynthBucket("p", "hour", now.Truncate(time.Hour))
+	b := trrotest.SynthBucket("p", "hour", now.Truncate(time.Hour))
+	if a != b || a.EndTime-a.StartTime != 3600 {
+		t.Fatalf("%+v vs %+v", a, b)
+	}
+	day := trrotest.BucketStart("day", now)
+	if day.UTC().Hour() != 16 { // midnight in China Standard Time
+		t.Fatalf("day bucket starts %v", day.UTC())
+	}
+}
