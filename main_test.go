@@ -98,6 +98,10 @@ func TestConfigCheck(t *testing.T) {
 	}
 }
 
+// client does not keep connections: an idle one the transport dialled but
+// never used would hold the server's graceful shutdown for 5s.
+var client = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 10 * time.Second}
+
 func freeAddr(t *testing.T) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -127,7 +131,7 @@ func startExporter(t *testing.T, args ...string) (string, *lockedBuffer) {
 	})
 	url := "http://" + addr
 	for i := 0; i < 100; i++ {
-		if resp, err := http.Get(url + "/-/healthy"); err == nil {
+		if resp, err := client.Get(url + "/-/healthy"); err == nil {
 			resp.Body.Close()
 			return url, &errb
 		}
@@ -139,7 +143,7 @@ func startExporter(t *testing.T, args ...string) (string, *lockedBuffer) {
 
 func get(t *testing.T, url string) string {
 	t.Helper()
-	resp, err := http.Get(url)
+	resp, err := client.Get(url)
 	if err != nil {
 		t.Fatal(err)
 	}
