@@ -91,6 +91,23 @@ func pageOf[T any](items []T, num, size int) []T {
 	return items[start:min(start+size, len(items))]
 }
 
+// describeList is the answer of a Describe*List action: a page, the total
+// and the page's item count.
+func describeList[T any](c *actionContext, field string, all []T, num, size int) map[string]any {
+	page := pageOf(all, num, size)
+	return map[string]any{field: page, "Total": c.total(len(all)), "Num": len(page)}
+}
+
+// projectPage reads the ProjectId and PageNumber/PageSize of a per-project list.
+func (c *actionContext) projectPage(pageRequired bool) (string, int, int, *apiError) {
+	pid, err := c.project()
+	if err != nil {
+		return "", 0, 0, err
+	}
+	num, size, err := c.paging("PageNumber", pageRequired, 10)
+	return pid, num, size, err
+}
+
 func (c *actionContext) total(n int) int {
 	if c.fault != nil && c.fault.Kind == FaultTotal {
 		return n + c.fault.Delta
@@ -304,8 +321,7 @@ func describeProjectList(c *actionContext) (any, *apiError) {
 	for _, p := range c.fleet.Projects {
 		all = append(all, projectRow{p.ID, p.Name, p.Description, p.PolicyMode, p.ModifyTime})
 	}
-	page := pageOf(all, num, size)
-	return map[string]any{"Projects": page, "Total": c.total(len(all)), "Num": len(page)}, nil
+	return describeList(c, "Projects", all, num, size), nil
 }
 
 type deviceInfoRow struct {
@@ -319,11 +335,7 @@ type deviceInfoRow struct {
 }
 
 func describeDeviceList(c *actionContext) (any, *apiError) {
-	pid, err := c.project()
-	if err != nil {
-		return nil, err
-	}
-	num, size, err := c.paging("PageNumber", false, 10)
+	pid, num, size, err := c.projectPage(false)
 	if err != nil {
 		return nil, err
 	}
@@ -336,8 +348,7 @@ func describeDeviceList(c *actionContext) (any, *apiError) {
 		}
 		all = append(all, deviceInfoRow{d.ID, d.Name, d.Status, d.Type, d.ModifyTime, d.LastReportTime, d.ProjectID})
 	}
-	page := pageOf(all, num, size)
-	return map[string]any{"Devices": page, "Total": c.total(len(all)), "Num": len(page)}, nil
+	return describeList(c, "Devices", all, num, size), nil
 }
 
 func (c *actionContext) sessions(pid string, keep func(Session) bool) []Session {
@@ -362,11 +373,7 @@ type recentRow struct {
 }
 
 func describeRecentSessionList(c *actionContext) (any, *apiError) {
-	pid, err := c.project()
-	if err != nil {
-		return nil, err
-	}
-	num, size, err := c.paging("PageNumber", true, 10)
+	pid, num, size, err := c.projectPage(true)
 	if err != nil {
 		return nil, err
 	}
@@ -381,8 +388,7 @@ func describeRecentSessionList(c *actionContext) (any, *apiError) {
 	for _, s := range c.sessions(pid, func(s Session) bool { return s.LatestUpdateTime >= start && s.StartTime <= end }) {
 		all = append(all, recentRow{s.ID, s.RemoteDeviceID, s.FieldDeviceID, s.Resolution, s.StartTime, s.LatestUpdateTime})
 	}
-	page := pageOf(all, num, size)
-	return map[string]any{"RecentSessionList": page, "Total": c.total(len(all)), "Num": len(page)}, nil
+	return describeList(c, "RecentSessionList", all, num, size), nil
 }
 
 type sessionRow struct {
@@ -396,11 +402,7 @@ type sessionRow struct {
 }
 
 func describeDeviceSessionList(c *actionContext) (any, *apiError) {
-	pid, err := c.project()
-	if err != nil {
-		return nil, err
-	}
-	num, size, err := c.paging("PageNumber", true, 10)
+	pid, num, size, err := c.projectPage(true)
 	if err != nil {
 		return nil, err
 	}
@@ -412,8 +414,7 @@ func describeDeviceSessionList(c *actionContext) (any, *apiError) {
 	for _, s := range c.sessions(pid, func(s Session) bool { return s.EndTime >= start && s.EndTime <= end && s.EndTime <= c.now.Unix() }) {
 		all = append(all, sessionRow{s.ID, s.RemoteDeviceID, s.FieldDeviceID, s.Resolution, s.StartTime, s.EndTime, s.Quality})
 	}
-	page := pageOf(all, num, size)
-	return map[string]any{"DeviceSessionList": page, "Total": c.total(len(all)), "Num": len(page)}, nil
+	return describeList(c, "DeviceSessionList", all, num, size), nil
 }
 
 func describeDeviceSessionDetails(c *actionContext) (any, *apiError) {
