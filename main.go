@@ -165,6 +165,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	exporter, err := collector.New(collector.Options{
 		API: client, Logger: logger, Collectors: enabled, ProjectIDs: cfg.Projects,
 		Intervals: cfg.StatisticIntervals, Timeout: time.Duration(cfg.ScrapeTimeout),
+		MaxDevicesPerProject:   cfg.MaxDevicesPerProject,
+		ActiveSessionWindow:    time.Duration(cfg.ActiveSessionWindow),
+		SessionQualityLookback: time.Duration(cfg.SessionQualityLookback),
 	})
 	if err != nil {
 		level.Error(logger).Log("msg", "cannot create exporter", "err", err)
@@ -302,5 +305,7 @@ func checkConfig(cfg *config.Config, file string, w io.Writer, logger log.Logger
 	fmt.Fprintf(w, "  scrape timeout:       %s (request timeout %s, max retries %d)\n", cfg.ScrapeTimeout, cfg.RequestTimeout, cfg.MaxRetries)
 	fmt.Fprintf(w, "  rate limit:           %g requests/s per action, %d concurrent\n", cfg.RateLimit, cfg.MaxConcurrency)
 	fmt.Fprintf(w, "  pagination:           %d items per page, at most %d pages\n", cfg.PageSize, cfg.MaxPages)
+	fmt.Fprintf(w, "  devices:              at most %d per project\n", cfg.MaxDevicesPerProject)
+	fmt.Fprintf(w, "  sessions:             active within %s; quality over the last %s\n", cfg.ActiveSessionWindow, cfg.SessionQualityLookback)
 	return 0
 }

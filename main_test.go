@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -78,11 +79,11 @@ func TestConfigCheck(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.yml")
 	os.WriteFile(good, []byte("credentials:\n  secret_id: AKIDcheck\n  secret_key: "+envKey+"\nprojects: [p1, p2]\nstatistic_intervals: [hour, day]\n"), 0o600)
-	code, stdout, stderr := runOnce(t, "--config.file="+good, "--config.check", "--no-collector.licenses")
+	code, stdout, stderr := runOnce(t, "--config.file="+good, "--config.check", "--no-collector.licenses", "--collector.session_quality")
 	if code != 0 {
 		t.Fatalf("code %d, stderr %q", code, stderr)
 	}
-	for _, want := range []string{"configuration OK", "credentials:          config file (secret_id, secret_key)", "projects:             p1, p2", "statistic intervals:  hour, day", "collectors:           projects, sessions"} {
+	for _, want := range []string{"configuration OK", "credentials:          config file (secret_id, secret_key)", "projects:             p1, p2", "statistic intervals:  hour, day", "collectors:           device_status, devices, license_summary, projects, recent_sessions, session_quality, sessions"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("summary lacks %q:\n%s", want, stdout)
 		}
@@ -164,7 +165,7 @@ func TestEnvCredentialsAgainstStandIn(t *testing.T) {
 	fleet := trrotest.Generate(trrotest.DefaultSpec, time.Now())
 	srv := httptest.NewServer(trrotest.NewServer(fleet, trrotest.Credential{SecretID: envID, SecretKey: envKey}))
 	defer srv.Close()
-	url, logs := startExporter(t, "--tencentcloud.endpoint="+srv.URL)
+	url, logs := startExporter(t, "--tencentcloud.endpoint="+srv.URL, "--collector.session_quality")
 	body := get(t, url+"/metrics")
 	if !strings.Contains(body, "\ntrro_up 1\n") {
 		t.Fatalf("trro_up is not 1:\n%s", body)
@@ -173,12 +174,29 @@ func TestEnvCredentialsAgainstStandIn(t *testing.T) {
 		if !strings.Contains(body, `trro_project_info{policy_mode="`+p.PolicyMode+`",project_id="`+p.ID+`",project_name="`+p.Name+`"} 1`) {
 			t.Errorf("project %s missing", p.ID)
 		}
-		if !strings.Contains(body, `trro_sessions{interval="hour",project_id="`+p.ID+`",window="current"}`) {
-			t.Errorf("sessions of %s missing", p.ID)
+		for _, m := range []string{`trro_sessions{interval="hour",project_id="` + p.ID + `",window="current"}`,
+			`trro_recent_sessions{project_id="` + p.ID + `"}`, `trro_active_sessions{project_id="` + p.ID + `"}`,
+			`trro_session_quality_sessions{project_id="` + p.ID + `",quality="good"}`} {
+			if !strings.Contains(body, m) {
+				t.Errorf("%s missing", m)
+			}
 		}
 	}
-	if !strings.Contains(body, "trro_exporter_build_info{") || !strings.Contains(body, `trro_licenses{status="bound"} 7`) {
-		t.Error("build info or licenses missing")
+	for _, d := range fleet.Devices {
+		for _, m := range []string{`trro_device_info{device_id="` + d.ID + `"`, `trro_device_licenses{device_id="` + d.ID + `"`,
+			`trro_device_status{device_id="` + d.ID + `",project_id="` + d.ProjectID + `",status="` + d.Status + `"} 1`} {
+			if !strings.Contains(body, m) {
+				t.Errorf("%s missing", m)
+			}
+		}
+	}
+	for _, m := range []string{"trro_exporter_build_info{", `trro_licenses{status="bound"} 7`, `trro_account_licenses{state="valid"}`} {
+		if !strings.Contains(body, m) {
+			t.Errorf("%s missing", m)
+		}
+	}
+	if failed := regexp.MustCompile(`trro_scrape_collector_success\{collector="\w+"\} 0`).FindString(body); failed != "" {
+		t.Errorf("a collector failed: %s", failed)
 	}
 	if landing := get(t, url+"/"); !strings.Contains(landing, "/metrics") {
 		t.Error("landing page lacks the metrics link")

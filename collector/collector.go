@@ -6,11 +6,14 @@ package collector
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sort"
 	"sync"
 	"time"
 
 	"github.com/go-kit/log"
+	"github.com/go-kit/log/level"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/trro-exporter/trro_exporter/trro"
@@ -23,6 +26,11 @@ type API interface {
 	DescribeProjectList(ctx context.Context) ([]trro.ProjectInfo, error)
 	DescribeSessionStatisticsByInterval(ctx context.Context, projectID, interval string, start, end int64) ([]trro.SessionIntervalStatistic, error)
 	GetLicenses(ctx context.Context) ([]trro.License, error)
+	GetDevices(ctx context.Context, projectID string, limit int) ([]trro.DeviceLicense, bool, error)
+	DescribeDeviceList(ctx context.Context, projectID string, limit int) ([]trro.DeviceInfo, bool, error)
+	DescribeRecentSessionList(ctx context.Context, projectID string, start, end int64) ([]trro.RecentSession, error)
+	DescribeDeviceSessionList(ctx context.Context, projectID string, start, end int64) ([]trro.DeviceSession, error)
+	GetLicenseStat(ctx context.Context) (trro.LicenseStat, error)
 }
 
 // Scraper is one source of metrics, behind one API resource.
@@ -38,8 +46,21 @@ type Scraper interface {
 
 // Settings are what a scraper factory may use.
 type Settings struct {
+	// Intervals are the statistic intervals of the sessions collector.
 	Intervals []string
+	// MaxDevicesPerProject is the cardinality guard of device collectors.
+	MaxDevicesPerProject int
+	// ActiveSessionWindow: a session updated within it counts as active.
+	ActiveSessionWindow time.Duration
+	// SessionQualityLookback is how far back session_quality reads.
+	SessionQualityLookback time.Duration
+	Logger                 log.Logger
 }
+
+// truncatedDesc is shared by the collectors that have a cardinality guard.
+var truncatedDesc = prometheus.NewDesc(prometheus.BuildFQName(namespace, "collector", "truncated"),
+	"1 if the collector hit max_devices_per_project in this scrape and exported only that many devices of a project.",
+	[]string{"collector"}, nil)
 
 type factory struct {
 	defaultOn bool
@@ -104,4 +125,66 @@ func (r *Round) ProjectIDs(ctx context.Context) ([]string, error) {
 		}
 	}
 	return ids, nil
+}
+
+// eachProject runs fn for every project of the round at once (the client
+// bounds the real concurrency and rate) and joins the errors, each naming
+// its project.
+func eachProject(ctx context.Context, r *Round, fn func(projectID string) error) error {
+	ids, err := r.ProjectIDs(ctx)
+	if err != nil {
+		return fmt.Errorf("project discovery: %w", err)
+	}
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+	)
+	for _, id := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := fn(id); err != nil {
+				mu.Lock()
+				errs = append(errs, fmt.Errorf("project %s: %w", id, err))
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// guard logs the first time a project is truncated, not on every scrape.
+type guard struct {
+	collector string
+	limit     int
+	logger    log.Logger
+	logged    sync.Map
+}
+
+func (g *guard) note(projectID string, truncated bool) {
+	if !truncated {
+		return
+	}
+	if _, seen := g.logged.LoadOrStore(projectID, true); !seen {
+		level.Warn(g.logger).Log("msg", "project has more devices than max_devices_per_project; exporting the first ones only",
+			"collector", g.collector, "project_id", projectID, "max_devices_per_project", g.limit)
+	}
+}
+
+// positive treats zero and negative times as missing: the API sends 0 where
+// there is no value.
+func positive(v trro.Int) trro.Int {
+	if v.Valid && v.Value <= 0 {
+		return trro.Int{}
+	}
+	return v
+}
+
+func boolValue(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -25,6 +25,12 @@ type Options struct {
 	Intervals []string
 	// Timeout bounds one API round when the caller has no deadline.
 	Timeout time.Duration
+	// MaxDevicesPerProject caps the devices exported per project (default 5000).
+	MaxDevicesPerProject int
+	// ActiveSessionWindow: sessions updated within it are live (default 2m).
+	ActiveSessionWindow time.Duration
+	// SessionQualityLookback is session_quality's window (default 24h).
+	SessionQualityLookback time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -53,6 +59,15 @@ func New(opts Options) (*Exporter, error) {
 	if opts.Timeout <= 0 {
 		opts.Timeout = 30 * time.Second
 	}
+	if opts.MaxDevicesPerProject <= 0 {
+		opts.MaxDevicesPerProject = 5000
+	}
+	if opts.ActiveSessionWindow <= 0 {
+		opts.ActiveSessionWindow = 2 * time.Minute
+	}
+	if opts.SessionQualityLookback <= 0 {
+		opts.SessionQualityLookback = 24 * time.Hour
+	}
 	e := &Exporter{
 		opts: opts,
 		up: prometheus.NewDesc(prometheus.BuildFQName(namespace, "", "up"),
@@ -67,7 +82,13 @@ func New(opts Options) (*Exporter, error) {
 		if !ok {
 			return nil, errors.New("unknown collector " + name)
 		}
-		e.scrapers = append(e.scrapers, f.new(Settings{Intervals: opts.Intervals}))
+		e.scrapers = append(e.scrapers, f.new(Settings{
+			Intervals:              opts.Intervals,
+			MaxDevicesPerProject:   opts.MaxDevicesPerProject,
+			ActiveSessionWindow:    opts.ActiveSessionWindow,
+			SessionQualityLookback: opts.SessionQualityLookback,
+			Logger:                 opts.Logger,
+		}))
 	}
 	return e, nil
 }
@@ -77,6 +98,7 @@ func (e *Exporter) Describe(ch chan<- *prometheus.Desc) {
 	ch <- e.up
 	ch <- e.success
 	ch <- e.duration
+	ch <- truncatedDesc
 	for _, s := range e.scrapers {
 		s.Describe(ch)
 	}

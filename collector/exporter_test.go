@@ -65,11 +65,6 @@ trro_licenses{status="unknown"} 1
 # TYPE trro_project_info gauge
 trro_project_info{policy_mode="black",project_id="proj0000000000bb",project_name="Harbour cranes"} 1
 trro_project_info{policy_mode="white",project_id="proj0000000000aa",project_name="露天矿远程挖掘"} 1
-# HELP trro_scrape_collector_success 1 if the collector's API calls all succeeded in this scrape, else 0.
-# TYPE trro_scrape_collector_success gauge
-trro_scrape_collector_success{collector="licenses"} 1
-trro_scrape_collector_success{collector="projects"} 1
-trro_scrape_collector_success{collector="sessions"} 1
 # HELP trro_session_duration_seconds Total session time in the statistics bucket (TotalDuration minutes × 60).
 # TYPE trro_session_duration_seconds gauge
 trro_session_duration_seconds{interval="day",project_id="proj0000000000aa",window="current"} 7500
@@ -104,7 +99,7 @@ trro_up 1
 
 var fixtureMetrics = []string{
 	"trro_active_field_devices", "trro_active_remote_devices", "trro_license_expiry_timestamp_seconds",
-	"trro_license_remaining_seconds", "trro_licenses", "trro_project_info", "trro_scrape_collector_success",
+	"trro_license_remaining_seconds", "trro_licenses", "trro_project_info",
 	"trro_session_duration_seconds", "trro_session_interval_start_timestamp_seconds",
 	"trro_session_not_bad_ratio", "trro_sessions", "trro_up",
 }
@@ -211,9 +206,15 @@ func TestFaultsFailOnlyTheirCollector(t *testing.T) {
 	}
 	// Which collectors fail when an action fails.
 	actions := map[string][]string{
-		"DescribeProjectList":                 {"projects", "sessions"}, // sessions discovers projects
+		// Every per-project collector needs the discovered project list.
+		"DescribeProjectList":                 {"projects", "sessions", "devices", "device_status", "recent_sessions", "session_quality"},
 		"DescribeSessionStatisticsByInterval": {"sessions"},
 		"GetLicenses":                         {"licenses"},
+		"GetDevices":                          {"devices"},
+		"DescribeDeviceList":                  {"device_status"},
+		"DescribeRecentSessionList":           {"recent_sessions"},
+		"DescribeDeviceSessionList":           {"session_quality"},
+		"GetLicenseStat":                      {"license_summary"},
 	}
 	for fname, fault := range faults {
 		for action, failing := range actions {
@@ -242,8 +243,11 @@ func TestFaultsFailOnlyTheirCollector(t *testing.T) {
 				if action != "GetLicenses" && !hasLine(body, `trro_licenses{status="bound"} 2`) {
 					t.Error("licenses missing")
 				}
-				if action == "DescribeSessionStatisticsByInterval" && !strings.Contains(body, "trro_project_info{") {
+				if action != "DescribeProjectList" && !strings.Contains(body, "trro_project_info{") {
 					t.Error("projects missing")
+				}
+				if action != "DescribeProjectList" && action != "DescribeDeviceList" && !strings.Contains(body, "trro_device_info{") {
+					t.Error("device_status missing")
 				}
 				logs := e.logs.String()
 				if !strings.Contains(logs, "action="+action) || !strings.Contains(logs, `msg="collector failed"`) {
@@ -312,7 +316,7 @@ func TestWrongSecretMeansDown(t *testing.T) {
 
 func TestNetworkDownMeansDown(t *testing.T) {
 	e := newEnv(t, fixtureFleet(), envOpts{})
-	for _, a := range []string{"DescribeProjectList", "GetLicenses"} {
+	for _, a := range []string{"DescribeProjectList", "GetLicenses", "GetLicenseStat"} {
 		e.srv.SetFault(a, &trrotest.Fault{Kind: trrotest.FaultReset})
 	}
 	_, body := e.scrape(t, "")
@@ -392,6 +396,9 @@ func scrapeAPIMetrics(t *testing.T, e *env) string {
 
 func TestConcurrentScrapesShareOneRound(t *testing.T) {
 	e := newEnv(t, fixtureFleet(), envOpts{})
+	e.scrape(t, "")
+	round := e.srv.Calls("")
+	e.srv.ResetStats()
 	e.srv.Latency = 200 * time.Millisecond
 	var wg sync.WaitGroup
 	bodies := make([]string, 4)
@@ -404,9 +411,13 @@ func TestConcurrentScrapesShareOneRound(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	wg.Wait()
-	// One round: 1 project list, 2 projects × 2 intervals, 1 license page.
-	if n := e.srv.Calls(""); n != 6 {
-		t.Errorf("API calls = %d, want 6 (one round)", n)
+	// The calls of one round: 1 project list, 2 projects × (2 intervals +
+	// 4 per-project lists), 1 license page, 1 license stat.
+	if round != 15 {
+		t.Fatalf("a round made %d calls, want 15", round)
+	}
+	if n := e.srv.Calls(""); n != round {
+		t.Errorf("4 concurrent scrapes made %d API calls, want %d (one round)", n, round)
 	}
 	for i, b := range bodies {
 		if !hasLine(b, `trro_licenses{status="bound"} 2`) || !hasLine(b, "trro_up 1") {
@@ -415,8 +426,8 @@ func TestConcurrentScrapesShareOneRound(t *testing.T) {
 	}
 	// A later scrape starts a new round.
 	e.scrape(t, "")
-	if n := e.srv.Calls(""); n != 12 {
-		t.Errorf("API calls after a later scrape = %d, want 12", n)
+	if n := e.srv.Calls(""); n != 2*round {
+		t.Errorf("API calls after a later scrape = %d, want %d", n, 2*round)
 	}
 }
 

@@ -58,13 +58,14 @@ type envOpts struct {
 	projects   []string
 	collectors []string
 	intervals  []string
+	maxDevices int
 	client     func(*trro.Options)
 }
 
 func newEnv(t *testing.T, fleet *trrotest.Fleet, o envOpts) *env {
 	t.Helper()
 	srv := trrotest.NewServer(fleet, trrotest.Credential{SecretID: testID, SecretKey: testKey})
-	srv.Now = func() time.Time { return time.Now() }
+	srv.Now = func() time.Time { return now }
 	ts := httptest.NewServer(srv)
 	e := &env{srv: srv, url: ts.URL, logs: &syncBuffer{}, api: collector.NewAPIMetrics()}
 	key := testKey
@@ -89,7 +90,7 @@ func newEnv(t *testing.T, fleet *trrotest.Fleet, o envOpts) *env {
 		c.Close()
 	})
 	if o.collectors == nil {
-		o.collectors = []string{"licenses", "projects", "sessions"}
+		o.collectors = collector.Names()
 	}
 	if o.intervals == nil {
 		o.intervals = []string{"hour", "day"}
@@ -97,6 +98,7 @@ func newEnv(t *testing.T, fleet *trrotest.Fleet, o envOpts) *env {
 	e.exp, err = collector.New(collector.Options{
 		API: c, Logger: log.NewLogfmtLogger(e.logs), Collectors: o.collectors, ProjectIDs: o.projects,
 		Intervals: o.intervals, Timeout: 5 * time.Second, Now: func() time.Time { return now },
+		MaxDevicesPerProject: o.maxDevices,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -154,6 +156,21 @@ func fixtureFleet() *trrotest.Fleet {
 				"day":  {},
 			},
 		},
+		Devices: []trrotest.Device{
+			{ProjectID: "proj0000000000aa", ID: "dev-f1", Name: "Excavator 1", Type: "field", Status: "connected", LastReportTime: "1795689000",
+				LicenseCount: 1, ExpireTime: 1800000000, RemainDay: 50, MonthlyRemainTime: 600, LimitedTime: 6000},
+			{ProjectID: "proj0000000000aa", ID: "dev-f2", Name: "Excavator 2", Type: "field", Status: "offline", LastReportTime: "2026-11-26 18:00:00"},
+			// The API lists a device twice at times: exported once.
+			{ProjectID: "proj0000000000aa", ID: "dev-f1", Name: "Excavator 1", Type: "field", Status: "connected", LastReportTime: "1795689000",
+				LicenseCount: 1, ExpireTime: 1800000000, RemainDay: 50, MonthlyRemainTime: 600, LimitedTime: 6000},
+			{ProjectID: "proj0000000000aa", ID: "dev-r1", Name: "Console 1", Type: "remote", Status: "ready", LastReportTime: "2026-11-26T10:29:00Z",
+				LicenseCount: 2, ExpireTime: 1796000000, RemainDay: 3, MonthlyRemainTime: 30, LimitedTime: 600},
+			{ProjectID: "proj0000000000aa", ID: "dev-r2", Name: "Console 2", Type: "remote", Status: "rebooting", LastReportTime: "yesterday",
+				LicenseCount: 1, ExpireTime: 1797000000, RemainDay: 20, MonthlyRemainTime: 0, LimitedTime: 600},
+			{ProjectID: "proj0000000000bb", ID: "dev-b1", Name: "Crane 1", Type: "field", Status: "ready", LastReportTime: "1795689999000",
+				LicenseCount: 1, ExpireTime: 1810000000, RemainDay: 200, MonthlyRemainTime: 3000, LimitedTime: 6000},
+		},
+		Sessions: fixtureSessions(),
 		Licenses: []trrotest.LicenseGroup{
 			{Count: 2, Status: 1, ExpireTime: 1800000000, Duration: 86400, RemainDay: 30, LicenseIDs: []string{"lic-a", "lic-b"}},
 			{Count: 2, Status: 0, ExpireTime: 1790000000, Duration: 86400, RemainDay: 10, LicenseIDs: []string{"lic-c", "lic-a"}},
@@ -162,5 +179,24 @@ func fixtureFleet() *trrotest.Fleet {
 			{Count: 1, Status: 2, ExpireTime: 1795000000, Duration: 86400, RemainDay: 3, LicenseIDs: []string{"lic-d"}},
 			{Count: 1, Status: 7, ExpireTime: 1796000000, Duration: 86400, RemainDay: 5, LicenseIDs: []string{"lic-e"}},
 		},
+	}
+}
+
+func fixtureSessions() []trrotest.Session {
+	t := now.Unix()
+	s := func(id, project, quality string, start, end, latest int64) trrotest.Session {
+		return trrotest.Session{ID: id, ProjectID: project, FieldDeviceID: "dev-f1", RemoteDeviceID: "dev-r1", Resolution: "1920*1080",
+			StartTime: t + start, EndTime: end, LatestUpdateTime: t + latest, Quality: quality}
+	}
+	a, b := "proj0000000000aa", "proj0000000000bb"
+	return []trrotest.Session{
+		s("s1", a, "good", -3600, t-600, -600),
+		s("s1", a, "good", -3600, t-600, -600), // repeated: counted once
+		s("s2", a, "", -1800, 0, -30),          // live
+		s("s3", a, "bad", -5*3600-600, t-5*3600, -5*3600),
+		s("s4", a, "good", -31*3600, t-30*3600, -30*3600), // before the look-back
+		s("s5", a, "normal", -3*3600-1200, t-3*3600, -3*3600),
+		s("s6", a, "excellent", -9060, t-9000, -9000),
+		s("s7", b, "", -100, 0, -10), // live
 	}
 }

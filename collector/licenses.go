@@ -82,11 +82,12 @@ func (l *licenses) Scrape(ctx context.Context, r *Round, ch chan<- prometheus.Me
 		} else {
 			counts[status] += float64(len(ids))
 		}
+		expiry := positive(g.ExpireTime)
 		for _, id := range ids {
 			old, ok := byID[id]
 			// A license listed twice is exported once: the later expiry wins.
-			if !ok || (g.ExpireTime.Valid && (!old.expiry.Valid || g.ExpireTime.Value > old.expiry.Value)) {
-				byID[id] = licenseEntry{status: status, expiry: g.ExpireTime, remaining: g.RemainDay}
+			if !ok || (expiry.Valid && (!old.expiry.Valid || expiry.Value > old.expiry.Value)) {
+				byID[id] = licenseEntry{status: status, expiry: expiry, remaining: g.RemainDay}
 			}
 		}
 	}

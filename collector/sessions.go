@@ -54,28 +54,17 @@ func (s *sessions) Describe(ch chan<- *prometheus.Desc) {
 }
 
 func (s *sessions) Scrape(ctx context.Context, r *Round, ch chan<- prometheus.Metric) error {
-	ids, err := r.ProjectIDs(ctx)
-	if err != nil {
-		return fmt.Errorf("project discovery: %w", err)
-	}
-	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		errs []error
-	)
-	// The client bounds concurrency and rate; one goroutine per call keeps
-	// the round as short as those limits allow.
-	for _, id := range ids {
-		for _, iv := range s.intervals {
+	return eachProject(ctx, r, func(id string) error {
+		errs := make([]error, len(s.intervals))
+		var wg sync.WaitGroup
+		for i, iv := range s.intervals {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				now := r.Now.Unix()
 				stats, err := r.API.DescribeSessionStatisticsByInterval(ctx, id, iv, r.Now.Add(-lookback[iv]).Unix(), now)
 				if err != nil {
-					mu.Lock()
-					errs = append(errs, fmt.Errorf("project %s, interval %s: %w", id, iv, err))
-					mu.Unlock()
+					errs[i] = fmt.Errorf("interval %s: %w", iv, err)
 					return
 				}
 				cur, prev := pickWindows(stats, now)
@@ -83,9 +72,9 @@ func (s *sessions) Scrape(ctx context.Context, r *Round, ch chan<- prometheus.Me
 				s.emit(ch, prev, id, iv, "previous")
 			}()
 		}
-	}
-	wg.Wait()
-	return errors.Join(errs...)
+		wg.Wait()
+		return errors.Join(errs...)
+	})
 }
 
 // pickWindows returns the bucket with the greatest StartTime not after now,

@@ -42,6 +42,12 @@ type Config struct {
 	PageSize         int      `yaml:"page_size"`
 	MaxPages         int      `yaml:"max_pages"`
 	MaxResponseBytes int64    `yaml:"max_response_bytes"`
+	// MaxDevicesPerProject is the cardinality guard of the device collectors.
+	MaxDevicesPerProject int `yaml:"max_devices_per_project"`
+	// ActiveSessionWindow: a session updated within it counts as active.
+	ActiveSessionWindow Duration `yaml:"active_session_window"`
+	// SessionQualityLookback is how far back session_quality reads.
+	SessionQualityLookback Duration `yaml:"session_quality_lookback"`
 }
 
 // Credentials say how requests are signed. With none of them set the
@@ -62,18 +68,21 @@ type Credentials struct {
 // Default returns the configuration used when no file is given.
 func Default() *Config {
 	return &Config{
-		Region:             "ap-guangzhou",
-		Endpoint:           trro.DefaultEndpoint,
-		StatisticIntervals: []string{"hour"},
-		Collectors:         map[string]bool{},
-		ScrapeTimeout:      Duration(30 * time.Second),
-		RequestTimeout:     Duration(10 * time.Second),
-		RateLimit:          20,
-		MaxConcurrency:     10,
-		MaxRetries:         3,
-		PageSize:           100,
-		MaxPages:           1000,
-		MaxResponseBytes:   16 << 20,
+		Region:                 "ap-guangzhou",
+		Endpoint:               trro.DefaultEndpoint,
+		StatisticIntervals:     []string{"hour"},
+		Collectors:             map[string]bool{},
+		ScrapeTimeout:          Duration(30 * time.Second),
+		RequestTimeout:         Duration(10 * time.Second),
+		RateLimit:              20,
+		MaxConcurrency:         10,
+		MaxRetries:             3,
+		PageSize:               100,
+		MaxPages:               1000,
+		MaxResponseBytes:       16 << 20,
+		MaxDevicesPerProject:   5000,
+		ActiveSessionWindow:    Duration(2 * time.Minute),
+		SessionQualityLookback: Duration(24 * time.Hour),
 	}
 }
 
@@ -174,6 +183,12 @@ func (c *Config) Validate(collectors []string) error {
 		return errors.New("max_pages: must be at least 1")
 	case c.MaxResponseBytes < 1024:
 		return errors.New("max_response_bytes: must be at least 1024")
+	case c.MaxDevicesPerProject < 1:
+		return errors.New("max_devices_per_project: must be at least 1")
+	case c.ActiveSessionWindow <= 0 || time.Duration(c.ActiveSessionWindow) > 2*time.Hour:
+		return errors.New("active_session_window: must be between 0 and 2h (the API's recent-session window)")
+	case c.SessionQualityLookback <= 0:
+		return errors.New("session_quality_lookback: must be positive")
 	}
 	cr := c.Credentials
 	switch {

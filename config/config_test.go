@@ -12,7 +12,7 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-var known = []string{"licenses", "projects", "sessions"}
+var known = []string{"device_status", "devices", "license_summary", "licenses", "projects", "recent_sessions", "session_quality", "sessions"}
 
 func TestDefaultsWithEmptyFile(t *testing.T) {
 	cfg, err := Parse([]byte(""), known)
@@ -63,7 +63,7 @@ func TestInvalidConfigs(t *testing.T) {
 		{"bad-interval.yml", `statistic_intervals: "week" is not one of hour, day, month`},
 		{"dup-interval.yml", `statistic_intervals: "hour" listed twice`},
 		{"no-intervals.yml", `statistic_intervals: must list at least one of hour, day, month`},
-		{"unknown-collector.yml", `collectors: unknown collector "devices" (known: licenses, projects, sessions)`},
+		{"unknown-collector.yml", `collectors: unknown collector "gpus" (known: device_status, devices, license_summary, licenses, projects, recent_sessions, session_quality, sessions)`},
 		{"bad-endpoint.yml", `endpoint: invalid endpoint "ftp://trro.example.com": want http:// or https:// and a host, without a path`},
 		{"empty-region.yml", `region: must not be empty`},
 		{"dup-project.yml", `projects: "abc" listed twice`},

@@ -13,7 +13,7 @@ go build -o "$tmp/trro-standin" ./cmd/trro-standin
 export TENCENTCLOUD_SECRET_ID=AKIDe2etest TENCENTCLOUD_SECRET_KEY="e2e-secret-$RANDOM$RANDOM"
 "$tmp/trro-standin" --listen 127.0.0.1:18688 2>"$tmp/standin.log" &
 "$tmp/trro_exporter" --web.listen-address=127.0.0.1:19688 \
-  --tencentcloud.endpoint=http://127.0.0.1:18688 2>"$tmp/exporter.log" &
+  --tencentcloud.endpoint=http://127.0.0.1:18688 --collector.session_quality 2>"$tmp/exporter.log" &
 
 for _ in $(seq 50); do
   curl -fsS -o /dev/null http://127.0.0.1:19688/-/healthy 2>/dev/null && break
@@ -26,8 +26,20 @@ promtool check metrics <"$tmp/metrics.txt" || fail=1
 grep -qx 'trro_up 1' "$tmp/metrics.txt" || { echo "trro_up is not 1"; fail=1; }
 for p in mine7x2k9q4p1d0a port3c8v5n6m2b1e robo9w4r7t1y5u3i; do
   grep -q "trro_project_info{.*project_id=\"$p\"" "$tmp/metrics.txt" || { echo "project $p missing"; fail=1; }
-  grep -q "trro_sessions{interval=\"hour\",project_id=\"$p\",window=\"current\"}" "$tmp/metrics.txt" || { echo "sessions of $p missing"; fail=1; }
+  for m in "trro_sessions{interval=\"hour\",project_id=\"$p\",window=\"current\"}" \
+           "trro_device_licenses{device_id=\"${p:0:4}-field-00\",project_id=\"$p\"}" \
+           "trro_device_status{device_id=\"${p:0:4}-field-00\",project_id=\"$p\",status=\"offline\"}" \
+           "trro_device_last_report_timestamp_seconds{device_id=\"${p:0:4}-field-01\",project_id=\"$p\"}" \
+           "trro_recent_sessions{project_id=\"$p\"}" "trro_active_sessions{project_id=\"$p\"}" \
+           "trro_session_quality_sessions{project_id=\"$p\",quality=\"bad\"}"; do
+    grep -qF "$m" "$tmp/metrics.txt" || { echo "missing: $m"; fail=1; }
+  done
 done
+grep -q 'trro_account_licenses{state="valid"}' "$tmp/metrics.txt" || { echo "license summary missing"; fail=1; }
+if grep -E 'trro_scrape_collector_success\{collector="[a-z_]+"\} 0' "$tmp/metrics.txt"; then
+  echo "a collector failed"; fail=1
+fi
+grep -q 'trro_unparseable_timestamps_total{field="LastReportTime"} 0' "$tmp/metrics.txt" || { echo "timestamps not all parsed"; fail=1; }
 if grep -q "$TENCENTCLOUD_SECRET_KEY" "$tmp/metrics.txt" "$tmp/exporter.log"; then
   echo "secret leaked"; fail=1
 fi

@@ -11,19 +11,30 @@ import (
 // short page nor a total is trusted alone. Any failed page fails the whole
 // list: callers never see half a list.
 func paginate[T any](ctx context.Context, action string, maxPages int, fetch func(ctx context.Context, page int) ([]T, Int, error)) ([]T, error) {
+	all, _, err := paginateUpTo(ctx, action, maxPages, 0, fetch)
+	return all, err
+}
+
+// paginateUpTo is paginate that stops once limit items are collected
+// (0: no limit); truncated tells whether more were reported.
+func paginateUpTo[T any](ctx context.Context, action string, maxPages, limit int, fetch func(ctx context.Context, page int) ([]T, Int, error)) (items []T, truncated bool, err error) {
 	var all []T
 	for page := 1; ; page++ {
 		if page > maxPages {
-			return nil, &Error{Action: action, Code: CodeInvalidResponse,
+			return nil, false, &Error{Action: action, Code: CodeInvalidResponse,
 				Message: fmt.Sprintf("still more items after %d pages (reported total disagrees with the items)", maxPages)}
 		}
 		items, total, err := fetch(ctx, page)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		all = append(all, items...)
-		if len(items) == 0 || !total.Valid || int64(len(all)) >= total.Value {
-			return all, nil
+		done := len(items) == 0 || !total.Valid || int64(len(all)) >= total.Value
+		if limit > 0 && (len(all) > limit || (len(all) == limit && !done)) {
+			return all[:limit], true, nil
+		}
+		if done {
+			return all, false, nil
 		}
 	}
 }
@@ -58,4 +69,51 @@ func (c *Client) DescribeSessionStatisticsByInterval(ctx context.Context, projec
 		return nil, err
 	}
 	return out.SessionStatistics, nil
+}
+
+// GetDevices returns the license binding of a project's devices, at most
+// limit of them (0: all); truncated tells whether there were more.
+func (c *Client) GetDevices(ctx context.Context, projectID string, limit int) (devices []DeviceLicense, truncated bool, err error) {
+	return paginateUpTo(ctx, ActionGetDevices, c.opts.MaxPages, limit, func(ctx context.Context, page int) ([]DeviceLicense, Int, error) {
+		var out getDevicesResponse
+		err := c.call(ctx, ActionGetDevices, projectPageNumRequest{ProjectID: projectID, PageNum: page, PageSize: c.opts.PageSize}, &out)
+		return out.Devices, out.TotalCount, err
+	})
+}
+
+// DescribeDeviceList returns a project's devices with their live status, at
+// most limit of them (0: all).
+func (c *Client) DescribeDeviceList(ctx context.Context, projectID string, limit int) (devices []DeviceInfo, truncated bool, err error) {
+	return paginateUpTo(ctx, ActionDescribeDeviceList, c.opts.MaxPages, limit, func(ctx context.Context, page int) ([]DeviceInfo, Int, error) {
+		var out describeDeviceListResponse
+		err := c.call(ctx, ActionDescribeDeviceList, projectPageNumberRequest{ProjectID: projectID, PageNumber: page, PageSize: c.opts.PageSize}, &out)
+		return out.Devices, out.Total, err
+	})
+}
+
+// DescribeRecentSessionList returns a project's sessions active within
+// [start, end]; the API clamps the window to the last two hours.
+func (c *Client) DescribeRecentSessionList(ctx context.Context, projectID string, start, end int64) ([]RecentSession, error) {
+	return paginate(ctx, ActionDescribeRecentSessionList, c.opts.MaxPages, func(ctx context.Context, page int) ([]RecentSession, Int, error) {
+		var out describeRecentSessionListResponse
+		err := c.call(ctx, ActionDescribeRecentSessionList, projectPageNumberRequest{ProjectID: projectID, PageNumber: page, PageSize: c.opts.PageSize, StartTime: start, EndTime: end}, &out)
+		return out.RecentSessionList, out.Total, err
+	})
+}
+
+// DescribeDeviceSessionList returns a project's sessions in [start, end]
+// with their quality grade.
+func (c *Client) DescribeDeviceSessionList(ctx context.Context, projectID string, start, end int64) ([]DeviceSession, error) {
+	return paginate(ctx, ActionDescribeDeviceSessionList, c.opts.MaxPages, func(ctx context.Context, page int) ([]DeviceSession, Int, error) {
+		var out describeDeviceSessionListResponse
+		err := c.call(ctx, ActionDescribeDeviceSessionList, projectPageNumberRequest{ProjectID: projectID, PageNumber: page, PageSize: c.opts.PageSize, StartTime: start, EndTime: end}, &out)
+		return out.DeviceSessionList, out.Total, err
+	})
+}
+
+// GetLicenseStat returns the account-wide license counts.
+func (c *Client) GetLicenseStat(ctx context.Context) (LicenseStat, error) {
+	var out getLicenseStatResponse
+	err := c.call(ctx, ActionGetLicenseStat, struct{}{}, &out)
+	return out.LicenseStat, err
 }

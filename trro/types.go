@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
+	"time"
 )
 
 // Int is an API integer. The TRRO API sends some integers as JSON strings
@@ -169,4 +171,159 @@ func decodeEnvelope(action string, body []byte, out response) error {
 		return newAPIError(action, m.Error.Code, m.Error.Message, m.RequestID)
 	}
 	return nil
+}
+
+// Text is an API string that may also arrive as a JSON number or null; times
+// of unstated format (LastReportTime, ModifyTime) come this way.
+type Text string
+
+// UnmarshalJSON accepts a string, a number (kept as written) and null.
+func (t *Text) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch {
+	case len(b) == 0 || bytes.Equal(b, []byte("null")):
+		*t = ""
+	case b[0] == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*t = Text(s)
+	case (b[0] >= '0' && b[0] <= '9') || b[0] == '-':
+		*t = Text(b)
+	default:
+		return fmt.Errorf("invalid text value %.32q", b)
+	}
+	return nil
+}
+
+// cst is China Standard Time, the zone of the API's local-time strings.
+var cst = time.FixedZone("CST", 8*3600)
+
+// ParseTime reads the time forms the API is seen to send: Unix seconds (or
+// milliseconds), "2006-01-02 15:04:05" in China Standard Time, and RFC 3339.
+// ok is false for an empty or unparseable value.
+func ParseTime(s string) (t time.Time, ok bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, false
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		if n <= 0 {
+			return time.Time{}, false
+		}
+		if n > 1e11 { // milliseconds
+			return time.UnixMilli(n), true
+		}
+		return time.Unix(n, 0), true
+	}
+	if t, err := time.ParseInLocation(time.DateTime, s, cst); err == nil {
+		return t, true
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, true
+	}
+	return time.Time{}, false
+}
+
+// DeviceLicense is one item of GetDevices: a device's license binding.
+type DeviceLicense struct {
+	DeviceID          string   `json:"DeviceId"`
+	DeviceName        string   `json:"DeviceName"`
+	LicenseCount      Int      `json:"LicenseCount"`
+	RemainDay         Int      `json:"RemainDay"`
+	ExpireTime        Int      `json:"ExpireTime"`
+	Duration          Int      `json:"Duration"`
+	LicenseIDs        []string `json:"LicenseIds"`
+	MonthlyRemainTime Int      `json:"MonthlyRemainTime"` // minutes
+	LimitedTime       Int      `json:"LimitedTime"`       // minutes
+}
+
+// DeviceInfo is one item of DescribeDeviceList: a device and its status.
+type DeviceInfo struct {
+	DeviceID       string `json:"DeviceId"`
+	DeviceName     string `json:"DeviceName"`
+	DeviceStatus   string `json:"DeviceStatus"` // offline, ready, connected
+	DeviceType     string `json:"DeviceType"`   // field, remote
+	ModifyTime     Text   `json:"ModifyTime"`
+	LastReportTime Text   `json:"LastReportTime"`
+	ProjectID      string `json:"ProjectId"`
+}
+
+// RecentSession is one item of DescribeRecentSessionList.
+type RecentSession struct {
+	SessionID        string `json:"SessionId"`
+	RemoteDeviceID   string `json:"RemoteDeviceId"`
+	FieldDeviceID    string `json:"FieldDeviceId"`
+	Resolution       string `json:"Resolution"`
+	StartTime        Int    `json:"StartTime"`
+	LatestUpdateTime Int    `json:"LatestUpdateTime"`
+}
+
+// DeviceSession is one item of DescribeDeviceSessionList.
+type DeviceSession struct {
+	SessionID      string `json:"SessionId"`
+	RemoteDeviceID string `json:"RemoteDeviceId"`
+	FieldDeviceID  string `json:"FieldDeviceId"`
+	Resolution     string `json:"Resolution"`
+	StartTime      Int    `json:"StartTime"`
+	EndTime        Int    `json:"EndTime"`
+	Quality        string `json:"Quality"` // good, normal, bad
+}
+
+// LicenseStat is the answer of GetLicenseStat.
+type LicenseStat struct {
+	Valid, Bound, UnBound, Expire, MonthlyExpire Int
+}
+
+// More action names.
+const (
+	ActionGetDevices                = "GetDevices"
+	ActionDescribeDeviceList        = "DescribeDeviceList"
+	ActionDescribeRecentSessionList = "DescribeRecentSessionList"
+	ActionDescribeDeviceSessionList = "DescribeDeviceSessionList"
+	ActionGetLicenseStat            = "GetLicenseStat"
+)
+
+type projectPageNumRequest struct {
+	ProjectID string `json:"ProjectId"`
+	PageNum   int    `json:"PageNum"`
+	PageSize  int    `json:"PageSize"`
+}
+
+type projectPageNumberRequest struct {
+	ProjectID  string `json:"ProjectId"`
+	PageNumber int    `json:"PageNumber"`
+	PageSize   int    `json:"PageSize"`
+	StartTime  int64  `json:"StartTime,omitempty"`
+	EndTime    int64  `json:"EndTime,omitempty"`
+}
+
+type getDevicesResponse struct {
+	meta
+	Devices    []DeviceLicense `json:"Devices"`
+	TotalCount Int             `json:"TotalCount"`
+}
+
+type describeDeviceListResponse struct {
+	meta
+	Devices []DeviceInfo `json:"Devices"`
+	Total   Int          `json:"Total"`
+}
+
+type describeRecentSessionListResponse struct {
+	meta
+	RecentSessionList []RecentSession `json:"RecentSessionList"`
+	Total             Int             `json:"Total"`
+}
+
+type describeDeviceSessionListResponse struct {
+	meta
+	DeviceSessionList []DeviceSession `json:"DeviceSessionList"`
+	Total             Int             `json:"Total"`
+}
+
+type getLicenseStatResponse struct {
+	meta
+	LicenseStat
 }

@@ -109,7 +109,7 @@ func Generate(spec Spec, now time.Time) *Fleet {
 			dev := Device{
 				ProjectID: p.ID, ID: fmt.Sprintf("%s-%s-%02d", p.ID[:4], typ, d),
 				Name: fmt.Sprintf("%s %s %d", p.Name, typ, d), Type: typ, Status: status,
-				LastReportTime: fmt.Sprint(t - int64(h%600)),
+				LastReportTime: reportTime(d, time.Unix(t-int64(h%600), 0)),
 				ModifyTime:     now.Add(-72 * time.Hour).In(cst).Format("2006-01-02 15:04:05"),
 				LicenseCount:   1, RemainDay: remain, ExpireTime: t + int64(remain)*day, Duration: 365 * day,
 				LicenseIDs:        []string{fmt.Sprintf("lic-%s-%02d", p.ID[:4], d)},
@@ -232,4 +232,16 @@ func (f *Fleet) statsFor(projectID, interval string, start, end int64, now time.
 		out = append(out, SynthBucket(projectID, interval, b))
 	}
 	return out
+}
+
+// reportTime writes a time in each of the forms the API is seen to use.
+func reportTime(i int, t time.Time) string {
+	switch i % 3 {
+	case 0:
+		return fmt.Sprint(t.Unix())
+	case 1:
+		return t.In(cst).Format(time.DateTime)
+	default:
+		return t.UTC().Format(time.RFC3339)
+	}
 }

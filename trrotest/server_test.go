@@ -138,7 +138,7 @@ func TestTamperedAndExpiredRequests(t *testing.T) {
 	if c := send(bytes.Replace(body, []byte(`"PageSize":1`), []byte(`"PageSize":9`), 1)); c != "AuthFailure.SignatureFailure" {
 		t.Errorf("tampered body: %q", c)
 	}
-	srv.Now = func() time.Time { return time.Now().Add(10 * time.Minute) }
+	srv.AuthNow = func() time.Time { return time.Now().Add(10 * time.Minute) }
 	if c := send(body); c != "AuthFailure.SignatureExpire" {
 		t.Errorf("old timestamp: %q", c)
 	}
