@@ -134,7 +134,7 @@ func TestFleetExactValues(t *testing.T) {
 			if err := testutil.CollectAndCompare(e.exp, strings.NewReader(wantFleet), fleetMetrics...); err != nil {
 				t.Fatal(err)
 			}
-			for action, pages := range map[string]int{"GetDevices": 3 + 1, "DescribeDeviceList": 3 + 1, "DescribeDeviceSessionList": 3 + 1} {
+			for action, pages := range map[string]int{"GetDevices": 3 + 1, "DescribeDeviceList": 3 + 1, "DescribeDeviceSessionList": 3 + 1, "DescribeRecentSessionList": 2 + 1, "DescribeProjectList": 1} {
 				if n := e.srv.Calls(action); n != pages {
 					t.Errorf("%s: %d calls, want %d", action, n, pages)
 				}
