@@ -10,7 +10,7 @@ LDFLAGS  := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Revision=$(REVISION) \
             -X $(PKG).Branch=$(BRANCH) -X $(PKG).BuildUser=$(USER) \
             -X $(PKG).BuildDate=$(shell date -u +%Y%m%d-%H:%M:%S)
 
-.PHONY: all build test lint tidy-check e2e-binary bench demo clean
+.PHONY: all build test lint tidy-check rules e2e e2e-binary bench demo clean
 
 all: lint test build
 
@@ -24,10 +24,20 @@ test:
 lint:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
+	go vet -tags e2e ./e2e
 
 tidy-check:
 	go mod tidy
 	git diff --exit-code go.mod go.sum
+
+# Alert rules: syntax and unit tests (also run by `make test`).
+rules:
+	promtool check rules deploy/prometheus/trro-alerts.yml
+	promtool test rules deploy/prometheus/tests/*.yml
+
+# The stack on real servers: exporter binary, Prometheus, Alertmanager.
+e2e:
+	go test -tags e2e -count=1 -v -timeout 5m ./e2e
 
 e2e-binary:
 	./scripts/e2e-binary.sh
