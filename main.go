@@ -26,12 +26,10 @@ import (
 	"github.com/prometheus/common/version"
 	"github.com/prometheus/exporter-toolkit/web"
 	"github.com/prometheus/exporter-toolkit/web/kingpinflag"
-	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
 	slogkit "github.com/tjhop/slog-gokit"
 
 	"github.com/trro-exporter/trro_exporter/collector"
 	"github.com/trro-exporter/trro_exporter/config"
-	"github.com/trro-exporter/trro_exporter/trro"
 	"github.com/trro-exporter/trro_exporter/trrotest"
 )
 
@@ -96,34 +94,28 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	logger, slogger := newLogger(stderr, *logLevel, *logFormat)
 
-	cfg := config.Default()
-	if *configFile != "" {
-		var err error
-		if cfg, err = config.LoadFile(*configFile, collector.Names()); err != nil {
-			level.Error(logger).Log("msg", "invalid configuration", "err", err)
-			return 1
-		}
-	}
-	if *endpoint != "" {
-		cfg.Endpoint = *endpoint
-	}
-	if *region != "" {
-		cfg.Region = *region
-	}
-	for n, v := range collectorFlags {
-		if isSetByUser(args, n) {
-			cfg.Collectors[n] = *v
-		}
-	}
-	if err := cfg.Validate(collector.Names()); err != nil {
-		level.Error(logger).Log("msg", "invalid configuration", "err", err)
-		return 1
-	}
-
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	var cred common.CredentialIface
+	// Flags win over the config file, on start and on every reload.
+	var demoEndpoint string
+	var demoCreds config.Credentials
+	override := func(cfg *config.Config) {
+		if *endpoint != "" {
+			cfg.Endpoint = *endpoint
+		}
+		if *region != "" {
+			cfg.Region = *region
+		}
+		for n, v := range collectorFlags {
+			if isSetByUser(args, n) {
+				cfg.Collectors[n] = *v
+			}
+		}
+		if demoEndpoint != "" {
+			cfg.Endpoint, cfg.Credentials = demoEndpoint, demoCreds
+		}
+	}
 	if *demo {
 		// The stand-in accepts a throwaway key made up at start.
 		id, key := "AKIDdemo"+fmt.Sprint(time.Now().UnixNano()), fmt.Sprintf("demo-%x", time.Now().UnixNano())
@@ -133,60 +125,56 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			level.Error(logger).Log("msg", "cannot start demo stand-in", "err", err)
 			return 1
 		}
-		cfg.Endpoint, cfg.Credentials = url, config.Credentials{SecretID: id, SecretKey: config.Secret(key)}
+		demoEndpoint, demoCreds = url, config.Credentials{SecretID: id, SecretKey: config.Secret(key)}
 		level.Info(logger).Log("msg", "demo mode: exporting a simulated fleet from the in-process TRRO stand-in", "endpoint", url)
 	}
 
+	apiMetrics := collector.NewAPIMetrics()
+	a := newApp(logger, *configFile, override, apiMetrics)
+	cfg, err := a.loadConfig()
+	if err != nil {
+		level.Error(logger).Log("msg", "invalid configuration", "err", err)
+		return 1
+	}
 	if *configCheck {
 		return checkConfig(cfg, *configFile, stdout, logger)
-	}
-	var err error
-	if cred, err = cfg.Resolve(); err != nil {
-		level.Error(logger).Log("msg", "cannot resolve credentials", "err", err)
-		return 1
 	}
 
 	level.Info(logger).Log("msg", "Starting "+name, "version", version.Info())
 	level.Info(logger).Log("msg", "Build context", "build_context", version.BuildContext())
+	if err := a.reload(); err != nil {
+		return 1
+	}
 
-	apiMetrics := collector.NewAPIMetrics()
-	client, err := trro.NewClient(trro.Options{
-		Endpoint: cfg.Endpoint, Region: cfg.Region, Credential: cred,
-		RequestTimeout: time.Duration(cfg.RequestTimeout), RateLimit: cfg.RateLimit,
-		MaxConcurrency: cfg.MaxConcurrency, MaxBodyBytes: cfg.MaxResponseBytes,
-		MaxRetries: retriesOption(cfg.MaxRetries), PageSize: cfg.PageSize, MaxPages: cfg.MaxPages,
-		Observe: apiMetrics.Observe,
-	})
-	if err != nil {
-		level.Error(logger).Log("msg", "cannot create API client", "err", err)
-		return 1
-	}
-	enabled := enabledCollectors(cfg)
-	exporter, err := collector.New(collector.Options{
-		API: client, Logger: logger, Collectors: enabled, ProjectIDs: cfg.Projects,
-		Intervals: cfg.StatisticIntervals, Timeout: time.Duration(cfg.ScrapeTimeout),
-		MaxDevicesPerProject:   cfg.MaxDevicesPerProject,
-		ActiveSessionWindow:    time.Duration(cfg.ActiveSessionWindow),
-		SessionQualityLookback: time.Duration(cfg.SessionQualityLookback),
-	})
-	if err != nil {
-		level.Error(logger).Log("msg", "cannot create exporter", "err", err)
-		return 1
-	}
-	level.Info(logger).Log("msg", "enabled collectors", "collectors", strings.Join(enabled, ","))
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		for {
+			select {
+			case <-hup:
+				level.Info(logger).Log("msg", "SIGHUP: reloading configuration")
+				_ = a.reload()
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
 
 	base := prometheus.NewRegistry()
-	base.MustRegister(versioncollector.NewCollector(name), apiMetrics)
+	base.MustRegister(versioncollector.NewCollector(name), apiMetrics, a)
 	if !*noExporterMet {
 		base.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
 
 	mux := http.NewServeMux()
-	mux.Handle(*metricsPath, collector.Handler(exporter, base, collector.HandlerOptions{
-		Offset: *timeoutOffset, MaxTimeout: time.Duration(cfg.ScrapeTimeout),
-		MaxRequestsInFlight: *maxRequests, ErrorLog: slog.NewLogLogger(slogger.Handler(), slog.LevelError),
+	mux.Handle(*metricsPath, collector.Handler(a.exporter, base, collector.HandlerOptions{
+		Offset: *timeoutOffset, MaxRequestsInFlight: *maxRequests,
+		ErrorLog: slog.NewLogLogger(slogger.Handler(), slog.LevelError),
 	}))
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "Healthy\n") })
+	mux.HandleFunc("/-/ready", a.readyHandler)
+	mux.HandleFunc("/-/reload", a.reloadHandler)
 	if *metricsPath != "/" {
 		landing, err := web.NewLandingPage(web.LandingConfig{
 			Name: "TRRO Exporter", Description: "Prometheus exporter for Tencent Cloud TRRO (Real-time Teleoperation)",
@@ -202,10 +190,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	server := &http.Server{
 		Handler:           mux,
+		ErrorLog:          slog.NewLogLogger(slogger.Handler(), slog.LevelWarn),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      time.Duration(cfg.ScrapeTimeout) + 30*time.Second,
-		IdleTimeout:       2 * time.Minute,
+		// Scrapes are bounded by scrape_timeout; a reload may raise it, so
+		// leave room.
+		WriteTimeout: 5 * time.Minute,
+		IdleTimeout:  2 * time.Minute,
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- web.ListenAndServe(server, webFlags, slogger) }()

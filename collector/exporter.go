@@ -93,6 +93,9 @@ func New(opts Options) (*Exporter, error) {
 	return e, nil
 }
 
+// Timeout is the upper bound of one API round.
+func (e *Exporter) Timeout() time.Duration { return e.opts.Timeout }
+
 // Describe sends every descriptor the exporter may use.
 func (e *Exporter) Describe(ch chan<- *prometheus.Desc) {
 	ch <- e.up

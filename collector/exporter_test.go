@@ -256,6 +256,9 @@ func TestFaultsFailOnlyTheirCollector(t *testing.T) {
 				if strings.Contains(logs, "<html") || strings.Contains(body, "<html") {
 					t.Error("upstream body leaked")
 				}
+				if strings.Contains(logs+body, testKey) {
+					t.Error("secret leaked")
+				}
 			})
 		}
 	}

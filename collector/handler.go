@@ -15,17 +15,17 @@ type HandlerOptions struct {
 	// Offset is taken off Prometheus' scrape timeout header so that the
 	// answer arrives before Prometheus gives up.
 	Offset time.Duration
-	// MaxTimeout caps the deadline.
-	MaxTimeout time.Duration
 	// MaxRequestsInFlight answers 503 beyond this many concurrent scrapes
 	// (0: no limit).
 	MaxRequestsInFlight int
 	ErrorLog            promhttp.Logger
 }
 
-// Handler serves the exporter's metrics plus base (the exporter's own
-// metrics). Each request gets a deadline from its scrape timeout header.
-func Handler(e *Exporter, base prometheus.Gatherer, opts HandlerOptions) http.Handler {
+// Handler serves the metrics of the exporter current() returns when the
+// request arrives, plus base (the exporter's own metrics). Each request gets
+// a deadline from its scrape timeout header, capped by the exporter's
+// timeout.
+func Handler(current func() *Exporter, base prometheus.Gatherer, opts HandlerOptions) http.Handler {
 	var inflight chan struct{}
 	if opts.MaxRequestsInFlight > 0 {
 		inflight = make(chan struct{}, opts.MaxRequestsInFlight)
@@ -40,7 +40,12 @@ func Handler(e *Exporter, base prometheus.Gatherer, opts HandlerOptions) http.Ha
 				return
 			}
 		}
-		ctx, cancel := context.WithTimeout(r.Context(), ScrapeTimeout(r.Header, opts.Offset, opts.MaxTimeout))
+		e := current()
+		if e == nil {
+			http.Error(w, "no configuration loaded", http.StatusServiceUnavailable)
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), ScrapeTimeout(r.Header, opts.Offset, e.Timeout()))
 		defer cancel()
 		reg := prometheus.NewRegistry()
 		reg.MustRegister(e.WithContext(ctx))

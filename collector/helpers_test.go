@@ -105,7 +105,7 @@ func newEnv(t *testing.T, fleet *trrotest.Fleet, o envOpts) *env {
 	}
 	base := prometheus.NewRegistry()
 	base.MustRegister(e.api)
-	e.handler = collector.Handler(e.exp, base, collector.HandlerOptions{Offset: 200 * time.Millisecond, MaxTimeout: 5 * time.Second})
+	e.handler = collector.Handler(func() *collector.Exporter { return e.exp }, base, collector.HandlerOptions{Offset: 200 * time.Millisecond})
 	return e
 }
 

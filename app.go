@@ -1,0 +1,171 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-kit/log"
+	"github.com/go-kit/log/level"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/trro-exporter/trro_exporter/collector"
+	"github.com/trro-exporter/trro_exporter/config"
+	"github.com/trro-exporter/trro_exporter/trro"
+)
+
+// app holds what a reload replaces: the config, its API client and its
+// exporter. Scrapes take the current exporter when they start, so a reload
+// never changes a scrape in flight.
+type app struct {
+	logger     log.Logger
+	configFile string
+	// override applies flags (and --demo) over every loaded config.
+	override   func(*config.Config)
+	apiMetrics *collector.APIMetrics
+
+	reloadMu   sync.Mutex
+	current    atomic.Pointer[runtime]
+	reloadOK   prometheus.Gauge
+	reloadTime prometheus.Gauge
+}
+
+type runtime struct {
+	cfg      *config.Config
+	client   *trro.Client
+	exporter *collector.Exporter
+}
+
+func newApp(logger log.Logger, configFile string, override func(*config.Config), apiMetrics *collector.APIMetrics) *app {
+	return &app{
+		logger: logger, configFile: configFile, override: override, apiMetrics: apiMetrics,
+		reloadOK: prometheus.NewGauge(prometheus.GaugeOpts{
+			Namespace: "trro_exporter", Subsystem: "config", Name: "last_reload_successful",
+			Help: "1 if the last configuration load or reload succeeded, else 0.",
+		}),
+		reloadTime: prometheus.NewGauge(prometheus.GaugeOpts{
+			Namespace: "trro_exporter", Subsystem: "config", Name: "last_reload_success_timestamp_seconds",
+			Help: "When the configuration was last loaded successfully, as a Unix timestamp.",
+		}),
+	}
+}
+
+// loadConfig reads the config file (or the defaults) and applies the flags.
+func (a *app) loadConfig() (*config.Config, error) {
+	cfg := config.Default()
+	if a.configFile != "" {
+		var err error
+		if cfg, err = config.LoadFile(a.configFile, collector.Names()); err != nil {
+			return nil, err
+		}
+	}
+	a.override(cfg)
+	if err := cfg.Validate(collector.Names()); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// build makes a client and an exporter for cfg, resolving credentials.
+func (a *app) build(cfg *config.Config) (*runtime, error) {
+	cred, err := cfg.Resolve()
+	if err != nil {
+		return nil, err
+	}
+	client, err := trro.NewClient(trro.Options{
+		Endpoint: cfg.Endpoint, Region: cfg.Region, Credential: cred,
+		RequestTimeout: time.Duration(cfg.RequestTimeout), RateLimit: cfg.RateLimit,
+		MaxConcurrency: cfg.MaxConcurrency, MaxBodyBytes: cfg.MaxResponseBytes,
+		MaxRetries: retriesOption(cfg.MaxRetries), PageSize: cfg.PageSize, MaxPages: cfg.MaxPages,
+		Observe: a.apiMetrics.Observe,
+	})
+	if err != nil {
+		return nil, err
+	}
+	exporter, err := collector.New(collector.Options{
+		API: client, Logger: a.logger, Collectors: enabledCollectors(cfg), ProjectIDs: cfg.Projects,
+		Intervals: cfg.StatisticIntervals, Timeout: time.Duration(cfg.ScrapeTimeout),
+		MaxDevicesPerProject:   cfg.MaxDevicesPerProject,
+		ActiveSessionWindow:    time.Duration(cfg.ActiveSessionWindow),
+		SessionQualityLookback: time.Duration(cfg.SessionQualityLookback),
+	})
+	if err != nil {
+		client.Close()
+		return nil, err
+	}
+	return &runtime{cfg: cfg, client: client, exporter: exporter}, nil
+}
+
+// reload loads the config and swaps it in; on any error the running config
+// stays.
+func (a *app) reload() error {
+	a.reloadMu.Lock()
+	defer a.reloadMu.Unlock()
+	rt, err := a.loadConfig()
+	var next *runtime
+	if err == nil {
+		next, err = a.build(rt)
+	}
+	if err != nil {
+		a.reloadOK.Set(0)
+		level.Error(a.logger).Log("msg", "configuration not loaded; the previous one stays in use", "err", err)
+		return err
+	}
+	old := a.current.Swap(next)
+	if old != nil {
+		// Scrapes in flight keep their connections; idle ones can go.
+		old.client.Close()
+	}
+	a.reloadOK.Set(1)
+	a.reloadTime.SetToCurrentTime()
+	level.Info(a.logger).Log("msg", "configuration loaded", "file", a.configFile, "endpoint", next.cfg.Endpoint,
+		"collectors", fmt.Sprint(enabledCollectors(next.cfg)))
+	return nil
+}
+
+// exporter is the current exporter, nil before the first load.
+func (a *app) exporter() *collector.Exporter {
+	if rt := a.current.Load(); rt != nil {
+		return rt.exporter
+	}
+	return nil
+}
+
+// Describe implements prometheus.Collector for the reload metrics.
+func (a *app) Describe(ch chan<- *prometheus.Desc) {
+	a.reloadOK.Describe(ch)
+	a.reloadTime.Describe(ch)
+}
+
+// Collect implements prometheus.Collector for the reload metrics.
+func (a *app) Collect(ch chan<- prometheus.Metric) {
+	a.reloadOK.Collect(ch)
+	a.reloadTime.Collect(ch)
+}
+
+// reloadHandler serves POST /-/reload.
+func (a *app) reloadHandler(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "This endpoint requires a POST request.", http.StatusMethodNotAllowed)
+		return
+	}
+	if err := a.reload(); err != nil {
+		http.Error(w, "failed to reload config: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	io.WriteString(w, "config reloaded\n")
+}
+
+// readyHandler serves /-/ready: ready once a config is loaded and its
+// credentials resolved.
+func (a *app) readyHandler(w http.ResponseWriter, _ *http.Request) {
+	if a.current.Load() == nil {
+		http.Error(w, "Not ready: no configuration loaded.", http.StatusServiceUnavailable)
+		return
+	}
+	io.WriteString(w, "Ready\n")
+}
