@@ -10,7 +10,7 @@ LDFLAGS  := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Revision=$(REVISION) \
             -X $(PKG).Branch=$(BRANCH) -X $(PKG).BuildUser=$(USER) \
             -X $(PKG).BuildDate=$(shell date -u +%Y%m%d-%H:%M:%S)
 
-.PHONY: all build test lint tidy-check rules e2e e2e-binary bench demo clean
+.PHONY: all build test lint tidy-check rules e2e e2e-binary fuzz vulncheck bench demo clean
 
 all: lint test build
 
@@ -50,3 +50,11 @@ demo:
 
 clean:
 	rm -f trro_exporter
+
+# Short fuzz runs of the response decoders, the time parser and the config
+# loader (CI); FUZZTIME=5m for a longer run.
+FUZZTIME ?= 10s
+fuzz:
+	go test -run '^$$' -fuzz '^FuzzDecodeEnvelope$$' -fuzztime $(FUZZTIME) ./trro
+	go test -run '^$$' -fuzz '^FuzzParseTime$$' -fuzztime $(FUZZTIME) ./trro
+	go test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./config

@@ -49,6 +49,9 @@ type Options struct {
 	MaxBodyBytes int64
 	// MaxRetries bounds retries of one call (default 3; negative disables).
 	MaxRetries int
+	// RetryBackoff is the first retry's mean wait, doubling up to 2s
+	// (default 100ms).
+	RetryBackoff time.Duration
 	// PageSize asked for in list actions (default 100).
 	PageSize int
 	// MaxPages stops runaway pagination (default 1000).
@@ -94,6 +97,9 @@ func NewClient(opts Options) (*Client, error) {
 	}
 	if opts.PageSize <= 0 {
 		opts.PageSize = 100
+	}
+	if opts.RetryBackoff <= 0 {
+		opts.RetryBackoff = 100 * time.Millisecond
 	}
 	if opts.MaxPages <= 0 {
 		opts.MaxPages = 1000
@@ -164,7 +170,7 @@ func (c *Client) call(ctx context.Context, action string, req any, out response)
 	if err != nil {
 		return &Error{Action: action, Code: CodeClientError, Message: err.Error()}
 	}
-	backoff := 100 * time.Millisecond
+	backoff := c.opts.RetryBackoff
 	for attempt := 0; ; attempt++ {
 		err := c.attempt(ctx, action, params, out)
 		if err == nil {

@@ -217,13 +217,15 @@ func ParseTime(s string) (t time.Time, ok bool) {
 		}
 		return time.Unix(n, 0), true
 	}
-	if t, err := time.ParseInLocation(time.DateTime, s, cst); err == nil {
-		return t, true
+	t, err := time.ParseInLocation(time.DateTime, s, cst)
+	if err != nil {
+		t, err = time.Parse(time.RFC3339, s)
 	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, true
+	// Year 0 and the like parse, but are no report time.
+	if err != nil || t.Unix() <= 0 {
+		return time.Time{}, false
 	}
-	return time.Time{}, false
+	return t, true
 }
 
 // DeviceLicense is one item of GetDevices: a device's license binding.

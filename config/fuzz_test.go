@@ -1,0 +1,33 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func FuzzParse(f *testing.F) {
+	if data, err := os.ReadFile("../config.example.yml"); err == nil {
+		f.Add(data)
+	}
+	files, _ := filepath.Glob("testdata/*.yml")
+	for _, p := range files {
+		data, _ := os.ReadFile(p)
+		f.Add(data)
+	}
+	f.Add([]byte("credentials:\n  secret_id: AKID\n  secret_key: fuzz-secret-value\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cfg, err := Parse(data, known)
+		if err != nil {
+			// The secret of the seed never shows in an error.
+			if strings.Contains(err.Error(), "fuzz-secret-value") {
+				t.Fatalf("secret in error: %v", err)
+			}
+			return
+		}
+		if err := cfg.Validate(known); err != nil {
+			t.Fatalf("parsed config fails validation: %v", err)
+		}
+	})
+}
