@@ -51,6 +51,11 @@ demo:
 clean:
 	rm -f trro_exporter
 
+# Known vulnerabilities the code can reach, from an offline copy of the Go
+# vulnerability database.
+vulncheck:
+	./scripts/vulncheck.sh
+
 # Short fuzz runs of the response decoders, the time parser and the config
 # loader (CI); FUZZTIME=5m for a longer run.
 FUZZTIME ?= 10s
