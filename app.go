@@ -91,6 +91,7 @@ func (a *app) build(cfg *config.Config) (*runtime, error) {
 		MaxDevicesPerProject:   cfg.MaxDevicesPerProject,
 		ActiveSessionWindow:    time.Duration(cfg.ActiveSessionWindow),
 		SessionQualityLookback: time.Duration(cfg.SessionQualityLookback),
+		Freshness:              freshness(cfg),
 	})
 	if err != nil {
 		client.Close()
@@ -168,4 +169,12 @@ func (a *app) readyHandler(w http.ResponseWriter, _ *http.Request) {
 		return
 	}
 	io.WriteString(w, "Ready\n")
+}
+
+func freshness(cfg *config.Config) map[string]collector.Freshness {
+	out := map[string]collector.Freshness{}
+	for name, cs := range cfg.CollectorSettings {
+		out[name] = collector.Freshness{MinInterval: time.Duration(cs.MinInterval), MaxAge: time.Duration(cs.MaxAge)}
+	}
+	return out
 }

@@ -33,6 +33,25 @@ type Options struct {
 	SessionQualityLookback time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// Freshness lets collectors of large fleets skip API calls: see Freshness.
+	Freshness map[string]Freshness
+}
+
+// Freshness is how long a collector's last successful result may be served.
+type Freshness struct {
+	// MinInterval: within it after a successful fetch, scrapes are
+	// answered from that fetch without calling the API (0: every scrape
+	// calls the API).
+	MinInterval time.Duration
+	// MaxAge: when a refresh fails, the last successful result is served
+	// until it is this old, then dropped.
+	MaxAge time.Duration
+}
+
+// cached is a collector's last successful result.
+type cached struct {
+	metrics []prometheus.Metric
+	at      time.Time
 }
 
 // Exporter is a prometheus.Collector over the TRRO API.
@@ -40,10 +59,15 @@ type Exporter struct {
 	opts     Options
 	scrapers []Scraper
 
-	up, success, duration *prometheus.Desc
+	up, success, duration, lastSuccess *prometheus.Desc
 
 	mu     sync.Mutex
 	flight *flight
+
+	stateMu   sync.Mutex
+	cache     map[string]*cached
+	succeeded map[string]time.Time
+	lastUp    float64
 }
 
 var _ prometheus.Collector = (*Exporter)(nil)
@@ -75,7 +99,12 @@ func New(opts Options) (*Exporter, error) {
 		success: prometheus.NewDesc(prometheus.BuildFQName(namespace, "scrape", "collector_success"),
 			"1 if the collector's API calls all succeeded in this scrape, else 0.", []string{"collector"}, nil),
 		duration: prometheus.NewDesc(prometheus.BuildFQName(namespace, "scrape", "collector_duration_seconds"),
-			"Time the collector took in this scrape's API round.", []string{"collector"}, nil),
+			"Time the collector took in this scrape's API round (0 when answered from its last result).", []string{"collector"}, nil),
+		lastSuccess: prometheus.NewDesc(prometheus.BuildFQName(namespace, "scrape", "collector_last_success_timestamp_seconds"),
+			"When the collector last fetched its data from the API successfully. With a min_interval set, its metrics may come from that fetch (up to min_interval old, or max_age when refreshes fail): this tells how old they are.",
+			[]string{"collector"}, nil),
+		cache:     map[string]*cached{},
+		succeeded: map[string]time.Time{},
 	}
 	for _, name := range opts.Collectors {
 		f, ok := factories[name]
@@ -101,6 +130,7 @@ func (e *Exporter) Describe(ch chan<- *prometheus.Desc) {
 	ch <- e.up
 	ch <- e.success
 	ch <- e.duration
+	ch <- e.lastSuccess
 	ch <- truncatedDesc
 	for _, s := range e.scrapers {
 		s.Describe(ch)
@@ -208,10 +238,17 @@ func (e *Exporter) run(ctx context.Context, f *flight) {
 	}
 	wg.Wait()
 
-	up := 0.0
-	if tr.Up() {
-		up = 1
+	// A round answered from cached results made no call: keep the last
+	// known state of the API.
+	e.stateMu.Lock()
+	if tr.Calls() > 0 {
+		e.lastUp = 0
+		if tr.Up() {
+			e.lastUp = 1
+		}
 	}
+	up := e.lastUp
+	e.stateMu.Unlock()
 	out := []prometheus.Metric{prometheus.MustNewConstMetric(e.up, prometheus.GaugeValue, up)}
 	for _, ms := range results {
 		out = append(out, ms...)
@@ -226,7 +263,61 @@ func (e *Exporter) run(ctx context.Context, f *flight) {
 }
 
 func (e *Exporter) scrape(ctx context.Context, r *Round, s Scraper) []prometheus.Metric {
-	ch := make(chan prometheus.Metric, 64)
+	name := s.Name()
+	fresh := e.opts.Freshness[name]
+	e.stateMu.Lock()
+	last := e.cache[name]
+	e.stateMu.Unlock()
+
+	var ms []prometheus.Metric
+	var err error
+	start := time.Now()
+	fromCache := last != nil && fresh.MinInterval > 0 && r.Now.Sub(last.at) < fresh.MinInterval
+	if fromCache {
+		ms = last.metrics
+	} else {
+		ms, err = collect(ctx, r, s)
+	}
+	elapsed := time.Since(start)
+	if fromCache {
+		elapsed = 0
+	}
+
+	e.stateMu.Lock()
+	switch {
+	case err == nil && !fromCache:
+		e.succeeded[name] = r.Now
+		if fresh.MinInterval > 0 {
+			e.cache[name] = &cached{metrics: ms, at: r.Now}
+		}
+	case err != nil && last != nil && r.Now.Sub(last.at) < fresh.MaxAge:
+		// Serve the last good result rather than a partial one.
+		ms = last.metrics
+	case err != nil && last != nil:
+		delete(e.cache, name)
+	}
+	lastOK, everOK := e.succeeded[name]
+	e.stateMu.Unlock()
+
+	ok := 1.0
+	if err != nil {
+		ok = 0
+		logFailure(e.opts.Logger, name, err)
+	}
+	out := make([]prometheus.Metric, 0, len(ms)+3)
+	out = append(out, ms...)
+	out = append(out,
+		prometheus.MustNewConstMetric(e.success, prometheus.GaugeValue, ok, name),
+		prometheus.MustNewConstMetric(e.duration, prometheus.GaugeValue, elapsed.Seconds(), name))
+	if everOK {
+		out = append(out, prometheus.MustNewConstMetric(e.lastSuccess, prometheus.GaugeValue, float64(lastOK.UnixMilli())/1000, name))
+	}
+	return out
+}
+
+// collect runs one scraper and gathers what it sends.
+func collect(ctx context.Context, r *Round, s Scraper) ([]prometheus.Metric, error) {
+	ch := make(chan prometheus.Metric, 256)
 	var ms []prometheus.Metric
 	drained := make(chan struct{})
 	go func() {
@@ -235,18 +326,10 @@ func (e *Exporter) scrape(ctx context.Context, r *Round, s Scraper) []prometheus
 		}
 		close(drained)
 	}()
-	start := time.Now()
 	err := s.Scrape(ctx, r, ch)
 	close(ch)
 	<-drained
-	ok := 1.0
-	if err != nil {
-		ok = 0
-		logFailure(e.opts.Logger, s.Name(), err)
-	}
-	return append(ms,
-		prometheus.MustNewConstMetric(e.success, prometheus.GaugeValue, ok, s.Name()),
-		prometheus.MustNewConstMetric(e.duration, prometheus.GaugeValue, time.Since(start).Seconds(), s.Name()))
+	return ms, err
 }
 
 // logFailure logs each API error once, with action, code and request id.

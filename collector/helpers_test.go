@@ -59,6 +59,8 @@ type envOpts struct {
 	collectors []string
 	intervals  []string
 	maxDevices int
+	freshness  map[string]collector.Freshness
+	clock      func() time.Time
 	client     func(*trro.Options)
 }
 
@@ -95,10 +97,13 @@ func newEnv(t *testing.T, fleet *trrotest.Fleet, o envOpts) *env {
 	if o.intervals == nil {
 		o.intervals = []string{"hour", "day"}
 	}
+	if o.clock == nil {
+		o.clock = func() time.Time { return now }
+	}
 	e.exp, err = collector.New(collector.Options{
 		API: c, Logger: log.NewLogfmtLogger(e.logs), Collectors: o.collectors, ProjectIDs: o.projects,
-		Intervals: o.intervals, Timeout: 5 * time.Second, Now: func() time.Time { return now },
-		MaxDevicesPerProject: o.maxDevices,
+		Intervals: o.intervals, Timeout: 5 * time.Second, Now: o.clock,
+		MaxDevicesPerProject: o.maxDevices, Freshness: o.freshness,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -48,6 +48,18 @@ type Config struct {
 	ActiveSessionWindow Duration `yaml:"active_session_window"`
 	// SessionQualityLookback is how far back session_quality reads.
 	SessionQualityLookback Duration `yaml:"session_quality_lookback"`
+	// CollectorSettings hold per-collector freshness for large fleets.
+	CollectorSettings map[string]CollectorSettings `yaml:"collector_settings"`
+}
+
+// CollectorSettings tune one collector.
+type CollectorSettings struct {
+	// MinInterval: within it after a successful fetch, scrapes are answered
+	// from that fetch without API calls (0: call the API on every scrape).
+	MinInterval Duration `yaml:"min_interval"`
+	// MaxAge: when refreshes fail, the last successful result is served
+	// until it is this old (default 3 × min_interval).
+	MaxAge Duration `yaml:"max_age"`
 }
 
 // Credentials say how requests are signed. With none of them set the
@@ -164,6 +176,20 @@ func (c *Config) Validate(collectors []string) error {
 	for name := range c.Collectors {
 		if !slices.Contains(collectors, name) {
 			return fmt.Errorf("collectors: unknown collector %q (known: %s)", name, strings.Join(collectors, ", "))
+		}
+	}
+	for name, cs := range c.CollectorSettings {
+		switch {
+		case !slices.Contains(collectors, name):
+			return fmt.Errorf("collector_settings: unknown collector %q (known: %s)", name, strings.Join(collectors, ", "))
+		case cs.MinInterval < 0 || cs.MaxAge < 0:
+			return fmt.Errorf("collector_settings.%s: durations must not be negative", name)
+		case cs.MaxAge > 0 && cs.MaxAge < cs.MinInterval:
+			return fmt.Errorf("collector_settings.%s: max_age %s is shorter than min_interval %s", name, cs.MaxAge, cs.MinInterval)
+		}
+		if cs.MaxAge == 0 {
+			cs.MaxAge = 3 * cs.MinInterval
+			c.CollectorSettings[name] = cs
 		}
 	}
 	switch {

@@ -74,6 +74,8 @@ func TestInvalidConfigs(t *testing.T) {
 		{"key-without-id.yml", `credentials: secret_key is set but secret_id is not`},
 		{"page-size.yml", `page_size: must be between 1 and 1000`},
 		{"wrong-type.yml", `line 1: cannot unmarshal !!map into []string`},
+		{"settings-unknown.yml", `collector_settings: unknown collector "gpus" (known: device_status, devices, license_summary, licenses, projects, recent_sessions, session_quality, sessions)`},
+		{"settings-max-age.yml", `collector_settings.devices: max_age 1m is shorter than min_interval 10m`},
 	}
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
@@ -159,5 +161,18 @@ func TestCredentialSources(t *testing.T) {
 	cfg.Credentials = Credentials{SecretID: "AKIDfile", SecretKeyFile: keyFile + ".missing"}
 	if _, err := cfg.Resolve(); err == nil || !strings.HasPrefix(err.Error(), "credentials: secret_key_file: open ") {
 		t.Fatalf("missing key file: %v", err)
+	}
+}
+
+func TestCollectorSettingsDefaults(t *testing.T) {
+	cfg, err := Parse([]byte("collector_settings:\n  devices: {min_interval: 10m}\n  licenses: {min_interval: 1m, max_age: 5m}\n"), known)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cfg.CollectorSettings["devices"]; time.Duration(d.MaxAge) != 30*time.Minute {
+		t.Errorf("devices max_age = %s, want 3 × min_interval", d.MaxAge)
+	}
+	if l := cfg.CollectorSettings["licenses"]; time.Duration(l.MaxAge) != 5*time.Minute || time.Duration(l.MinInterval) != time.Minute {
+		t.Errorf("licenses = %+v", l)
 	}
 }

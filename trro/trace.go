@@ -10,6 +10,7 @@ import (
 // answer came back and whether the API refused our credentials.
 type Trace struct {
 	mu       sync.Mutex
+	calls    int
 	answered int
 	authFail int
 }
@@ -29,6 +30,7 @@ func traceFrom(ctx context.Context) *Trace {
 func (t *Trace) record(e *Error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.calls++
 	switch {
 	case e == nil:
 		t.answered++
@@ -46,4 +48,11 @@ func (t *Trace) Up() bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.answered > 0 && t.authFail == 0
+}
+
+// Calls is how many HTTP attempts reported to the trace.
+func (t *Trace) Calls() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.calls
 }
