@@ -30,6 +30,7 @@ import (
 
 	"github.com/trro-exporter/trro_exporter/collector"
 	"github.com/trro-exporter/trro_exporter/config"
+	"github.com/trro-exporter/trro_exporter/plan"
 	"github.com/trro-exporter/trro_exporter/trrotest"
 )
 
@@ -53,7 +54,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	app.ErrorWriter(stderr)
 	var (
 		configFile    = app.Flag("config.file", "Path to the YAML configuration file. Without one the exporter runs on defaults, credentials from the environment and every project discovered.").Default("").String()
-		configCheck   = app.Flag("config.check", "Validate the configuration and credentials source, print a summary, and exit.").Bool()
+		configCheck   = app.Flag("config.check", "Validate the configuration and credentials source, size the fleet with a few API calls, print a summary and the API budget, and exit.").Bool()
+		checkInterval = app.Flag("config.check.scrape-interval", "Scrape interval the --config.check API budget assumes.").Default("60s").Duration()
 		metricsPath   = app.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").String()
 		maxRequests   = app.Flag("web.max-requests", "Maximum number of parallel scrapes served; 0 means no limit.").Default("40").Int()
 		noExporterMet = app.Flag("web.disable-exporter-metrics", "Exclude Go runtime and process metrics of the exporter itself.").Bool()
@@ -137,7 +139,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	if *configCheck {
-		return checkConfig(cfg, *configFile, stdout, logger)
+		if code := checkConfig(cfg, *configFile, stdout, logger); code != 0 {
+			return code
+		}
+		printBudget(ctx, a, cfg, *checkInterval, stdout, logger)
+		return 0
 	}
 
 	level.Info(logger).Log("msg", "Starting "+name, "version", version.Info())
@@ -299,4 +305,44 @@ func checkConfig(cfg *config.Config, file string, w io.Writer, logger log.Logger
 	fmt.Fprintf(w, "  devices:              at most %d per project\n", cfg.MaxDevicesPerProject)
 	fmt.Fprintf(w, "  sessions:             active within %s; quality over the last %s\n", cfg.ActiveSessionWindow, cfg.SessionQualityLookback)
 	return 0
+}
+
+// printBudget sizes the fleet through the API and prints what the
+// configuration costs. A fleet that cannot be sized is a warning: the
+// configuration itself is valid.
+func printBudget(ctx context.Context, a *app, cfg *config.Config, interval time.Duration, w io.Writer, logger log.Logger) {
+	if interval <= 0 {
+		interval = time.Minute
+	}
+	rt, err := a.build(cfg)
+	if err != nil {
+		fmt.Fprintf(w, "WARNING: no API budget: %v\n", err)
+		return
+	}
+	defer rt.client.Close()
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+	defer cancel()
+	fleet, err := plan.Size(ctx, rt.client, cfg.Projects, time.Duration(cfg.SessionQualityLookback), time.Now())
+	if err != nil {
+		level.Warn(logger).Log("msg", "cannot size the fleet", "err", err)
+		fmt.Fprintf(w, "WARNING: no API budget: cannot size the fleet: %v\n", err)
+		return
+	}
+	devices := 0
+	for _, d := range fleet.Devices {
+		devices += d
+	}
+	fmt.Fprintf(w, "fleet: %d projects, %d devices, %d license groups\n", fleet.Projects, devices, fleet.LicenseGroups)
+	s := plan.Settings{
+		Collectors: map[string]bool{}, Discover: len(cfg.Projects) == 0, Intervals: len(cfg.StatisticIntervals),
+		PageSize: cfg.PageSize, MaxDevicesPerProject: cfg.MaxDevicesPerProject, RateLimit: cfg.RateLimit,
+		ScrapeInterval: interval, ScrapeTimeout: time.Duration(cfg.ScrapeTimeout), MinInterval: map[string]time.Duration{},
+	}
+	for _, n := range enabledCollectors(cfg) {
+		s.Collectors[n] = true
+	}
+	for n, cs := range cfg.CollectorSettings {
+		s.MinInterval[n] = time.Duration(cs.MinInterval)
+	}
+	plan.Compute(fleet, s).Print(w, s)
 }

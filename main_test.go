@@ -78,12 +78,12 @@ func TestConfigCheck(t *testing.T) {
 	noCredsEnv(t)
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.yml")
-	os.WriteFile(good, []byte("credentials:\n  secret_id: AKIDcheck\n  secret_key: "+envKey+"\nprojects: [p1, p2]\nstatistic_intervals: [hour, day]\n"), 0o600)
+	os.WriteFile(good, []byte("endpoint: http://127.0.0.1:1\nmax_retries: 0\ncredentials:\n  secret_id: AKIDcheck\n  secret_key: "+envKey+"\nprojects: [p1, p2]\nstatistic_intervals: [hour, day]\n"), 0o600)
 	code, stdout, stderr := runOnce(t, "--config.file="+good, "--config.check", "--no-collector.licenses", "--collector.session_quality")
 	if code != 0 {
 		t.Fatalf("code %d, stderr %q", code, stderr)
 	}
-	for _, want := range []string{"configuration OK", "credentials:          config file (secret_id, secret_key)", "projects:             p1, p2", "statistic intervals:  hour, day", "collectors:           device_status, devices, license_summary, projects, recent_sessions, session_quality, sessions"} {
+	for _, want := range []string{"configuration OK", "credentials:          config file (secret_id, secret_key)", "WARNING: no API budget: cannot size the fleet", "projects:             p1, p2", "statistic intervals:  hour, day", "collectors:           device_status, devices, license_summary, projects, recent_sessions, session_quality, sessions"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("summary lacks %q:\n%s", want, stdout)
 		}
@@ -213,6 +213,24 @@ func TestDemo(t *testing.T) {
 	for _, want := range []string{"\ntrro_up 1\n", `trro_scrape_collector_success{collector="sessions"} 1`, "露天矿远程挖掘"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("demo page lacks %q", want)
+		}
+	}
+}
+
+func TestConfigCheckPrintsTheBudget(t *testing.T) {
+	noCredsEnv(t)
+	code, stdout, stderr := runOnce(t, "--demo", "--config.check", "--config.check.scrape-interval=30s", "--collector.session_quality")
+	if code != 0 {
+		t.Fatalf("code %d: %s", code, stderr)
+	}
+	for _, want := range []string{
+		"fleet: 3 projects, 18 devices, 8 license groups",
+		"API budget at a 30s scrape interval (86400 scrapes in 30 days), 20 calls/s per action:",
+		"  DescribeSessionStatisticsByInterval           3         259200       0.15  [sessions]",
+		"  total                                        18        1555200       0.20  (shortest possible scrape)",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("budget lacks %q:\n%s", want, stdout)
 		}
 	}
 }

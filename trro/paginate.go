@@ -117,3 +117,40 @@ func (c *Client) GetLicenseStat(ctx context.Context) (LicenseStat, error) {
 	err := c.call(ctx, ActionGetLicenseStat, struct{}{}, &out)
 	return out.LicenseStat, err
 }
+
+// Total asks a list action for its reported item count with a one-item
+// page: the planner sizes a fleet with it. projectID, start and end apply
+// where the action takes them.
+func (c *Client) Total(ctx context.Context, action, projectID string, start, end int64) (int, error) {
+	var (
+		out   response
+		total *Int
+		req   any = projectPageNumberRequest{ProjectID: projectID, PageNumber: 1, PageSize: 1, StartTime: start, EndTime: end}
+	)
+	switch action {
+	case ActionDescribeProjectList:
+		r := &describeProjectListResponse{}
+		out, total, req = r, &r.Total, describeProjectListRequest{PageNumber: 1, PageSize: 1}
+	case ActionGetLicenses:
+		r := &getLicensesResponse{}
+		out, total, req = r, &r.TotalCount, getLicensesRequest{PageNum: 1, PageSize: 1}
+	case ActionGetDevices:
+		r := &getDevicesResponse{}
+		out, total, req = r, &r.TotalCount, projectPageNumRequest{ProjectID: projectID, PageNum: 1, PageSize: 1}
+	case ActionDescribeDeviceList:
+		r := &describeDeviceListResponse{}
+		out, total = r, &r.Total
+	case ActionDescribeRecentSessionList:
+		r := &describeRecentSessionListResponse{}
+		out, total = r, &r.Total
+	case ActionDescribeDeviceSessionList:
+		r := &describeDeviceSessionListResponse{}
+		out, total = r, &r.Total
+	default:
+		return 0, fmt.Errorf("trro: %s is not a list action", action)
+	}
+	if err := c.call(ctx, action, req, out); err != nil {
+		return 0, err
+	}
+	return int(total.Value), nil
+}

@@ -1,0 +1,59 @@
+package plan
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/trro-exporter/trro_exporter/trro"
+)
+
+// Counter is the part of the TRRO client sizing needs.
+type Counter interface {
+	Total(ctx context.Context, action, projectID string, start, end int64) (int, error)
+	DescribeProjectList(ctx context.Context) ([]trro.ProjectInfo, error)
+}
+
+// Size measures a fleet with one small call per list: the configured
+// projects (or all of them), their devices and sessions, and the licenses.
+func Size(ctx context.Context, c Counter, projects []string, qualityLookback time.Duration, now time.Time) (Fleet, error) {
+	if len(projects) == 0 {
+		list, err := c.DescribeProjectList(ctx)
+		if err != nil {
+			return Fleet{}, err
+		}
+		for _, p := range list {
+			projects = append(projects, p.ProjectID)
+		}
+	}
+	f := Fleet{Projects: len(projects), Devices: make([]int, len(projects)),
+		RecentSessions: make([]int, len(projects)), QualitySessions: make([]int, len(projects))}
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+	)
+	count := func(dst *int, action, pid string, start, end int64) {
+		defer wg.Done()
+		n, err := c.Total(ctx, action, pid, start, end)
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil {
+			errs = append(errs, err)
+			return
+		}
+		*dst = n
+	}
+	t := now.Unix()
+	wg.Add(1)
+	go count(&f.LicenseGroups, trro.ActionGetLicenses, "", 0, 0)
+	for i, pid := range projects {
+		wg.Add(3)
+		go count(&f.Devices[i], trro.ActionGetDevices, pid, 0, 0)
+		go count(&f.RecentSessions[i], trro.ActionDescribeRecentSessionList, pid, t-7200, t)
+		go count(&f.QualitySessions[i], trro.ActionDescribeDeviceSessionList, pid, now.Add(-qualityLookback).Unix(), t)
+	}
+	wg.Wait()
+	return f, errors.Join(errs...)
+}
