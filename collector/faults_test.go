@@ -20,12 +20,13 @@ func TestTotalDisagreeingWithItems(t *testing.T) {
 	e.srv.MaxPageSize = 2
 	e.srv.SetFault("GetLicenses", &trrotest.Fault{Kind: trrotest.FaultTotal, Delta: 1000})
 	_, body := e.scrape(t, "")
-	// Five groups over three pages, then an empty fourth page ends the list.
+	// Five groups over three pages, then an empty fourth page ends the list;
+	// pages 2 to 9 were asked for at once.
 	if !hasLine(body, `trro_scrape_collector_success{collector="licenses"} 1`) || !hasLine(body, `trro_licenses{status="bound"} 2`) {
 		t.Fatalf("a total larger than the items broke the list:\n%s", body)
 	}
-	if n := e.srv.Calls("GetLicenses"); n != 4 {
-		t.Errorf("GetLicenses calls = %d, want 4", n)
+	if n := e.srv.Calls("GetLicenses"); n != 9 {
+		t.Errorf("GetLicenses calls = %d, want 9 (page 1 and a window of 8)", n)
 	}
 }
 

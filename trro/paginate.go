@@ -3,10 +3,17 @@ package trro
 import (
 	"context"
 	"fmt"
+	"sync"
 )
 
-// paginate fetches pages from 1 until the items collected reach the reported
-// total, a page comes back empty, or maxPages is hit. The API's totals are
+// window is how many pages of one list are asked for at once once the first
+// page has told the total. It bounds the calls wasted when the total lies.
+const window = 8
+
+// paginate fetches every page of a list. Page 1 tells the total; the rest
+// are fetched up to window at a time, within the client's rate limit and
+// concurrency. Paging ends when the items collected reach the reported total
+// or a page comes back empty, and fails past maxPages: the API's totals are
 // not always right (its own example reports 3 for 2 items), so neither a
 // short page nor a total is trusted alone. Any failed page fails the whole
 // list: callers never see half a list.
@@ -18,25 +25,83 @@ func paginate[T any](ctx context.Context, action string, maxPages int, fetch fun
 // paginateUpTo is paginate that stops once limit items are collected
 // (0: no limit); truncated tells whether more were reported.
 func paginateUpTo[T any](ctx context.Context, action string, maxPages, limit int, fetch func(ctx context.Context, page int) ([]T, Int, error)) (items []T, truncated bool, err error) {
-	var all []T
-	for page := 1; ; page++ {
-		if page > maxPages {
-			return nil, false, &Error{Action: action, Code: CodeInvalidResponse,
-				Message: fmt.Sprintf("still more items after %d pages (reported total disagrees with the items)", maxPages)}
-		}
-		items, total, err := fetch(ctx, page)
-		if err != nil {
-			return nil, false, err
-		}
-		all = append(all, items...)
-		done := len(items) == 0 || !total.Valid || int64(len(all)) >= total.Value
+	all, total, err := fetch(ctx, 1)
+	if err != nil {
+		return nil, false, err
+	}
+	pageSize := max(len(all), 1)
+	next := 2
+	for {
+		done := len(all) == 0 || !total.Valid || int64(len(all)) >= total.Value
 		if limit > 0 && (len(all) > limit || (len(all) == limit && !done)) {
 			return all[:limit], true, nil
 		}
 		if done {
 			return all, false, nil
 		}
+		if next > maxPages {
+			return nil, false, &Error{Action: action, Code: CodeInvalidResponse,
+				Message: fmt.Sprintf("still more items after %d pages (reported total disagrees with the items)", maxPages)}
+		}
+		want := total.Value - int64(len(all))
+		if limit > 0 {
+			want = min(want, int64(limit-len(all)))
+		}
+		n := int(min((want+int64(pageSize)-1)/int64(pageSize), window, int64(maxPages-next+1)))
+		pages, totals, err := fetchPages(ctx, next, max(n, 1), fetch)
+		if err != nil {
+			return nil, false, err
+		}
+		next += len(pages)
+		for i, p := range pages {
+			if len(p) == 0 {
+				// An empty page ends the list, whatever the total says.
+				return all, false, nil
+			}
+			all = append(all, p...)
+			total = totals[i]
+		}
 	}
+}
+
+// fetchPages fetches pages first..first+n-1 at once, in order; the first
+// error cancels the others.
+func fetchPages[T any](ctx context.Context, first, n int, fetch func(ctx context.Context, page int) ([]T, Int, error)) ([][]T, []Int, error) {
+	if n == 1 {
+		items, total, err := fetch(ctx, first)
+		return [][]T{items}, []Int{total}, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	pages := make([][]T, n)
+	totals := make([]Int, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if pages[i], totals[i], errs[i] = fetch(ctx, first+i); errs[i] != nil {
+				cancel()
+			}
+		}()
+	}
+	wg.Wait()
+	// Report the error that caused the others, not a cancellation.
+	var firstErr error
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		if e, ok := AsError(err); !ok || e.Code != CodeCanceled {
+			return nil, nil, err
+		}
+		firstErr = err
+	}
+	if firstErr != nil {
+		return nil, nil, firstErr
+	}
+	return pages, totals, nil
 }
 
 // DescribeProjectList returns every project of the account.
