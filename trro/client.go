@@ -58,6 +58,9 @@ type Options struct {
 	MaxPages int
 	// Observe, if set, is told of every HTTP attempt.
 	Observe func(action, code string, d time.Duration)
+	// WrapTransport, if set, wraps the HTTP transport (benchmarks record
+	// the answers with it).
+	WrapTransport func(http.RoundTripper) http.RoundTripper
 }
 
 // Client calls TRRO read actions. It is safe for concurrent use; its rate
@@ -120,7 +123,11 @@ func NewClient(opts Options) (*Client, error) {
 	prof.Language = "en-US"
 	sdk := common.NewCommonClient(opts.Credential, opts.Region, prof)
 	tr := newHTTPTransport(opts.MaxConcurrency)
-	sdk.WithHttpTransport(&cappedTransport{base: tr, maxBody: opts.MaxBodyBytes})
+	var rt http.RoundTripper = tr
+	if opts.WrapTransport != nil {
+		rt = opts.WrapTransport(tr)
+	}
+	sdk.WithHttpTransport(&cappedTransport{base: rt, maxBody: opts.MaxBodyBytes})
 	return &Client{
 		sdk:       sdk,
 		transport: tr,

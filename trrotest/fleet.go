@@ -98,6 +98,10 @@ func Generate(spec Spec, now time.Time) *Fleet {
 		}
 		p.ModifyTime = now.Add(-time.Duration(i+1) * 240 * time.Hour).UTC().Format(time.RFC3339)
 		f.Projects = append(f.Projects, p)
+		prefix := p.ID[:4]
+		if i >= len(demoProjects) {
+			prefix = p.ID
+		}
 		for d := 0; d < spec.DevicesPerProject; d++ {
 			h := hash(p.ID, fmt.Sprint(d))
 			typ := "field"
@@ -107,12 +111,12 @@ func Generate(spec Spec, now time.Time) *Fleet {
 			status := []string{"connected", "ready", "offline", "ready"}[h%4]
 			remain := 3 + int(h%400)
 			dev := Device{
-				ProjectID: p.ID, ID: fmt.Sprintf("%s-%s-%02d", p.ID[:4], typ, d),
+				ProjectID: p.ID, ID: fmt.Sprintf("%s-%s-%02d", prefix, typ, d),
 				Name: fmt.Sprintf("%s %s %d", p.Name, typ, d), Type: typ, Status: status,
 				LastReportTime: reportTime(d, time.Unix(t-int64(h%600), 0)),
 				ModifyTime:     now.Add(-72 * time.Hour).In(cst).Format("2006-01-02 15:04:05"),
 				LicenseCount:   1, RemainDay: remain, ExpireTime: t + int64(remain)*day, Duration: 365 * day,
-				LicenseIDs:        []string{fmt.Sprintf("lic-%s-%02d", p.ID[:4], d)},
+				LicenseIDs:        []string{fmt.Sprintf("lic-%s-%02d", prefix, d)},
 				LimitedTime:       6000,
 				MonthlyRemainTime: int(h % 6000),
 			}
@@ -127,7 +131,7 @@ func Generate(spec Spec, now time.Time) *Fleet {
 				quality := []string{"good", "good", "normal", "bad"}[hs%4]
 				f.Sessions = append(f.Sessions, Session{
 					ID: fmt.Sprintf("sess-%s-%d", dev.ID, s), ProjectID: p.ID,
-					RemoteDeviceID: fmt.Sprintf("%s-remote-%02d", p.ID[:4], 2), FieldDeviceID: dev.ID,
+					RemoteDeviceID: fmt.Sprintf("%s-remote-%02d", prefix, 2), FieldDeviceID: dev.ID,
 					Resolution: "1920*1080", StartTime: start, EndTime: end,
 					LatestUpdateTime: min(end, t), Quality: quality,
 				})

@@ -90,13 +90,14 @@ type Server struct {
 	fleet    *Fleet
 	faults   map[string]*Fault
 	calls    map[string][]time.Time
+	minCalls map[string]int
 	inFlight int
 	peak     int
 }
 
 // NewServer returns a stand-in serving fleet to holders of creds.
 func NewServer(fleet *Fleet, creds ...Credential) *Server {
-	return &Server{Credentials: creds, fleet: fleet, faults: map[string]*Fault{}, calls: map[string][]time.Time{}}
+	return &Server{Credentials: creds, fleet: fleet, faults: map[string]*Fault{}, calls: map[string][]time.Time{}, minCalls: map[string]int{}}
 }
 
 // SetFleet replaces the data served.
@@ -151,7 +152,37 @@ func (s *Server) ResetStats() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls = map[string][]time.Time{}
+	s.minCalls = map[string]int{}
 	s.peak = 0
+}
+
+// MinCalls returns, per action, the fewest calls that could have fetched
+// what was asked since the last reset: one per call of a non-list action,
+// and ⌈total ÷ page size cap⌉ (at least 1) for each list read from page 1.
+func (s *Server) MinCalls() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]int, len(s.minCalls))
+	for k, v := range s.minCalls {
+		out[k] = v
+	}
+	return out
+}
+
+// Stats is the JSON of GET /stats: calls made and the minimum needed.
+type Stats struct {
+	Calls    map[string]int `json:"calls"`
+	MinCalls map[string]int `json:"min_calls"`
+}
+
+func (s *Server) stats() Stats {
+	st := Stats{Calls: map[string]int{}, MinCalls: s.MinCalls()}
+	s.mu.Lock()
+	for k, v := range s.calls {
+		st.Calls[k] = len(v)
+	}
+	s.mu.Unlock()
+	return st
 }
 
 func (s *Server) now() time.Time {
@@ -171,6 +202,16 @@ func errf(code, format string, a ...any) *apiError {
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// Unsigned bookkeeping for benchmarks, beside the API's POST /.
+	if r.Method == http.MethodGet && r.URL.Path == "/stats" {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(s.stats())
+		return
+	}
+	if r.Method == http.MethodPost && r.URL.Path == "/stats/reset" {
+		s.ResetStats()
+		return
+	}
 	reqID := fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", rand.Uint32(), rand.Uint32()&0xffff, rand.Uint32()&0xffff, rand.Uint32()&0xffff, rand.Uint64()&0xffffffffffff)
 	action := r.Header.Get("X-TC-Action")
 	s.mu.Lock()
@@ -280,6 +321,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeEnvelope(w, reqID, nil, aerr)
 		return
 	}
+	s.countMinimum(action, p, out)
 	data, err := json.Marshal(out)
 	if err != nil {
 		writeEnvelope(w, reqID, nil, errf("InternalError", "encode: %v", err))
@@ -497,4 +539,26 @@ func (p *reqParams) page() int {
 		}
 	}
 	return 1
+}
+
+func (s *Server) countMinimum(action string, p *reqParams, out any) {
+	m, _ := out.(map[string]any)
+	total, isList := m["Total"].(int)
+	if t, ok := m["TotalCount"].(int); ok {
+		total, isList = t, true
+	}
+	n := 1
+	if isList {
+		if p.page() != 1 {
+			return
+		}
+		size := s.MaxPageSize
+		if size <= 0 {
+			size = 100
+		}
+		n = max(1, (total+size-1)/size)
+	}
+	s.mu.Lock()
+	s.minCalls[action] += n
+	s.mu.Unlock()
 }

@@ -1,6 +1,8 @@
 // Command trro-standin serves the trrotest stand-in TRRO API on its own, for
-// trying the exporter binary without a Tencent Cloud account. It accepts the
-// key pair in TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY.
+// trying the exporter binary without a Tencent Cloud account and for
+// benchmarks. It accepts the key pair in TENCENTCLOUD_SECRET_ID /
+// TENCENTCLOUD_SECRET_KEY. GET /stats tells the calls served and the fewest
+// that could have served them; POST /stats/reset clears them.
 package main
 
 import (
@@ -19,6 +21,8 @@ func main() {
 	listen := flag.String("listen", "127.0.0.1:8080", "address to serve on")
 	projects := flag.Int("projects", trrotest.DefaultSpec.Projects, "projects in the generated fleet")
 	devices := flag.Int("devices-per-project", trrotest.DefaultSpec.DevicesPerProject, "devices per project")
+	licenses := flag.Int("license-groups", 0, "license groups (GetLicenses items); 0 for the demo's eight")
+	sessions := flag.Int("sessions-per-device", trrotest.DefaultSpec.SessionsPerDevice, "sessions per field device")
 	latency := flag.Duration("latency", 0, "delay added to every answer")
 	flag.Parse()
 
@@ -29,6 +33,7 @@ func main() {
 	}
 	spec := trrotest.DefaultSpec
 	spec.Projects, spec.DevicesPerProject = *projects, *devices
+	spec.LicenseGroups, spec.SessionsPerDevice = *licenses, *sessions
 	srv := trrotest.NewServer(trrotest.Generate(spec, time.Now()), trrotest.Credential{SecretID: id, SecretKey: key})
 	srv.Latency = *latency
 

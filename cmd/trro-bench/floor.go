@@ -1,0 +1,104 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// Plain mirrors of the API answers: what decoding costs with
+// encoding/json and no leniency at all. The floor the exporter is held to.
+type floorProject struct {
+	ProjectId, ProjectName, ProjectDescription, PolicyMode, ModifyTime string
+}
+
+type floorBucket struct {
+	ActiveFieldDeviceNum, ActiveRemoteDeviceNum, SessionNum, TotalDuration int64
+	StartTime, EndTime, NotBadSessionRatio                                 int64
+}
+
+type floorLicense struct {
+	Count, Status        int64
+	ExpireTime, Duration string
+	RemainDay            int64
+	LicenseIds           []string
+}
+
+type floorDevice struct {
+	DeviceId, DeviceName           string
+	LicenseCount, RemainDay        int64
+	ExpireTime, Duration           string
+	LicenseIds                     []string
+	MonthlyRemainTime, LimitedTime int64
+}
+
+type floorDeviceInfo struct {
+	DeviceId, DeviceName, DeviceStatus, DeviceType, ModifyTime, LastReportTime, ProjectId string
+}
+
+type floorRecent struct {
+	SessionId, RemoteDeviceId, FieldDeviceId, Resolution string
+	StartTime, LatestUpdateTime                          int64
+}
+
+func floorDecode(action string, body []byte) error {
+	var v any
+	switch action {
+	case "DescribeProjectList":
+		v = &struct {
+			Response struct {
+				Projects   []floorProject
+				Total, Num int64
+				RequestId  string
+			}
+		}{}
+	case "DescribeSessionStatisticsByInterval":
+		v = &struct {
+			Response struct {
+				SessionStatistics []floorBucket
+				RequestId         string
+			}
+		}{}
+	case "GetLicenses":
+		v = &struct {
+			Response struct {
+				Licenses   []floorLicense
+				TotalCount int64
+				RequestId  string
+			}
+		}{}
+	case "GetDevices":
+		v = &struct {
+			Response struct {
+				Devices    []floorDevice
+				TotalCount int64
+				RequestId  string
+			}
+		}{}
+	case "DescribeDeviceList":
+		v = &struct {
+			Response struct {
+				Devices    []floorDeviceInfo
+				Total, Num int64
+				RequestId  string
+			}
+		}{}
+	case "DescribeRecentSessionList":
+		v = &struct {
+			Response struct {
+				RecentSessionList []floorRecent
+				Total, Num        int64
+				RequestId         string
+			}
+		}{}
+	case "GetLicenseStat":
+		v = &struct {
+			Response struct {
+				Valid, Bound, UnBound, Expire, MonthlyExpire int64
+				RequestId                                    string
+			}
+		}{}
+	default:
+		return fmt.Errorf("no floor type for %s", action)
+	}
+	return json.Unmarshal(body, v)
+}

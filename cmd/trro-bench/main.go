@@ -1,0 +1,335 @@
+// Command trro-bench measures scrape time, API calls, CPU, allocations and
+// memory of the exporter against the stand-in (run as its own process, so
+// that its CPU is not counted) over fleets of several sizes, and prints one
+// table with the ratios to the lower bounds. Run it with `make bench`.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"regexp"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/go-kit/log"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
+
+	"github.com/trro-exporter/trro_exporter/collector"
+	"github.com/trro-exporter/trro_exporter/trro"
+)
+
+var failed = regexp.MustCompile(`trro_scrape_collector_success\{collector="\w+"\} 0|trro_collector_truncated\{collector="\w+"\} 1`)
+
+const (
+	secretID  = "AKIDbench"
+	secretKey = "bench-secret"
+	rateLimit = 20.0
+)
+
+type result struct {
+	Projects, Devices, Licenses int
+	WallSec, BoundSec           float64 // medians
+	Calls, MinCalls             int
+	CPUSec, FloorCPUSec         float64 // medians
+	Allocs                      uint64
+	AllocBytes                  uint64
+	PeakRSSMiB                  float64
+	ConcurrentCalls             int
+	Series                      int
+	Runs                        int
+}
+
+func main() {
+	child := flag.Bool("child", false, "measure one size (internal)")
+	sizes := flag.String("sizes", "1,10,100,500", "project counts to measure")
+	devices := flag.Int("devices", 10000, "devices in the fleet, spread over the projects")
+	licenses := flag.Int("licenses", 10000, "license groups in the fleet")
+	projects := flag.Int("projects", 1, "projects (with -child)")
+	latency := flag.Duration("latency", 50*time.Millisecond, "latency the stand-in adds to every call")
+	runs := flag.Int("runs", 3, "measured scrapes per size; medians are reported")
+	standin := flag.String("standin", "", "path of the trro-standin binary")
+	flag.Parse()
+	if *child {
+		r, err := measure(*standin, *projects, *devices, *licenses, *latency, *runs)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "trro-bench:", err)
+			os.Exit(1)
+		}
+		json.NewEncoder(os.Stdout).Encode(r)
+		return
+	}
+	var results []result
+	for _, s := range strings.Split(*sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "trro-bench: bad size", s)
+			os.Exit(2)
+		}
+		// A process per size: peak RSS is then that size's own.
+		cmd := exec.Command(os.Args[0], "-child", "-projects", strconv.Itoa(n), "-devices", strconv.Itoa(*devices),
+			"-licenses", strconv.Itoa(*licenses), "-latency", latency.String(), "-runs", strconv.Itoa(*runs), "-standin", *standin)
+		cmd.Stderr = os.Stderr
+		out, err := cmd.Output()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "trro-bench: size", n, err)
+			os.Exit(1)
+		}
+		var r result
+		if err := json.Unmarshal(out, &r); err != nil {
+			fmt.Fprintln(os.Stderr, "trro-bench:", err)
+			os.Exit(1)
+		}
+		results = append(results, r)
+		fmt.Fprintf(os.Stderr, "trro-bench: %d projects done\n", n)
+	}
+	printTable(os.Stdout, results, *latency)
+}
+
+func printTable(w io.Writer, rs []result, latency time.Duration) {
+	fmt.Fprintf(w, "API latency %v, rate limit %g calls/s per action, medians of %d scrapes per size, %s/%s, %d CPUs, %s\n\n",
+		latency, rateLimit, rs[0].Runs, runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
+	fmt.Fprintln(w, "| projects | devices | licenses | series | scrape s | lower bound s | ratio | API calls | minimum | ratio | CPU ms | floor ms | ratio | allocs | alloc MiB | peak RSS MiB | calls, 4 scrapers | ratio to 1 |")
+	fmt.Fprintln(w, "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	for _, r := range rs {
+		fmt.Fprintf(w, "| %d | %d | %d | %d | %.2f | %.2f | %.2f | %d | %d | %.2f | %.0f | %.0f | %.2f | %d | %.1f | %.0f | %d | %.2f |\n",
+			r.Projects, r.Devices, r.Licenses, r.Series, r.WallSec, r.BoundSec, r.WallSec/r.BoundSec, r.Calls, r.MinCalls,
+			float64(r.Calls)/float64(r.MinCalls), r.CPUSec*1000, r.FloorCPUSec*1000, r.CPUSec/r.FloorCPUSec,
+			r.Allocs, float64(r.AllocBytes)/(1<<20), r.PeakRSSMiB, r.ConcurrentCalls, float64(r.ConcurrentCalls)/float64(r.Calls))
+	}
+}
+
+func cpuTime() float64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+}
+
+func peakRSS() float64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return float64(ru.Maxrss) / 1024 // KiB on Linux
+}
+
+func median(xs []float64) float64 {
+	sort.Float64s(xs)
+	return xs[len(xs)/2]
+}
+
+// recorder keeps the bodies of the answers while on.
+type recorder struct {
+	base http.RoundTripper
+	on   atomic.Bool
+	mu   sync.Mutex
+	got  map[string][][]byte
+}
+
+func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := r.base.RoundTrip(req)
+	if err != nil || !r.on.Load() {
+		return resp, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	r.mu.Lock()
+	r.got[req.Header.Get("X-TC-Action")] = append(r.got[req.Header.Get("X-TC-Action")], body)
+	r.mu.Unlock()
+	return resp, nil
+}
+
+type stats struct {
+	Calls    map[string]int `json:"calls"`
+	MinCalls map[string]int `json:"min_calls"`
+}
+
+func sum(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+func measure(standin string, projects, devices, licenses int, latency time.Duration, runs int) (result, error) {
+	r := result{Projects: projects, Devices: devices, Licenses: licenses, Runs: runs}
+	perProject := max(devices/projects, 1)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return r, err
+	}
+	addr := l.Addr().String()
+	l.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cmd := exec.CommandContext(ctx, standin, "-listen", addr, "-projects", strconv.Itoa(projects), "-devices-per-project", strconv.Itoa(perProject),
+		"-license-groups", strconv.Itoa(licenses), "-latency", latency.String())
+	cmd.Env = append(os.Environ(), "TENCENTCLOUD_SECRET_ID="+secretID, "TENCENTCLOUD_SECRET_KEY="+secretKey)
+	if err := cmd.Start(); err != nil {
+		return r, fmt.Errorf("start stand-in: %w", err)
+	}
+	defer func() { cancel(); cmd.Wait() }()
+	base := "http://" + addr
+	getStats := func() (stats, error) {
+		var s stats
+		resp, err := http.Get(base + "/stats")
+		if err != nil {
+			return s, err
+		}
+		defer resp.Body.Close()
+		return s, json.NewDecoder(resp.Body).Decode(&s)
+	}
+	for i := 0; ; i++ {
+		if _, err := getStats(); err == nil {
+			break
+		}
+		if i > 200 {
+			return r, fmt.Errorf("stand-in did not start")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	reset := func() { http.Post(base+"/stats/reset", "text/plain", nil) }
+
+	rec := &recorder{got: map[string][][]byte{}}
+	client, err := trro.NewClient(trro.Options{Endpoint: base, Region: "ap-guangzhou", Credential: common.NewCredential(secretID, secretKey),
+		RateLimit: rateLimit, RequestTimeout: time.Minute, WrapTransport: func(rt http.RoundTripper) http.RoundTripper { rec.base = rt; return rec }})
+	if err != nil {
+		return r, err
+	}
+	var names []string
+	for _, n := range collector.Names() {
+		if collector.DefaultEnabled(n) {
+			names = append(names, n)
+		}
+	}
+	exp, err := collector.New(collector.Options{API: client, Logger: log.NewNopLogger(), Collectors: names, Intervals: []string{"hour"},
+		Timeout: 10 * time.Minute, MaxDevicesPerProject: perProject})
+	if err != nil {
+		return r, err
+	}
+	handler := collector.Handler(func() *collector.Exporter { return exp }, prometheus.NewRegistry(), collector.HandlerOptions{})
+	scrape := func() (*httptest.ResponseRecorder, error) {
+		rr := httptest.NewRecorder()
+		handler.ServeHTTP(rr, httptest.NewRequest("GET", "/metrics", nil))
+		if rr.Code != 200 {
+			return nil, fmt.Errorf("scrape: status %d", rr.Code)
+		}
+		if body := rr.Body.String(); !strings.Contains(body, "\ntrro_up 1\n") || failed.MatchString(body) {
+			return nil, fmt.Errorf("scrape failed: %s", failed.FindString(body))
+		}
+		return rr, nil
+	}
+
+	// Warm-up, recording the answers for the floor.
+	rec.on.Store(true)
+	warm, err := scrape()
+	rec.on.Store(false)
+	if err != nil {
+		return r, err
+	}
+	var walls, bounds, cpus []float64
+	for i := 0; i < runs; i++ {
+		reset()
+		runtime.GC()
+		var m0, m1 runtime.MemStats
+		runtime.ReadMemStats(&m0)
+		c0, t0 := cpuTime(), time.Now()
+		if _, err := scrape(); err != nil {
+			return r, err
+		}
+		walls = append(walls, time.Since(t0).Seconds())
+		cpus = append(cpus, cpuTime()-c0)
+		runtime.ReadMemStats(&m1)
+		r.Allocs, r.AllocBytes = m1.Mallocs-m0.Mallocs, m1.TotalAlloc-m0.TotalAlloc
+		st, err := getStats()
+		if err != nil {
+			return r, err
+		}
+		r.Calls, r.MinCalls = sum(st.Calls), sum(st.MinCalls)
+		// No scrape can beat two dependent calls (project list, then a
+		// per-project call), nor the slowest action's minimum calls at the
+		// rate limit (the last one still takes a round trip).
+		bound := 2 * latency.Seconds()
+		for _, n := range st.MinCalls {
+			bound = max(bound, float64(n-1)/rateLimit+latency.Seconds())
+		}
+		bounds = append(bounds, bound)
+	}
+	r.WallSec, r.BoundSec, r.CPUSec = median(walls), median(bounds), median(cpus)
+
+	// Four scrapers at once.
+	reset()
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for i := range 4 {
+		wg.Add(1)
+		go func() { defer wg.Done(); _, errs[i] = scrape() }()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return r, err
+		}
+	}
+	st, err := getStats()
+	if err != nil {
+		return r, err
+	}
+	r.ConcurrentCalls = sum(st.Calls)
+
+	// The floor: decoding the same answers with encoding/json into plain
+	// structs, and encoding the same metric families with expfmt.
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(bytes.NewReader(warm.Body.Bytes()))
+	if err != nil {
+		return r, fmt.Errorf("parse scrape: %w", err)
+	}
+	keys := make([]string, 0, len(families))
+	for k := range families {
+		keys = append(keys, k)
+		r.Series += len(families[k].GetMetric())
+	}
+	sort.Strings(keys)
+	var floors []float64
+	for i := 0; i < runs; i++ {
+		runtime.GC()
+		c0 := cpuTime()
+		for action, bodies := range rec.got {
+			for _, b := range bodies {
+				if err := floorDecode(action, b); err != nil {
+					return r, fmt.Errorf("floor decode %s: %w", action, err)
+				}
+			}
+		}
+		enc := expfmt.NewEncoder(io.Discard, expfmt.NewFormat(expfmt.TypeTextPlain))
+		for _, k := range keys {
+			if err := enc.Encode(families[k]); err != nil {
+				return r, err
+			}
+		}
+		floors = append(floors, cpuTime()-c0)
+	}
+	r.FloorCPUSec = median(floors)
+	r.PeakRSSMiB = peakRSS()
+	return r, nil
+}
