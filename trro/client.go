@@ -8,6 +8,7 @@ package trro
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -228,8 +229,8 @@ func (c *Client) attempt(ctx context.Context, action string, params []byte, out 
 	resp := &sdkResponse{action: action, out: out}
 	start := time.Now()
 	err := c.sdk.Send(req, resp)
-	if err == nil {
-		err = resp.err
+	if errors.Is(err, errDecoded) {
+		err = nil
 	}
 	var e *Error
 	if err != nil {
@@ -256,16 +257,19 @@ func (c *Client) attempt(ctx context.Context, action string, params []byte, out 
 type sdkResponse struct {
 	action string
 	out    response
-	err    error
 }
 
 func (r *sdkResponse) ParseErrorFromHTTPResponse(body []byte) error {
-	r.err = decodeEnvelope(r.action, body, r.out)
-	if r.err != nil {
-		return r.err
+	if err := decodeEnvelope(r.action, body, r.out); err != nil {
+		return err
 	}
-	return nil
+	// Stop the SDK here: it would scan the whole body again only to call
+	// UnmarshalJSON, which has nothing left to do.
+	return errDecoded
 }
+
+// errDecoded tells Send's caller that the answer was decoded successfully.
+var errDecoded = errors.New("trro: answer decoded")
 
 // UnmarshalJSON is a no-op: the body was decoded in ParseErrorFromHTTPResponse.
 func (r *sdkResponse) UnmarshalJSON([]byte) error { return nil }

@@ -289,3 +289,13 @@ func TestPagesAfterTheFirstAreFetchedTogether(t *testing.T) {
 		}
 	}
 }
+
+// A retried call must not keep anything of the failed attempt's answer.
+func TestRetryDoesNotKeepTheFailedAnswer(t *testing.T) {
+	c, srv, _ := setup(t, licenseFleet(2), nil)
+	srv.SetFault("GetLicenses", &trrotest.Fault{Kind: trrotest.FaultError, Code: "InternalError", Times: 1})
+	got, err := c.GetLicenses(context.Background())
+	if err != nil || len(got) != 2 {
+		t.Fatalf("%d items, %v", len(got), err)
+	}
+}

@@ -35,6 +35,10 @@ func (t *cappedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	resp.ContentLength = int64(len(body))
+	// The SDK parses every JSON answer a first time just to look for an
+	// error envelope, and skips that for octet streams. We decode the
+	// envelope ourselves (sdkResponse), so one parse is enough.
+	resp.Header.Set("Content-Type", "application/octet-stream")
 	return resp, nil
 }
 

@@ -3,8 +3,10 @@ package trro
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -25,6 +27,10 @@ func (i *Int) UnmarshalJSON(b []byte) error {
 	*i = Int{}
 	b = bytes.TrimSpace(b)
 	if len(b) == 0 || bytes.Equal(b, []byte("null")) {
+		return nil
+	}
+	if v, ok := parseDigits(b); ok {
+		*i = IntOf(v)
 		return nil
 	}
 	s := string(b)
@@ -48,6 +54,32 @@ func (i *Int) UnmarshalJSON(b []byte) error {
 	}
 	*i = IntOf(int64(f))
 	return nil
+}
+
+// parseDigits reads a plain integer, bare or quoted, without allocating:
+// the common case, and most of a large answer.
+func parseDigits(b []byte) (int64, bool) {
+	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' {
+		b = b[1 : len(b)-1]
+	}
+	neg := len(b) > 0 && b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	if len(b) == 0 || len(b) > 18 {
+		return 0, false
+	}
+	var v int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int64(c-'0')
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
 }
 
 // MarshalJSON writes the number, or null when not valid.
@@ -146,25 +178,46 @@ type getLicensesResponse struct {
 	TotalCount Int       `json:"TotalCount"`
 }
 
+// present decodes the Response object into out and notes that it was
+// there: a missing or null Response is an invalid answer, not an empty one.
+type present struct {
+	out response
+	ok  bool
+}
+
+func (p *present) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	p.ok = true
+	return json.Unmarshal(b, p.out)
+}
+
 // decodeEnvelope decodes {"Response": {...}} into out and returns the API
 // error it carries, if any.
 func decodeEnvelope(action string, body []byte, out response) error {
+	// out may hold an earlier attempt's answer; fields this one lacks
+	// must not survive from it.
+	reflect.ValueOf(out).Elem().SetZero()
 	env := struct {
-		Response json.RawMessage `json:"Response"`
-	}{}
+		Response *present `json:"Response"`
+	}{Response: &present{out: out}}
 	if err := json.Unmarshal(body, &env); err != nil {
-		return invalidResponse(action, "body is not a JSON envelope", err)
-	}
-	if len(env.Response) == 0 || bytes.Equal(env.Response, []byte("null")) {
-		return invalidResponse(action, "envelope has no Response object", nil)
-	}
-	if err := json.Unmarshal(env.Response, out); err != nil {
 		// The error object alone may still be readable.
-		m := meta{}
-		if json.Unmarshal(env.Response, &m) == nil && m.Error != nil && m.Error.Code != "" {
-			return newAPIError(action, m.Error.Code, m.Error.Message, m.RequestID)
+		var m struct {
+			Response *meta `json:"Response"`
+		}
+		if json.Unmarshal(body, &m) == nil && m.Response != nil && m.Response.Error != nil && m.Response.Error.Code != "" {
+			return newAPIError(action, m.Response.Error.Code, m.Response.Error.Message, m.Response.RequestID)
+		}
+		var syntax *json.SyntaxError
+		if errors.As(err, &syntax) {
+			return invalidResponse(action, "body is not a JSON envelope", err)
 		}
 		return invalidResponse(action, "unexpected Response fields", err)
+	}
+	if env.Response == nil || !env.Response.ok {
+		return invalidResponse(action, "envelope has no Response object", nil)
 	}
 	m := out.responseMeta()
 	if m.Error != nil && (m.Error.Code != "" || m.Error.Message != "") {
