@@ -42,14 +42,20 @@ e2e:
 e2e-binary:
 	./scripts/e2e-binary.sh
 
+# The benchmark table of BENCHMARKS.md (a few minutes on 2 cores), then the
+# Go benchmarks. BENCH_SIZES=1,10 for a quick run.
+BENCH_SIZES ?= 1,10,100,500
 bench:
-	go test -run '^$$' -bench . -benchmem ./...
+	go build -o bin/trro-standin ./cmd/trro-standin
+	go build -o bin/trro-bench ./cmd/trro-bench
+	./bin/trro-bench -standin ./bin/trro-standin -sizes $(BENCH_SIZES)
+	go test -run '^$$' -bench . -benchmem -benchtime 3x ./collector
 
 demo:
 	go run . --demo
 
 clean:
-	rm -f trro_exporter
+	rm -rf trro_exporter bin
 
 # Known vulnerabilities the code can reach, from an offline copy of the Go
 # vulnerability database.

@@ -26,10 +26,13 @@ func (t *cappedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		_, _ = io.CopyN(io.Discard, resp.Body, 4096)
 		return nil, &HTTPStatusError{StatusCode: resp.StatusCode}
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, t.maxBody+1))
-	if err != nil {
+	// Size the buffer once when the length is known: growing it by
+	// doubling costs more than the decoding on large answers.
+	buf := bytes.NewBuffer(make([]byte, 0, min(max(resp.ContentLength, 512), t.maxBody)+1))
+	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, t.maxBody+1)); err != nil {
 		return nil, err
 	}
+	body := buf.Bytes()
 	if int64(len(body)) > t.maxBody {
 		return nil, &TooLargeError{Limit: t.maxBody}
 	}
