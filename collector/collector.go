@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-kit/log"
@@ -187,4 +188,31 @@ func boolValue(b bool) float64 {
 		return 1
 	}
 	return 0
+}
+
+// scrapeDevices runs list for every project under the cardinality guard,
+// emits each device once, and reports trro_collector_truncated.
+func scrapeDevices[T any](ctx context.Context, r *Round, g *guard, ch chan<- prometheus.Metric,
+	list func(projectID string) ([]T, bool, error), id func(T) string, emit func(projectID string, dev T)) error {
+	var truncated atomic.Bool
+	err := eachProject(ctx, r, func(pid string) error {
+		devs, trunc, err := list(pid)
+		if err != nil {
+			return err
+		}
+		g.note(pid, trunc)
+		if trunc {
+			truncated.Store(true)
+		}
+		seen := make(map[string]bool, len(devs))
+		for _, d := range devs {
+			if did := id(d); did != "" && !seen[did] {
+				seen[did] = true
+				emit(pid, d)
+			}
+		}
+		return nil
+	})
+	ch <- prometheus.MustNewConstMetric(truncatedDesc, prometheus.GaugeValue, boolValue(truncated.Load()), g.collector)
+	return err
 }

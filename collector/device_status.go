@@ -2,7 +2,6 @@ package collector
 
 import (
 	"context"
-	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -54,27 +53,12 @@ func (d *deviceStatus) Describe(ch chan<- *prometheus.Desc) {
 }
 
 func (d *deviceStatus) Scrape(ctx context.Context, r *Round, ch chan<- prometheus.Metric) error {
-	var truncated atomic.Bool
-	err := eachProject(ctx, r, func(id string) error {
-		list, trunc, err := r.API.DescribeDeviceList(ctx, id, d.guard.limit)
-		if err != nil {
-			return err
-		}
-		d.guard.note(id, trunc)
-		if trunc {
-			truncated.Store(true)
-		}
-		seen := make(map[string]bool, len(list))
-		for _, dev := range list {
-			if dev.DeviceID == "" || seen[dev.DeviceID] {
-				continue
-			}
-			seen[dev.DeviceID] = true
-			d.emit(ch, id, dev)
-		}
-		return nil
-	})
-	ch <- prometheus.MustNewConstMetric(truncatedDesc, prometheus.GaugeValue, boolValue(truncated.Load()), d.Name())
+	err := scrapeDevices(ctx, r, d.guard, ch,
+		func(pid string) ([]trro.DeviceInfo, bool, error) {
+			return r.API.DescribeDeviceList(ctx, pid, d.guard.limit)
+		},
+		func(dev trro.DeviceInfo) string { return dev.DeviceID },
+		func(pid string, dev trro.DeviceInfo) { d.emit(ch, pid, dev) })
 	ch <- d.badTimes
 	return err
 }

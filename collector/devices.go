@@ -2,7 +2,6 @@ package collector
 
 import (
 	"context"
-	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -43,25 +42,13 @@ func (d *devices) Describe(ch chan<- *prometheus.Desc) {
 }
 
 func (d *devices) Scrape(ctx context.Context, r *Round, ch chan<- prometheus.Metric) error {
-	var truncated atomic.Bool
-	err := eachProject(ctx, r, func(id string) error {
-		list, trunc, err := r.API.GetDevices(ctx, id, d.guard.limit)
-		if err != nil {
-			return err
-		}
-		d.guard.note(id, trunc)
-		if trunc {
-			truncated.Store(true)
-		}
-		seen := make(map[string]bool, len(list))
-		for _, dev := range list {
-			if dev.DeviceID == "" || seen[dev.DeviceID] {
-				continue
-			}
-			seen[dev.DeviceID] = true
+	return scrapeDevices(ctx, r, d.guard, ch,
+		func(pid string) ([]trro.DeviceLicense, bool, error) { return r.API.GetDevices(ctx, pid, d.guard.limit) },
+		func(dev trro.DeviceLicense) string { return dev.DeviceID },
+		func(pid string, dev trro.DeviceLicense) {
 			gauge := func(desc *prometheus.Desc, v trro.Int, scale float64) {
 				if v.Valid {
-					ch <- prometheus.MustNewConstMetric(desc, prometheus.GaugeValue, float64(v.Value)*scale, id, dev.DeviceID)
+					ch <- prometheus.MustNewConstMetric(desc, prometheus.GaugeValue, float64(v.Value)*scale, pid, dev.DeviceID)
 				}
 			}
 			gauge(d.licenses, dev.LicenseCount, 1)
@@ -73,9 +60,5 @@ func (d *devices) Scrape(ctx context.Context, r *Round, ch chan<- prometheus.Met
 			}
 			gauge(d.monthlyLeft, dev.MonthlyRemainTime, 60)
 			gauge(d.monthMax, dev.LimitedTime, 60)
-		}
-		return nil
-	})
-	ch <- prometheus.MustNewConstMetric(truncatedDesc, prometheus.GaugeValue, boolValue(truncated.Load()), d.Name())
-	return err
+		})
 }

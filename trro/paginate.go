@@ -6,12 +6,14 @@ import (
 	"sync"
 )
 
-// window is how many pages of one list are asked for at once once the first
-// page has told the total. It bounds the calls wasted when the total lies.
+// window is how many pages of one list are asked for at once after the first
+// page has told the total; it doubles after each window that came back full.
+// It bounds the calls wasted when the total lies, while a long honest list
+// needs only a few round trips beyond the rate limit's pace.
 const window = 8
 
 // paginate fetches every page of a list. Page 1 tells the total; the rest
-// are fetched up to window at a time, within the client's rate limit and
+// are fetched a window at a time, within the client's rate limit and
 // concurrency. Paging ends when the items collected reach the reported total
 // or a page comes back empty, and fails past maxPages: the API's totals are
 // not always right (its own example reports 3 for 2 items), so neither a
@@ -30,7 +32,7 @@ func paginateUpTo[T any](ctx context.Context, action string, maxPages, limit int
 		return nil, false, err
 	}
 	pageSize := max(len(all), 1)
-	next := 2
+	next, w := 2, int64(window)
 	for {
 		done := len(all) == 0 || !total.Valid || int64(len(all)) >= total.Value
 		if limit > 0 && (len(all) > limit || (len(all) == limit && !done)) {
@@ -47,7 +49,8 @@ func paginateUpTo[T any](ctx context.Context, action string, maxPages, limit int
 		if limit > 0 {
 			want = min(want, int64(limit-len(all)))
 		}
-		n := int(min((want+int64(pageSize)-1)/int64(pageSize), window, int64(maxPages-next+1)))
+		n := int(min((want+int64(pageSize)-1)/int64(pageSize), w, int64(maxPages-next+1)))
+		w *= 2
 		pages, totals, err := fetchPages(ctx, next, max(n, 1), fetch)
 		if err != nil {
 			return nil, false, err
