@@ -107,6 +107,7 @@ func TestSecretNeverPrinted(t *testing.T) {
 	y, _ := yaml.Marshal(cfg)
 	j, _ := json.Marshal(cfg)
 	for _, s := range []string{
+		//lint:ignore S1025 the test is about what %s prints
 		fmt.Sprintf("%v", cfg), fmt.Sprintf("%+v", cfg), fmt.Sprintf("%#v", cfg), fmt.Sprintf("%s", cfg.Credentials.SecretKey),
 		fmt.Sprintf("%q", cfg.Credentials.SecretKey), string(y), string(j),
 	} {

@@ -156,9 +156,6 @@ func ParseEndpoint(endpoint string) (scheme, host string, err error) {
 // Close releases idle connections.
 func (c *Client) Close() { c.transport.CloseIdleConnections() }
 
-// PageSize is the page size the client asks for.
-func (c *Client) PageSize() int { return c.opts.PageSize }
-
 func (c *Client) limiter(action string) *rate.Limiter {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -188,7 +185,8 @@ func (c *Client) call(ctx context.Context, action string, req any, out response)
 		if e.IsAuth() || !e.retryable() || attempt >= c.opts.MaxRetries || ctx.Err() != nil {
 			return e
 		}
-		// Full jitter; give up when the wait would not leave time for a try.
+		// Jittered between half and one and a half times the backoff; give
+		// up when the wait would not leave time for another try.
 		wait := time.Duration(rand.Int64N(int64(backoff))) + backoff/2
 		backoff = min(backoff*2, 2*time.Second)
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait+50*time.Millisecond {

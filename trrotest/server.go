@@ -313,10 +313,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeEnvelope(w, reqID, nil, errf("InvalidAction", "The action %q does not exist or is not supported.", action))
 		return
 	}
-	s.mu.Lock()
-	fl := fleet
-	s.mu.Unlock()
-	out, aerr := h(&actionContext{srv: s, fleet: fl, p: p, now: s.now(), fault: fault})
+	out, aerr := h(&actionContext{srv: s, fleet: fleet, p: p, now: s.now(), fault: fault})
 	if aerr != nil {
 		writeEnvelope(w, reqID, nil, aerr)
 		return
