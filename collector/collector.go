@@ -15,8 +15,7 @@ import (
 
 	"github.com/go-kit/log"
 	"github.com/go-kit/log/level"
-	"github.com/prometheus/client_golang/prometheus"
-
+	
 	"github.com/trro-exporter/trro_exporter/trro"
 )
 
@@ -38,12 +37,25 @@ type API interface {
 type Scraper interface {
 	// Name is the collector name used in flags, config and labels.
 	Name() string
-	// Describe sends the descriptors of every metric Scrape may send.
-	Describe(ch chan<- *prometheus.Desc)
-	// Scrape sends metrics; an error marks the collector failed for this
-	// scrape but keeps what it sent.
-	Scrape(ctx context.Context, r *Round, ch chan<- prometheus.Metric) error
+	// Families are the metric families its results may write.
+	Families() []*Family
+	// Fetch calls the API. It always returns a Result, partial when err is
+	// not nil: an error marks the collector failed for this scrape but keeps
+	// what it got.
+	Fetch(ctx context.Context, r *Round) (Result, error)
 }
+
+// Result is what one Fetch got. It is never changed after Fetch returns, so
+// it can be written to every scrape that shares the round and kept for
+// min_interval.
+type Result interface {
+	// Write sends the samples, family by family.
+	Write(s *Sink)
+}
+
+// truncation is implemented by the results of collectors with a
+// cardinality guard.
+type truncation interface{ Truncated() bool }
 
 // Settings are what a scraper factory may use.
 type Settings struct {
@@ -58,10 +70,10 @@ type Settings struct {
 	Logger                 log.Logger
 }
 
-// truncatedDesc is shared by the collectors that have a cardinality guard.
-var truncatedDesc = prometheus.NewDesc(prometheus.BuildFQName(namespace, "collector", "truncated"),
+// truncatedFamily is shared by the collectors that have a cardinality guard.
+var truncatedFamily = gaugeFamily("trro_collector_truncated",
 	"1 if the collector hit max_devices_per_project in this scrape and exported only that many devices of a project.",
-	[]string{"collector"}, nil)
+	"collector")
 
 type factory struct {
 	defaultOn bool
@@ -128,32 +140,30 @@ func (r *Round) ProjectIDs(ctx context.Context) ([]string, error) {
 	return ids, nil
 }
 
-// eachProject runs fn for every project of the round at once (the client
-// bounds the real concurrency and rate) and joins the errors, each naming
-// its project.
-func eachProject(ctx context.Context, r *Round, fn func(projectID string) error) error {
+// perProject runs fetch for every project of the round at once (the client
+// bounds the real concurrency and rate) and returns the projects and what
+// fetch returned for each, in the same order, joining the errors, each
+// naming its project.
+func perProject[R any](ctx context.Context, r *Round, fetch func(projectID string) (R, error)) ([]string, []R, error) {
 	ids, err := r.ProjectIDs(ctx)
 	if err != nil {
-		return fmt.Errorf("project discovery: %w", err)
+		return nil, nil, fmt.Errorf("project discovery: %w", err)
 	}
-	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		errs []error
-	)
-	for _, id := range ids {
+	out := make([]R, len(ids))
+	errs := make([]error, len(ids))
+	var wg sync.WaitGroup
+	for i, id := range ids {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := fn(id); err != nil {
-				mu.Lock()
-				errs = append(errs, fmt.Errorf("project %s: %w", id, err))
-				mu.Unlock()
+			var err error
+			if out[i], err = fetch(id); err != nil {
+				errs[i] = fmt.Errorf("project %s: %w", id, err)
 			}
 		}()
 	}
 	wg.Wait()
-	return errors.Join(errs...)
+	return ids, out, errors.Join(errs...)
 }
 
 // guard logs the first time a project is truncated, not on every scrape.
@@ -190,29 +200,48 @@ func boolValue(b bool) float64 {
 	return 0
 }
 
-// scrapeDevices runs list for every project under the cardinality guard,
-// emits each device once, and reports trro_collector_truncated.
-func scrapeDevices[T any](ctx context.Context, r *Round, g *guard, ch chan<- prometheus.Metric,
-	list func(projectID string) ([]T, bool, error), id func(T) string, emit func(projectID string, dev T)) error {
+// deviceRows are the rows a device collector keeps, per project in the
+// round's project order.
+type deviceRows[R any] struct {
+	projects  []string
+	rows      [][]R
+	truncated bool
+}
+
+func (d *deviceRows[R]) Truncated() bool { return d.truncated }
+
+// each calls fn for every row, project by project.
+func (d *deviceRows[R]) each(fn func(projectID string, row *R)) {
+	for i, pid := range d.projects {
+		for j := range d.rows[i] {
+			fn(pid, &d.rows[i][j])
+		}
+	}
+}
+
+// fetchDevices runs list for every project under the cardinality guard and
+// keeps each device once, as the row toRow makes of it.
+func fetchDevices[T, R any](ctx context.Context, r *Round, g *guard,
+	list func(projectID string) ([]T, bool, error), id func(*T) string, toRow func(*T) R) (*deviceRows[R], error) {
 	var truncated atomic.Bool
-	err := eachProject(ctx, r, func(pid string) error {
+	ids, rows, err := perProject(ctx, r, func(pid string) ([]R, error) {
 		devs, trunc, err := list(pid)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		g.note(pid, trunc)
 		if trunc {
 			truncated.Store(true)
 		}
 		seen := make(map[string]bool, len(devs))
-		for _, d := range devs {
-			if did := id(d); did != "" && !seen[did] {
+		out := make([]R, 0, len(devs))
+		for k := range devs {
+			if did := id(&devs[k]); did != "" && !seen[did] {
 				seen[did] = true
-				emit(pid, d)
+				out = append(out, toRow(&devs[k]))
 			}
 		}
-		return nil
+		return out, nil
 	})
-	ch <- prometheus.MustNewConstMetric(truncatedDesc, prometheus.GaugeValue, boolValue(truncated.Load()), g.collector)
-	return err
+	return &deviceRows[R]{projects: ids, rows: rows, truncated: truncated.Load()}, err
 }

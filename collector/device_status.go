@@ -2,6 +2,7 @@ package collector
 
 import (
 	"context"
+	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -18,63 +19,82 @@ var deviceStates = []string{"offline", "ready", "connected"}
 
 // deviceStatus exports devices, their live status and last report time.
 type deviceStatus struct {
-	guard                    *guard
-	info, status, lastReport *prometheus.Desc
-	badTimes                 prometheus.Counter
+	guard                              *guard
+	info, status, lastReport, badTimes *Family
+	// bad counts LastReportTime values that matched no known format.
+	bad atomic.Uint64
 }
 
 func newDeviceStatus(s Settings) *deviceStatus {
 	return &deviceStatus{
 		guard: &guard{collector: "device_status", limit: s.MaxDevicesPerProject, logger: s.Logger},
-		info: prometheus.NewDesc(prometheus.BuildFQName(namespace, "device", "info"),
+		info: gaugeFamily("trro_device_info",
 			"A TRRO device (DescribeDeviceList); device_type is field or remote. The value is always 1.",
-			[]string{"project_id", "device_id", "device_name", "device_type"}, nil),
-		status: prometheus.NewDesc(prometheus.BuildFQName(namespace, "device", "status"),
+			"project_id", "device_id", "device_name", "device_type"),
+		status: gaugeFamily("trro_device_status",
 			"Device status as a state set: one series per status (offline, ready, connected), 1 for the current one.",
-			[]string{"project_id", "device_id", "status"}, nil),
-		lastReport: prometheus.NewDesc(prometheus.BuildFQName(namespace, "device", "last_report_timestamp_seconds"),
+			"project_id", "device_id", "status"),
+		lastReport: gaugeFamily("trro_device_last_report_timestamp_seconds",
 			"When the device last reported to TRRO, as a Unix timestamp.",
-			[]string{"project_id", "device_id"}, nil),
-		badTimes: prometheus.NewCounter(prometheus.CounterOpts{
-			Namespace: namespace, Name: "unparseable_timestamps_total",
-			Help:        "Timestamps from the API that matched no known format; their series were dropped.",
-			ConstLabels: prometheus.Labels{"field": "LastReportTime"},
-		}),
+			"project_id", "device_id"),
+		badTimes: newFamily("trro_unparseable_timestamps_total",
+			"Timestamps from the API that matched no known format; their series were dropped.",
+			prometheus.CounterValue, "field"),
 	}
 }
 
 func (d *deviceStatus) Name() string { return "device_status" }
 
-func (d *deviceStatus) Describe(ch chan<- *prometheus.Desc) {
-	ch <- d.info
-	ch <- d.status
-	ch <- d.lastReport
-	d.badTimes.Describe(ch)
+func (d *deviceStatus) Families() []*Family {
+	return []*Family{d.info, d.status, d.lastReport, d.badTimes}
 }
 
-func (d *deviceStatus) Scrape(ctx context.Context, r *Round, ch chan<- prometheus.Metric) error {
-	err := scrapeDevices(ctx, r, d.guard, ch,
+// deviceStatusRow is what is kept of a DescribeDeviceList item.
+type deviceStatusRow struct {
+	id, name, typ, status string
+	lastReport            float64 // Unix seconds; 0 when missing or unparseable
+}
+
+type deviceStatusResult struct {
+	*deviceRows[deviceStatusRow]
+	d *deviceStatus
+}
+
+func (d *deviceStatus) Fetch(ctx context.Context, r *Round) (Result, error) {
+	rows, err := fetchDevices(ctx, r, d.guard,
 		func(pid string) ([]trro.DeviceInfo, bool, error) {
 			return r.API.DescribeDeviceList(ctx, pid, d.guard.limit)
 		},
-		func(dev trro.DeviceInfo) string { return dev.DeviceID },
-		func(pid string, dev trro.DeviceInfo) { d.emit(ch, pid, dev) })
-	ch <- d.badTimes
-	return err
+		func(dev *trro.DeviceInfo) string { return dev.DeviceID },
+		func(dev *trro.DeviceInfo) deviceStatusRow {
+			row := deviceStatusRow{id: dev.DeviceID, name: dev.DeviceName, typ: dev.DeviceType, status: dev.DeviceStatus}
+			if dev.LastReportTime != "" {
+				if t, ok := trro.ParseTime(string(dev.LastReportTime)); ok {
+					row.lastReport = float64(t.UnixMilli()) / 1000
+				} else {
+					d.bad.Add(1)
+				}
+			}
+			return row
+		})
+	return deviceStatusResult{rows, d}, err
 }
 
-func (d *deviceStatus) emit(ch chan<- prometheus.Metric, projectID string, dev trro.DeviceInfo) {
-	ch <- prometheus.MustNewConstMetric(d.info, prometheus.GaugeValue, 1, projectID, dev.DeviceID, dev.DeviceName, dev.DeviceType)
-	// An unknown status sets every state to 0 rather than invent one.
-	for _, s := range deviceStates {
-		ch <- prometheus.MustNewConstMetric(d.status, prometheus.GaugeValue, boolValue(dev.DeviceStatus == s), projectID, dev.DeviceID, s)
-	}
-	if dev.LastReportTime == "" {
-		return
-	}
-	if t, ok := trro.ParseTime(string(dev.LastReportTime)); ok {
-		ch <- prometheus.MustNewConstMetric(d.lastReport, prometheus.GaugeValue, float64(t.UnixMilli())/1000, projectID, dev.DeviceID)
-	} else {
-		d.badTimes.Inc()
-	}
+func (res deviceStatusResult) Write(s *Sink) {
+	d := res.d
+	res.each(func(pid string, row *deviceStatusRow) {
+		s.Sample(d.info, 1, pid, row.id, row.name, row.typ)
+	})
+	res.each(func(pid string, row *deviceStatusRow) {
+		// An unknown status sets every state to 0 rather than invent one.
+		for _, st := range deviceStates {
+			s.Sample(d.status, boolValue(row.status == st), pid, row.id, st)
+		}
+	})
+	res.each(func(pid string, row *deviceStatusRow) {
+		if row.lastReport > 0 {
+			s.Sample(d.lastReport, row.lastReport, pid, row.id)
+		}
+	})
+	s.Sample(d.badTimes, float64(d.bad.Load()), "LastReportTime")
 }

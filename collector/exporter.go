@@ -50,8 +50,8 @@ type Freshness struct {
 
 // cached is a collector's last successful result.
 type cached struct {
-	metrics []prometheus.Metric
-	at      time.Time
+	res Result
+	at  time.Time
 }
 
 // Exporter is a prometheus.Collector over the TRRO API.
@@ -59,7 +59,7 @@ type Exporter struct {
 	opts     Options
 	scrapers []Scraper
 
-	up, success, duration, lastSuccess *prometheus.Desc
+	up, success, duration, lastSuccess *Family
 
 	mu     sync.Mutex
 	flight *flight
@@ -94,15 +94,14 @@ func New(opts Options) (*Exporter, error) {
 	}
 	e := &Exporter{
 		opts: opts,
-		up: prometheus.NewDesc(prometheus.BuildFQName(namespace, "", "up"),
-			"1 if this scrape reached the TRRO API and was authenticated, else 0.", nil, nil),
-		success: prometheus.NewDesc(prometheus.BuildFQName(namespace, "scrape", "collector_success"),
-			"1 if the collector's API calls all succeeded in this scrape, else 0.", []string{"collector"}, nil),
-		duration: prometheus.NewDesc(prometheus.BuildFQName(namespace, "scrape", "collector_duration_seconds"),
-			"Time the collector took in this scrape's API round (0 when answered from its last result).", []string{"collector"}, nil),
-		lastSuccess: prometheus.NewDesc(prometheus.BuildFQName(namespace, "scrape", "collector_last_success_timestamp_seconds"),
+		up: gaugeFamily("trro_up", "1 if this scrape reached the TRRO API and was authenticated, else 0."),
+		success: gaugeFamily("trro_scrape_collector_success",
+			"1 if the collector's API calls all succeeded in this scrape, else 0.", "collector"),
+		duration: gaugeFamily("trro_scrape_collector_duration_seconds",
+			"Time the collector took in this scrape's API round (0 when answered from its last result).", "collector"),
+		lastSuccess: gaugeFamily("trro_scrape_collector_last_success_timestamp_seconds",
 			"When the collector last fetched its data from the API successfully. With a min_interval set, its metrics may come from that fetch (up to min_interval old, or max_age when refreshes fail): this tells how old they are.",
-			[]string{"collector"}, nil),
+			"collector"),
 		cache:     map[string]*cached{},
 		succeeded: map[string]time.Time{},
 	}
@@ -127,14 +126,17 @@ func (e *Exporter) Timeout() time.Duration { return e.opts.Timeout }
 
 // Describe sends every descriptor the exporter may use.
 func (e *Exporter) Describe(ch chan<- *prometheus.Desc) {
-	ch <- e.up
-	ch <- e.success
-	ch <- e.duration
-	ch <- e.lastSuccess
-	ch <- truncatedDesc
-	for _, s := range e.scrapers {
-		s.Describe(ch)
+	for _, f := range e.families() {
+		ch <- f.desc
 	}
+}
+
+func (e *Exporter) families() []*Family {
+	fs := []*Family{e.up, truncatedFamily, e.success, e.duration, e.lastSuccess}
+	for _, s := range e.scrapers {
+		fs = append(fs, s.Families()...)
+	}
+	return fs
 }
 
 // Collect runs (or joins) an API round bounded by the configured timeout.
@@ -144,9 +146,13 @@ func (e *Exporter) Collect(ch chan<- prometheus.Metric) {
 	e.CollectContext(ctx, ch)
 }
 
-// WithContext returns a Collector whose rounds end with ctx: the HTTP
-// handler passes the request's context, so a scrape Prometheus abandoned
-// stops calling the API.
+// CollectContext sends the metrics of an API round that ends with ctx or
+// the configured timeout, whichever comes first.
+func (e *Exporter) CollectContext(ctx context.Context, ch chan<- prometheus.Metric) {
+	e.write(newMetricSink(ch), e.round(ctx))
+}
+
+// WithContext returns a Collector whose rounds end with ctx.
 func (e *Exporter) WithContext(ctx context.Context) prometheus.Collector {
 	return boundCollector{e: e, ctx: ctx}
 }
@@ -159,30 +165,73 @@ type boundCollector struct {
 func (b boundCollector) Describe(ch chan<- *prometheus.Desc) { b.e.Describe(ch) }
 func (b boundCollector) Collect(ch chan<- prometheus.Metric) { b.e.CollectContext(b.ctx, ch) }
 
+// outcome is what one collector brought to a round.
+type outcome struct {
+	name    string
+	res     Result // nil when the round was abandoned
+	ok      bool
+	elapsed time.Duration
+	lastOK  time.Time // zero before the first success
+}
+
+// roundResult is an API round's outcome, shared by every scrape that
+// joined the round and never changed once the round is over.
+type roundResult struct {
+	up       float64
+	outcomes []outcome
+}
+
 // flight is one API round shared by the scrapes that arrive while it runs.
 type flight struct {
 	done    chan struct{}
-	metrics []prometheus.Metric
+	result  *roundResult
 	waiters int
 	cancel  context.CancelFunc
 }
 
-// CollectContext sends the metrics of an API round that ends with ctx or
-// the configured timeout, whichever comes first. Scrapes arriving while a
+// round returns the outcome of an API round that ends with ctx or the
+// configured timeout, whichever comes first. Scrapes arriving while a
 // round runs wait for it instead of starting their own.
-func (e *Exporter) CollectContext(ctx context.Context, ch chan<- prometheus.Metric) {
+func (e *Exporter) round(ctx context.Context) *roundResult {
 	f := e.join(ctx)
 	defer e.leave(f)
 	select {
 	case <-f.done:
-		for _, m := range f.metrics {
-			ch <- m
-		}
+		return f.result
 	case <-ctx.Done():
 		// This caller gave up; report failure rather than block.
-		ch <- prometheus.MustNewConstMetric(e.up, prometheus.GaugeValue, 0)
+		rr := &roundResult{}
 		for _, s := range e.scrapers {
-			ch <- prometheus.MustNewConstMetric(e.success, prometheus.GaugeValue, 0, s.Name())
+			rr.outcomes = append(rr.outcomes, outcome{name: s.Name()})
+		}
+		return rr
+	}
+}
+
+// write sends a round's samples, family by family.
+func (e *Exporter) write(s *Sink, rr *roundResult) {
+	s.Sample(e.up, rr.up)
+	for _, o := range rr.outcomes {
+		if o.res != nil {
+			o.res.Write(s)
+		}
+	}
+	for _, o := range rr.outcomes {
+		if t, ok := o.res.(truncation); ok {
+			s.Sample(truncatedFamily, boolValue(t.Truncated()), o.name)
+		}
+	}
+	for _, o := range rr.outcomes {
+		s.Sample(e.success, boolValue(o.ok), o.name)
+	}
+	for _, o := range rr.outcomes {
+		if o.res != nil {
+			s.Sample(e.duration, o.elapsed.Seconds(), o.name)
+		}
+	}
+	for _, o := range rr.outcomes {
+		if !o.lastOK.IsZero() {
+			s.Sample(e.lastSuccess, float64(o.lastOK.UnixMilli())/1000, o.name)
 		}
 	}
 }
@@ -227,13 +276,13 @@ func (e *Exporter) run(ctx context.Context, f *flight) {
 	ctx = trro.WithTrace(ctx, tr)
 	r := &Round{API: e.opts.API, Now: e.opts.Now(), Logger: e.opts.Logger, projectIDs: e.opts.ProjectIDs}
 
-	results := make([][]prometheus.Metric, len(e.scrapers))
+	outcomes := make([]outcome, len(e.scrapers))
 	var wg sync.WaitGroup
 	for i, s := range e.scrapers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i] = e.scrape(ctx, r, s)
+			outcomes[i] = e.scrape(ctx, r, s)
 		}()
 	}
 	wg.Wait()
@@ -249,12 +298,8 @@ func (e *Exporter) run(ctx context.Context, f *flight) {
 	}
 	up := e.lastUp
 	e.stateMu.Unlock()
-	out := []prometheus.Metric{prometheus.MustNewConstMetric(e.up, prometheus.GaugeValue, up)}
-	for _, ms := range results {
-		out = append(out, ms...)
-	}
 	e.mu.Lock()
-	f.metrics = out
+	f.result = &roundResult{up: up, outcomes: outcomes}
 	// Later scrapes start a fresh round.
 	if e.flight == f {
 		e.flight = nil
@@ -262,21 +307,21 @@ func (e *Exporter) run(ctx context.Context, f *flight) {
 	e.mu.Unlock()
 }
 
-func (e *Exporter) scrape(ctx context.Context, r *Round, s Scraper) []prometheus.Metric {
+func (e *Exporter) scrape(ctx context.Context, r *Round, s Scraper) outcome {
 	name := s.Name()
 	fresh := e.opts.Freshness[name]
 	e.stateMu.Lock()
 	last := e.cache[name]
 	e.stateMu.Unlock()
 
-	var ms []prometheus.Metric
+	var res Result
 	var err error
 	start := time.Now()
 	fromCache := last != nil && fresh.MinInterval > 0 && r.Now.Sub(last.at) < fresh.MinInterval
 	if fromCache {
-		ms = last.metrics
+		res = last.res
 	} else {
-		ms, err = collect(ctx, r, s)
+		res, err = s.Fetch(ctx, r)
 	}
 	elapsed := time.Since(start)
 	if fromCache {
@@ -288,48 +333,21 @@ func (e *Exporter) scrape(ctx context.Context, r *Round, s Scraper) []prometheus
 	case err == nil && !fromCache:
 		e.succeeded[name] = r.Now
 		if fresh.MinInterval > 0 {
-			e.cache[name] = &cached{metrics: ms, at: r.Now}
+			e.cache[name] = &cached{res: res, at: r.Now}
 		}
 	case err != nil && last != nil && r.Now.Sub(last.at) < fresh.MaxAge:
 		// Serve the last good result rather than a partial one.
-		ms = last.metrics
+		res = last.res
 	case err != nil && last != nil:
 		delete(e.cache, name)
 	}
-	lastOK, everOK := e.succeeded[name]
+	lastOK := e.succeeded[name]
 	e.stateMu.Unlock()
 
-	ok := 1.0
 	if err != nil {
-		ok = 0
 		logFailure(e.opts.Logger, name, err)
 	}
-	out := make([]prometheus.Metric, 0, len(ms)+3)
-	out = append(out, ms...)
-	out = append(out,
-		prometheus.MustNewConstMetric(e.success, prometheus.GaugeValue, ok, name),
-		prometheus.MustNewConstMetric(e.duration, prometheus.GaugeValue, elapsed.Seconds(), name))
-	if everOK {
-		out = append(out, prometheus.MustNewConstMetric(e.lastSuccess, prometheus.GaugeValue, float64(lastOK.UnixMilli())/1000, name))
-	}
-	return out
-}
-
-// collect runs one scraper and gathers what it sends.
-func collect(ctx context.Context, r *Round, s Scraper) ([]prometheus.Metric, error) {
-	ch := make(chan prometheus.Metric, 256)
-	var ms []prometheus.Metric
-	drained := make(chan struct{})
-	go func() {
-		for m := range ch {
-			ms = append(ms, m)
-		}
-		close(drained)
-	}()
-	err := s.Scrape(ctx, r, ch)
-	close(ch)
-	<-drained
-	return ms, err
+	return outcome{name: name, res: res, ok: err == nil, elapsed: elapsed, lastOK: lastOK}
 }
 
 // logFailure logs each API error once, with action, code and request id.

@@ -1,13 +1,18 @@
 package collector
 
 import (
+	"compress/gzip"
 	"context"
+	"io"
 	"net/http"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/common/expfmt"
 )
 
 // HandlerOptions configure the /metrics handler.
@@ -20,6 +25,16 @@ type HandlerOptions struct {
 	MaxRequestsInFlight int
 	ErrorLog            promhttp.Logger
 }
+
+// textFormat is the one format served: every Prometheus version reads it,
+// and writing it straight from the API answers is what keeps a scrape of
+// a large fleet cheap (see BENCHMARKS.md).
+var textFormat = expfmt.NewFormat(expfmt.TypeTextPlain)
+
+var gzipPool = sync.Pool{New: func() any {
+	w, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
+	return w
+}}
 
 // Handler serves the metrics of the exporter current() returns when the
 // request arrives, plus base (the exporter's own metrics). Each request gets
@@ -47,14 +62,60 @@ func Handler(current func() *Exporter, base prometheus.Gatherer, opts HandlerOpt
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), ScrapeTimeout(r.Header, opts.Offset, e.Timeout()))
 		defer cancel()
-		reg := prometheus.NewRegistry()
-		reg.MustRegister(e.WithContext(ctx))
-		// The round runs first, so the API counters below include its calls.
-		promhttp.HandlerFor(prometheus.Gatherers{reg, base}, promhttp.HandlerOpts{
-			ErrorLog:      opts.ErrorLog,
-			ErrorHandling: promhttp.ContinueOnError,
-		}).ServeHTTP(w, r)
+		rr := e.round(ctx)
+		// After the round, so the API counters include its calls.
+		mfs, err := base.Gather()
+		if err != nil && opts.ErrorLog != nil {
+			opts.ErrorLog.Println("error gathering the exporter's own metrics:", err)
+		}
+
+		h := w.Header()
+		h.Set("Content-Type", string(textFormat))
+		h.Add("Vary", "Accept-Encoding")
+		var out io.Writer = w
+		if acceptsGzip(r.Header.Get("Accept-Encoding")) {
+			h.Set("Content-Encoding", "gzip")
+			gz := gzipPool.Get().(*gzip.Writer)
+			gz.Reset(w)
+			defer func() {
+				gz.Close()
+				gz.Reset(nil)
+				gzipPool.Put(gz)
+			}()
+			out = gz
+		}
+		sink := newTextSink(out)
+		e.write(sink, rr)
+		if err := sink.Flush(); err != nil {
+			return // the scraper went away
+		}
+		enc := expfmt.NewEncoder(out, textFormat)
+		for _, mf := range mfs {
+			if err := enc.Encode(mf); err != nil {
+				if opts.ErrorLog != nil {
+					opts.ErrorLog.Println("error encoding metric family", mf.GetName()+":", err)
+				}
+				return
+			}
+		}
 	})
+}
+
+// acceptsGzip reports whether an Accept-Encoding header allows gzip.
+func acceptsGzip(header string) bool {
+	for part := range strings.SplitSeq(header, ",") {
+		coding, params, _ := strings.Cut(part, ";")
+		if !strings.EqualFold(strings.TrimSpace(coding), "gzip") {
+			continue
+		}
+		q, found := strings.CutPrefix(strings.TrimSpace(params), "q=")
+		if !found {
+			return true
+		}
+		v, err := strconv.ParseFloat(q, 64)
+		return err == nil && v > 0
+	}
+	return false
 }
 
 // ScrapeTimeout is X-Prometheus-Scrape-Timeout-Seconds minus offset, capped
@@ -74,3 +135,4 @@ func ScrapeTimeout(h http.Header, offset, max time.Duration) time.Duration {
 	}
 	return min(t, max)
 }
+

@@ -3,8 +3,6 @@ package collector
 import (
 	"context"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/trro-exporter/trro_exporter/trro"
 )
 
@@ -13,32 +11,41 @@ func init() {
 }
 
 // licenseSummary exports the account-wide counts of GetLicenseStat.
-type licenseSummary struct{ count *prometheus.Desc }
+type licenseSummary struct{ count *Family }
 
 func newLicenseSummary() *licenseSummary {
-	return &licenseSummary{count: prometheus.NewDesc(prometheus.BuildFQName(namespace, "account", "licenses"),
+	return &licenseSummary{count: gaugeFamily("trro_account_licenses",
 		"Account-wide license counts (GetLicenseStat): valid, bound, unbound, expired, and monthly_exceeded (over their monthly usage limit).",
-		[]string{"state"}, nil)}
+		"state")}
 }
 
-func (l *licenseSummary) Name() string                        { return "license_summary" }
-func (l *licenseSummary) Describe(ch chan<- *prometheus.Desc) { ch <- l.count }
+func (l *licenseSummary) Name() string        { return "license_summary" }
+func (l *licenseSummary) Families() []*Family { return []*Family{l.count} }
 
-func (l *licenseSummary) Scrape(ctx context.Context, r *Round, ch chan<- prometheus.Metric) error {
+type licenseSummaryResult struct {
+	count *Family
+	stat  trro.LicenseStat
+}
+
+func (l *licenseSummary) Fetch(ctx context.Context, r *Round) (Result, error) {
 	st, err := r.API.GetLicenseStat(ctx)
 	if err != nil {
-		return err
+		return licenseSummaryResult{count: l.count}, err
 	}
-	for _, s := range []struct {
+	return licenseSummaryResult{l.count, st}, nil
+}
+
+func (res licenseSummaryResult) Write(s *Sink) {
+	st := res.stat
+	for _, v := range []struct {
 		state string
 		v     trro.Int
 	}{
 		{"valid", st.Valid}, {"bound", st.Bound}, {"unbound", st.UnBound},
 		{"expired", st.Expire}, {"monthly_exceeded", st.MonthlyExpire},
 	} {
-		if s.v.Valid {
-			ch <- prometheus.MustNewConstMetric(l.count, prometheus.GaugeValue, float64(s.v.Value), s.state)
+		if v.v.Valid {
+			s.Sample(res.count, float64(v.v.Value), v.state)
 		}
 	}
-	return nil
 }

@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/trro-exporter/trro_exporter/trro"
 )
 
@@ -19,54 +17,65 @@ func init() {
 // always exported so that a count dropping to zero is visible.
 var licenseStatuses = []string{"unbound", "bound", "suspended", "refunded"}
 
-func statusName(s trro.Int) string {
+// statusIndex is the index of a Status in licenseStatuses, or
+// len(licenseStatuses) for unknown.
+func statusIndex(s trro.Int) int {
 	if s.Valid && s.Value >= 0 && int(s.Value) < len(licenseStatuses) {
-		return licenseStatuses[s.Value]
+		return int(s.Value)
+	}
+	return len(licenseStatuses)
+}
+
+func statusName(i int) string {
+	if i < len(licenseStatuses) {
+		return licenseStatuses[i]
 	}
 	return "unknown"
 }
 
 type licenses struct {
-	count, expiry, remaining *prometheus.Desc
+	count, expiry, remaining *Family
 }
 
 func newLicenses() *licenses {
 	return &licenses{
-		count: prometheus.NewDesc(prometheus.BuildFQName(namespace, "", "licenses"),
+		count: gaugeFamily("trro_licenses",
 			"Licenses by status (sum of Count over GetLicenses groups): unbound, bound, suspended, refunded, unknown.",
-			[]string{"status"}, nil),
-		expiry: prometheus.NewDesc(prometheus.BuildFQName(namespace, "license", "expiry_timestamp_seconds"),
+			"status"),
+		expiry: gaugeFamily("trro_license_expiry_timestamp_seconds",
 			"Expiry time of a license as a Unix timestamp (GetLicenses ExpireTime).",
-			[]string{"license_id", "status"}, nil),
-		remaining: prometheus.NewDesc(prometheus.BuildFQName(namespace, "license", "remaining_seconds"),
+			"license_id", "status"),
+		remaining: gaugeFamily("trro_license_remaining_seconds",
 			"Time a license has left as reported by the API (RemainDay × 86400).",
-			[]string{"license_id", "status"}, nil),
+			"license_id", "status"),
 	}
 }
 
-func (l *licenses) Name() string { return "licenses" }
-
-func (l *licenses) Describe(ch chan<- *prometheus.Desc) {
-	ch <- l.count
-	ch <- l.expiry
-	ch <- l.remaining
-}
+func (l *licenses) Name() string        { return "licenses" }
+func (l *licenses) Families() []*Family { return []*Family{l.count, l.expiry, l.remaining} }
 
 type licenseEntry struct {
-	status            string
+	id, status        string
 	expiry, remaining trro.Int
 }
 
-func (l *licenses) Scrape(ctx context.Context, r *Round, ch chan<- prometheus.Metric) error {
+type licensesResult struct {
+	l *licenses
+	// counts holds licenseStatuses' counts, then unknown's.
+	ok         bool // GetLicenses answered
+	counts     [5]float64
+	hasUnknown bool
+	entries []licenseEntry // in the order the API listed them
+}
+
+func (l *licenses) Fetch(ctx context.Context, r *Round) (Result, error) {
+	res := &licensesResult{l: l}
 	groups, err := r.API.GetLicenses(ctx)
 	if err != nil {
-		return err
+		return res, err
 	}
-	counts := map[string]float64{}
-	for _, s := range licenseStatuses {
-		counts[s] = 0
-	}
-	byID := map[string]licenseEntry{}
+	res.ok = true
+	byID := map[string]int{} // index in entries
 	seenGroup := map[string]bool{}
 	for _, g := range groups {
 		// Pages can shift while we read them; a group seen twice counts once.
@@ -75,34 +84,52 @@ func (l *licenses) Scrape(ctx context.Context, r *Round, ch chan<- prometheus.Me
 			continue
 		}
 		seenGroup[key] = true
-		status := statusName(g.Status)
+		status := statusIndex(g.Status)
+		res.hasUnknown = res.hasUnknown || status == len(licenseStatuses)
 		ids := slices.DeleteFunc(slices.Clone(g.LicenseIDs), func(s string) bool { return s == "" })
 		if g.Count.Valid {
-			counts[status] += float64(g.Count.Value)
+			res.counts[status] += float64(g.Count.Value)
 		} else {
-			counts[status] += float64(len(ids))
+			res.counts[status] += float64(len(ids))
 		}
 		expiry := positive(g.ExpireTime)
+		e := licenseEntry{status: statusName(status), expiry: expiry, remaining: g.RemainDay}
 		for _, id := range ids {
-			old, ok := byID[id]
-			// A license listed twice is exported once: the later expiry wins.
-			if !ok || (expiry.Valid && (!old.expiry.Valid || expiry.Value > old.expiry.Value)) {
-				byID[id] = licenseEntry{status: status, expiry: expiry, remaining: g.RemainDay}
+			e.id = id
+			i, ok := byID[id]
+			switch {
+			case !ok:
+				byID[id] = len(res.entries)
+				res.entries = append(res.entries, e)
+			case expiry.Valid && (!res.entries[i].expiry.Valid || expiry.Value > res.entries[i].expiry.Value):
+				// A license listed twice is exported once: the later expiry wins.
+				res.entries[i] = e
 			}
 		}
 	}
-	for status, n := range counts {
-		ch <- prometheus.MustNewConstMetric(l.count, prometheus.GaugeValue, n, status)
+	return res, nil
+}
+
+func (res *licensesResult) Write(s *Sink) {
+	if !res.ok {
+		return
 	}
-	for id, e := range byID {
-		if e.expiry.Valid {
-			ch <- prometheus.MustNewConstMetric(l.expiry, prometheus.GaugeValue, float64(e.expiry.Value), id, e.status)
-		}
-		if e.remaining.Valid {
-			ch <- prometheus.MustNewConstMetric(l.remaining, prometheus.GaugeValue, float64(e.remaining.Value)*86400, id, e.status)
+	for i, n := range res.counts {
+		// unknown only when some group had an undocumented status.
+		if i < len(licenseStatuses) || res.hasUnknown {
+			s.Sample(res.l.count, n, statusName(i))
 		}
 	}
-	return nil
+	for i := range res.entries {
+		if e := &res.entries[i]; e.expiry.Valid {
+			s.Sample(res.l.expiry, float64(e.expiry.Value), e.id, e.status)
+		}
+	}
+	for i := range res.entries {
+		if e := &res.entries[i]; e.remaining.Valid {
+			s.Sample(res.l.remaining, float64(e.remaining.Value)*86400, e.id, e.status)
+		}
+	}
 }
 
 func groupKey(g trro.License) string {

@@ -4,29 +4,34 @@ import (
 	"context"
 	"slices"
 
-	"github.com/prometheus/client_golang/prometheus"
+	"github.com/trro-exporter/trro_exporter/trro"
 )
 
 func init() {
 	registerCollector("projects", true, func(Settings) Scraper { return newProjects() })
 }
 
-type projects struct{ info *prometheus.Desc }
+type projects struct{ info *Family }
 
 func newProjects() *projects {
-	return &projects{info: prometheus.NewDesc(
-		prometheus.BuildFQName(namespace, "project", "info"),
+	return &projects{info: gaugeFamily("trro_project_info",
 		"TRRO project metadata from DescribeProjectList; the value is always 1.",
-		[]string{"project_id", "project_name", "policy_mode"}, nil)}
+		"project_id", "project_name", "policy_mode")}
 }
 
-func (p *projects) Name() string                        { return "projects" }
-func (p *projects) Describe(ch chan<- *prometheus.Desc) { ch <- p.info }
+func (p *projects) Name() string        { return "projects" }
+func (p *projects) Families() []*Family { return []*Family{p.info} }
 
-func (p *projects) Scrape(ctx context.Context, r *Round, ch chan<- prometheus.Metric) error {
+type projectsResult struct {
+	info *Family
+	list []trro.ProjectInfo
+}
+
+func (p *projects) Fetch(ctx context.Context, r *Round) (Result, error) {
+	res := projectsResult{info: p.info}
 	list, err := r.Projects(ctx)
 	if err != nil {
-		return err
+		return res, err
 	}
 	seen := map[string]bool{}
 	for _, pr := range list {
@@ -37,7 +42,13 @@ func (p *projects) Scrape(ctx context.Context, r *Round, ch chan<- prometheus.Me
 			continue
 		}
 		seen[pr.ProjectID] = true
-		ch <- prometheus.MustNewConstMetric(p.info, prometheus.GaugeValue, 1, pr.ProjectID, pr.ProjectName, pr.PolicyMode)
+		res.list = append(res.list, pr)
 	}
-	return nil
+	return res, nil
+}
+
+func (res projectsResult) Write(s *Sink) {
+	for _, pr := range res.list {
+		s.Sample(res.info, 1, pr.ProjectID, pr.ProjectName, pr.PolicyMode)
+	}
 }

@@ -3,8 +3,6 @@ package collector
 import (
 	"context"
 	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
 )
 
 func init() {
@@ -18,49 +16,70 @@ const recentWindow = 2 * time.Hour
 // ones still live.
 type recentSessions struct {
 	activeWindow   time.Duration
-	recent, active *prometheus.Desc
+	recent, active *Family
 }
 
 func newRecentSessions(activeWindow time.Duration) *recentSessions {
 	return &recentSessions{
 		activeWindow: activeWindow,
-		recent: prometheus.NewDesc(prometheus.BuildFQName(namespace, "", "recent_sessions"),
-			"Sessions active at some point in the last two hours (DescribeRecentSessionList).",
-			[]string{"project_id"}, nil),
-		active: prometheus.NewDesc(prometheus.BuildFQName(namespace, "", "active_sessions"),
-			"Sessions whose last update is within the active session window (default 2m) of the scrape: the live ones.",
-			[]string{"project_id"}, nil),
+		recent: gaugeFamily("trro_recent_sessions",
+			"Sessions active at some point in the last two hours (DescribeRecentSessionList).", "project_id"),
+		active: gaugeFamily("trro_active_sessions",
+			"Sessions whose last update is within the active session window (default 2m) of the scrape: the live ones.", "project_id"),
 	}
 }
 
-func (s *recentSessions) Name() string { return "recent_sessions" }
+func (s *recentSessions) Name() string        { return "recent_sessions" }
+func (s *recentSessions) Families() []*Family { return []*Family{s.recent, s.active} }
 
-func (s *recentSessions) Describe(ch chan<- *prometheus.Desc) {
-	ch <- s.recent
-	ch <- s.active
+// sessionCounts are one project's recent and active sessions; ok is false
+// when its call failed.
+type sessionCounts struct {
+	recent, active int
+	ok             bool
 }
 
-func (s *recentSessions) Scrape(ctx context.Context, r *Round, ch chan<- prometheus.Metric) error {
+type recentSessionsResult struct {
+	s        *recentSessions
+	projects []string
+	counts   []sessionCounts
+}
+
+func (s *recentSessions) Fetch(ctx context.Context, r *Round) (Result, error) {
 	now := r.Now.Unix()
 	activeSince := r.Now.Add(-s.activeWindow).Unix()
-	return eachProject(ctx, r, func(id string) error {
+	ids, counts, err := perProject(ctx, r, func(id string) (sessionCounts, error) {
 		list, err := r.API.DescribeRecentSessionList(ctx, id, r.Now.Add(-recentWindow).Unix(), now)
 		if err != nil {
-			return err
+			return sessionCounts{}, err
 		}
 		seen := make(map[string]bool, len(list))
-		active := 0
+		c := sessionCounts{ok: true}
 		for _, sess := range list {
 			if sess.SessionID == "" || seen[sess.SessionID] {
 				continue
 			}
 			seen[sess.SessionID] = true
 			if sess.LatestUpdateTime.Valid && sess.LatestUpdateTime.Value >= activeSince {
-				active++
+				c.active++
 			}
 		}
-		ch <- prometheus.MustNewConstMetric(s.recent, prometheus.GaugeValue, float64(len(seen)), id)
-		ch <- prometheus.MustNewConstMetric(s.active, prometheus.GaugeValue, float64(active), id)
-		return nil
+		c.recent = len(seen)
+		return c, nil
 	})
+	return recentSessionsResult{s, ids, counts}, err
+}
+
+func (res recentSessionsResult) Write(s *Sink) {
+	for _, f := range []*Family{res.s.recent, res.s.active} {
+		for i, pid := range res.projects {
+			if c := res.counts[i]; c.ok {
+				v := c.recent
+				if f == res.s.active {
+					v = c.active
+				}
+				s.Sample(f, float64(v), pid)
+			}
+		}
+	}
 }

@@ -3,56 +3,60 @@ package collector
 import (
 	"context"
 	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
 )
 
 func init() {
 	registerCollector("session_quality", false, func(s Settings) Scraper { return newSessionQuality(s.SessionQualityLookback) })
 }
 
-// qualities are DescribeDeviceSessionList's grades, always exported.
-var qualities = []string{"good", "normal", "bad"}
+// qualities are DescribeDeviceSessionList's grades, always exported, then
+// unknown for any other grade.
+var qualities = []string{"good", "normal", "bad", "unknown"}
 
 // sessionQuality counts the sessions that ended within the look-back by
 // quality grade. Off by default: it pages through every such session.
 type sessionQuality struct {
 	lookback          time.Duration
-	sessions, seconds *prometheus.Desc
+	sessions, seconds *Family
 }
 
 func newSessionQuality(lookback time.Duration) *sessionQuality {
-	labels := []string{"project_id", "quality"}
 	return &sessionQuality{
 		lookback: lookback,
-		sessions: prometheus.NewDesc(prometheus.BuildFQName(namespace, "session_quality", "sessions"),
+		sessions: gaugeFamily("trro_session_quality_sessions",
 			"Sessions that ended within the look-back (default 24h), by quality: good, normal, bad, and unknown for other grades.",
-			labels, nil),
-		seconds: prometheus.NewDesc(prometheus.BuildFQName(namespace, "session_quality", "duration_seconds"),
+			"project_id", "quality"),
+		seconds: gaugeFamily("trro_session_quality_duration_seconds",
 			"Summed duration of the sessions that ended within the look-back, by quality.",
-			labels, nil),
+			"project_id", "quality"),
 	}
 }
 
-func (s *sessionQuality) Name() string { return "session_quality" }
+func (s *sessionQuality) Name() string        { return "session_quality" }
+func (s *sessionQuality) Families() []*Family { return []*Family{s.sessions, s.seconds} }
 
-func (s *sessionQuality) Describe(ch chan<- *prometheus.Desc) {
-	ch <- s.sessions
-	ch <- s.seconds
+// qualityCounts are one project's sessions and seconds per quality (in
+// qualities order); ok is false when its call failed.
+type qualityCounts struct {
+	count, secs [4]float64
+	hasUnknown  bool
+	ok          bool
 }
 
-func (s *sessionQuality) Scrape(ctx context.Context, r *Round, ch chan<- prometheus.Metric) error {
+type sessionQualityResult struct {
+	s        *sessionQuality
+	projects []string
+	counts   []qualityCounts
+}
+
+func (s *sessionQuality) Fetch(ctx context.Context, r *Round) (Result, error) {
 	start, end := r.Now.Add(-s.lookback).Unix(), r.Now.Unix()
-	return eachProject(ctx, r, func(id string) error {
+	ids, counts, err := perProject(ctx, r, func(id string) (qualityCounts, error) {
 		list, err := r.API.DescribeDeviceSessionList(ctx, id, start, end)
 		if err != nil {
-			return err
+			return qualityCounts{}, err
 		}
-		count := map[string]float64{}
-		secs := map[string]float64{}
-		for _, q := range qualities {
-			count[q], secs[q] = 0, 0
-		}
+		c := qualityCounts{ok: true}
 		seen := make(map[string]bool, len(list))
 		for _, sess := range list {
 			if sess.SessionID == "" || seen[sess.SessionID] {
@@ -63,19 +67,39 @@ func (s *sessionQuality) Scrape(ctx context.Context, r *Round, ch chan<- prometh
 				continue
 			}
 			seen[sess.SessionID] = true
-			q := sess.Quality
-			if _, known := count[q]; !known {
-				q = "unknown"
+			q := len(qualities) - 1
+			for i, name := range qualities[:q] {
+				if sess.Quality == name {
+					q = i
+				}
 			}
-			count[q]++
+			c.hasUnknown = c.hasUnknown || q == len(qualities)-1
+			c.count[q]++
 			if sess.StartTime.Valid && sess.EndTime.Value > sess.StartTime.Value {
-				secs[q] += float64(sess.EndTime.Value - sess.StartTime.Value)
+				c.secs[q] += float64(sess.EndTime.Value - sess.StartTime.Value)
 			}
 		}
-		for q, n := range count {
-			ch <- prometheus.MustNewConstMetric(s.sessions, prometheus.GaugeValue, n, id, q)
-			ch <- prometheus.MustNewConstMetric(s.seconds, prometheus.GaugeValue, secs[q], id, q)
-		}
-		return nil
+		return c, nil
 	})
+	return sessionQualityResult{s, ids, counts}, err
+}
+
+func (res sessionQualityResult) Write(s *Sink) {
+	for _, f := range []*Family{res.s.sessions, res.s.seconds} {
+		for i, pid := range res.projects {
+			c := &res.counts[i]
+			if !c.ok {
+				continue
+			}
+			v := &c.count
+			if f == res.s.seconds {
+				v = &c.secs
+			}
+			for q, name := range qualities {
+				if q < len(qualities)-1 || c.hasUnknown {
+					s.Sample(f, v[q], pid, name)
+				}
+			}
+		}
+	}
 }

@@ -4,10 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/trro-exporter/trro_exporter/trro"
 )
@@ -25,56 +24,102 @@ var lookback = map[string]time.Duration{
 }
 
 type sessions struct {
-	intervals                                     []string
-	count, duration, field, remote, ratio, bucket *prometheus.Desc
+	intervals []string
+	// fams[k] carries field k of a bucket (see bucketValues).
+	fams [6]*Family
 }
 
 func newSessions(intervals []string) *sessions {
-	labels := []string{"project_id", "interval", "window"}
-	d := func(name, help string) *prometheus.Desc {
-		return prometheus.NewDesc(prometheus.BuildFQName(namespace, "", name), help, labels, nil)
+	d := func(name, help string) *Family {
+		return gaugeFamily("trro_"+name, help, "project_id", "interval", "window")
 	}
 	return &sessions{
 		intervals: intervals,
-		count:     d("sessions", "Sessions in the statistics bucket (SessionNum); window is current or previous."),
-		duration:  d("session_duration_seconds", "Total session time in the statistics bucket (TotalDuration minutes × 60)."),
-		field:     d("active_field_devices", "Active field (on-site) devices in the statistics bucket."),
-		remote:    d("active_remote_devices", "Active remote (operator) devices in the statistics bucket."),
-		ratio:     d("session_not_bad_ratio", "Share of good or normal sessions in the bucket, 0 to 1; absent when the bucket had no sessions."),
-		bucket:    d("session_interval_start_timestamp_seconds", "Start of the statistics bucket as a Unix timestamp."),
+		fams: [6]*Family{
+			d("sessions", "Sessions in the statistics bucket (SessionNum); window is current or previous."),
+			d("session_duration_seconds", "Total session time in the statistics bucket (TotalDuration minutes × 60)."),
+			d("active_field_devices", "Active field (on-site) devices in the statistics bucket."),
+			d("active_remote_devices", "Active remote (operator) devices in the statistics bucket."),
+			d("session_not_bad_ratio", "Share of good or normal sessions in the bucket, 0 to 1; absent when the bucket had no sessions."),
+			d("session_interval_start_timestamp_seconds", "Start of the statistics bucket as a Unix timestamp."),
+		},
 	}
 }
 
-func (s *sessions) Name() string { return "sessions" }
+func (s *sessions) Name() string        { return "sessions" }
+func (s *sessions) Families() []*Family { return s.fams[:] }
 
-func (s *sessions) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{s.count, s.duration, s.field, s.remote, s.ratio, s.bucket} {
-		ch <- d
-	}
+// bucketRow is one exported bucket: a project's current or previous bucket
+// of an interval.
+type bucketRow struct {
+	projectID, interval, window string
+	b                           trro.SessionIntervalStatistic
 }
 
-func (s *sessions) Scrape(ctx context.Context, r *Round, ch chan<- prometheus.Metric) error {
-	return eachProject(ctx, r, func(id string) error {
+type sessionsResult struct {
+	s    *sessions
+	rows []bucketRow
+}
+
+func (s *sessions) Fetch(ctx context.Context, r *Round) (Result, error) {
+	now := r.Now.Unix()
+	_, perProj, err := perProject(ctx, r, func(id string) ([]bucketRow, error) {
+		rows := make([][]bucketRow, len(s.intervals))
 		errs := make([]error, len(s.intervals))
 		var wg sync.WaitGroup
 		for i, iv := range s.intervals {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				now := r.Now.Unix()
 				stats, err := r.API.DescribeSessionStatisticsByInterval(ctx, id, iv, r.Now.Add(-lookback[iv]).Unix(), now)
 				if err != nil {
 					errs[i] = fmt.Errorf("interval %s: %w", iv, err)
 					return
 				}
 				cur, prev := pickWindows(stats, now)
-				s.emit(ch, cur, id, iv, "current")
-				s.emit(ch, prev, id, iv, "previous")
+				if cur != nil {
+					rows[i] = append(rows[i], bucketRow{id, iv, "current", *cur})
+				}
+				if prev != nil {
+					rows[i] = append(rows[i], bucketRow{id, iv, "previous", *prev})
+				}
 			}()
 		}
 		wg.Wait()
-		return errors.Join(errs...)
+		return slices.Concat(rows...), errors.Join(errs...)
 	})
+	return sessionsResult{s, slices.Concat(perProj...)}, err
+}
+
+// bucketValues are a bucket's values in fams order; the ratio only when
+// the bucket had sessions.
+func bucketValues(b *trro.SessionIntervalStatistic) [6]trro.Int {
+	ratio := trro.Int{}
+	if b.SessionNum.Valid && b.SessionNum.Value > 0 {
+		ratio = b.NotBadSessionRatio
+	}
+	return [6]trro.Int{b.SessionNum, b.TotalDuration, b.ActiveFieldDeviceNum, b.ActiveRemoteDeviceNum, ratio, b.StartTime}
+}
+
+func (res sessionsResult) Write(s *Sink) {
+	for k, f := range res.s.fams {
+		for i := range res.rows {
+			row := &res.rows[i]
+			v := bucketValues(&row.b)[k]
+			if !v.Valid {
+				continue
+			}
+			val := float64(v.Value)
+			switch k {
+			case 1:
+				val *= 60
+			case 4:
+				// Divide rather than multiply by 0.01, which is not exact in binary.
+				val /= 100
+			}
+			s.Sample(f, val, row.projectID, row.interval, row.window)
+		}
+	}
 }
 
 // pickWindows returns the bucket with the greatest StartTime not after now,
@@ -98,22 +143,3 @@ func pickWindows(stats []trro.SessionIntervalStatistic, now int64) (cur, prev *t
 	return cur, prev
 }
 
-func (s *sessions) emit(ch chan<- prometheus.Metric, b *trro.SessionIntervalStatistic, id, iv, window string) {
-	if b == nil {
-		return
-	}
-	gauge := func(d *prometheus.Desc, v trro.Int, scale float64) {
-		if v.Valid {
-			ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, float64(v.Value)*scale, id, iv, window)
-		}
-	}
-	gauge(s.count, b.SessionNum, 1)
-	gauge(s.duration, b.TotalDuration, 60)
-	gauge(s.field, b.ActiveFieldDeviceNum, 1)
-	gauge(s.remote, b.ActiveRemoteDeviceNum, 1)
-	gauge(s.bucket, b.StartTime, 1)
-	if b.SessionNum.Valid && b.SessionNum.Value > 0 && b.NotBadSessionRatio.Valid {
-		// Divide rather than multiply by 0.01, which is not exact in binary.
-		ch <- prometheus.MustNewConstMetric(s.ratio, prometheus.GaugeValue, float64(b.NotBadSessionRatio.Value)/100, id, iv, window)
-	}
-}

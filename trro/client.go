@@ -7,12 +7,12 @@ package trro
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"sync"
 	"time"
@@ -171,10 +171,7 @@ func (c *Client) limiter(action string) *rate.Limiter {
 
 // call sends one action with retries and decodes the answer into out.
 func (c *Client) call(ctx context.Context, action string, req any, out response) error {
-	params, err := json.Marshal(req)
-	if err != nil {
-		return &Error{Action: action, Code: CodeClientError, Message: err.Error()}
-	}
+	params := paramsOf(req)
 	backoff := c.opts.RetryBackoff
 	for attempt := 0; ; attempt++ {
 		err := c.attempt(ctx, action, params, out)
@@ -202,7 +199,22 @@ func (c *Client) call(ctx context.Context, action string, req any, out response)
 	}
 }
 
-func (c *Client) attempt(ctx context.Context, action string, params []byte, out response) error {
+// paramsOf turns a request struct into the map the SDK sends as it is:
+// handed bytes, the SDK would parse them back into a map on every call.
+func paramsOf(req any) map[string]any {
+	v := reflect.ValueOf(req)
+	t := v.Type()
+	m := make(map[string]any, t.NumField())
+	for i := range t.NumField() {
+		name, opts, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if f := v.Field(i); opts != "omitempty" || !f.IsZero() {
+			m[name] = f.Interface()
+		}
+	}
+	return m
+}
+
+func (c *Client) attempt(ctx context.Context, action string, params map[string]any, out response) error {
 	if err := c.limiter(action).Wait(ctx); err != nil {
 		if ctx.Err() != nil {
 			return classify(action, ctx.Err(), ctx, ctx)

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -178,31 +179,29 @@ type getLicensesResponse struct {
 	TotalCount Int       `json:"TotalCount"`
 }
 
-// present decodes the Response object into out and notes that it was
-// there: a missing or null Response is an invalid answer, not an empty one.
-type present struct {
-	out response
-	ok  bool
-}
+// envelopes caches, per response type T, the type struct{ Response *T }:
+// decoding into it parses the body once, and a missing or null Response
+// leaves the pointer nil (an invalid answer, not an empty one).
+var envelopes sync.Map // reflect.Type → reflect.Type
 
-func (p *present) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		return nil
+func envelopeOf(t reflect.Type) reflect.Type {
+	if et, ok := envelopes.Load(t); ok {
+		return et.(reflect.Type)
 	}
-	p.ok = true
-	return json.Unmarshal(b, p.out)
+	et := reflect.StructOf([]reflect.StructField{{Name: "Response", Type: reflect.PointerTo(t), Tag: `json:"Response"`}})
+	envelopes.Store(t, et)
+	return et
 }
 
 // decodeEnvelope decodes {"Response": {...}} into out and returns the API
 // error it carries, if any.
 func decodeEnvelope(action string, body []byte, out response) error {
+	target := reflect.ValueOf(out).Elem()
 	// out may hold an earlier attempt's answer; fields this one lacks
 	// must not survive from it.
-	reflect.ValueOf(out).Elem().SetZero()
-	env := struct {
-		Response *present `json:"Response"`
-	}{Response: &present{out: out}}
-	if err := json.Unmarshal(body, &env); err != nil {
+	target.SetZero()
+	env := reflect.New(envelopeOf(target.Type()))
+	if err := json.Unmarshal(body, env.Interface()); err != nil {
 		// The error object alone may still be readable.
 		var m struct {
 			Response *meta `json:"Response"`
@@ -216,9 +215,11 @@ func decodeEnvelope(action string, body []byte, out response) error {
 		}
 		return invalidResponse(action, "unexpected Response fields", err)
 	}
-	if env.Response == nil || !env.Response.ok {
+	resp := env.Elem().Field(0)
+	if resp.IsNil() {
 		return invalidResponse(action, "envelope has no Response object", nil)
 	}
+	target.Set(resp.Elem())
 	m := out.responseMeta()
 	if m.Error != nil && (m.Error.Code != "" || m.Error.Message != "") {
 		return newAPIError(action, m.Error.Code, m.Error.Message, m.RequestID)

@@ -16,8 +16,10 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -57,6 +59,9 @@ type result struct {
 	Runs                        int
 }
 
+// cpuProfile, when set, profiles the measured scrapes of a child.
+var cpuProfile string
+
 func main() {
 	child := flag.Bool("child", false, "measure one size (internal)")
 	sizes := flag.String("sizes", "1,10,100,500", "project counts to measure")
@@ -66,6 +71,7 @@ func main() {
 	latency := flag.Duration("latency", 50*time.Millisecond, "latency the stand-in adds to every call")
 	runs := flag.Int("runs", 3, "measured scrapes per size; medians are reported")
 	standin := flag.String("standin", "", "path of the trro-standin binary")
+	flag.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the measured scrapes here (with -child)")
 	flag.Parse()
 	if *child {
 		r, err := measure(*standin, *projects, *devices, *licenses, *latency, *runs)
@@ -133,12 +139,14 @@ func median(xs []float64) float64 {
 	return xs[len(xs)/2]
 }
 
-// recorder keeps the bodies of the answers while on.
+// recorder saves the bodies of the answers to files while on, so that the
+// floor can decode them later without the measured process holding them.
 type recorder struct {
-	base http.RoundTripper
-	on   atomic.Bool
-	mu   sync.Mutex
-	got  map[string][][]byte
+	base  http.RoundTripper
+	dir   string
+	on    atomic.Bool
+	mu    sync.Mutex
+	files map[string][]string // action → body files
 }
 
 func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -152,10 +160,39 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
+	action := req.Header.Get("X-TC-Action")
 	r.mu.Lock()
-	r.got[req.Header.Get("X-TC-Action")] = append(r.got[req.Header.Get("X-TC-Action")], body)
-	r.mu.Unlock()
+	defer r.mu.Unlock()
+	name := filepath.Join(r.dir, fmt.Sprintf("%s-%d.json", action, len(r.files[action])))
+	if err := os.WriteFile(name, body, 0o600); err != nil {
+		return nil, err
+	}
+	r.files[action] = append(r.files[action], name)
 	return resp, nil
+}
+
+// pageWriter is the ResponseWriter of a scrape: it keeps the status, counts
+// the bytes and passes them to w (the warm-up's file, or nothing).
+type pageWriter struct {
+	h      http.Header
+	status int
+	n      int64
+	w      io.Writer
+}
+
+func (p *pageWriter) Header() http.Header { return p.h }
+func (p *pageWriter) WriteHeader(code int) {
+	if p.status == 0 {
+		p.status = code
+	}
+}
+func (p *pageWriter) Write(b []byte) (int, error) {
+	p.WriteHeader(http.StatusOK)
+	p.n += int64(len(b))
+	if p.w != nil {
+		return p.w.Write(b)
+	}
+	return len(b), nil
 }
 
 type stats struct {
@@ -210,7 +247,12 @@ func measure(standin string, projects, devices, licenses int, latency time.Durat
 	}
 	reset := func() { http.Post(base+"/stats/reset", "text/plain", nil) }
 
-	rec := &recorder{got: map[string][][]byte{}}
+	dir, err := os.MkdirTemp("", "trro-bench-")
+	if err != nil {
+		return r, err
+	}
+	defer os.RemoveAll(dir)
+	rec := &recorder{dir: dir, files: map[string][]string{}}
 	client, err := trro.NewClient(trro.Options{Endpoint: base, Region: "ap-guangzhou", Credential: common.NewCredential(secretID, secretKey),
 		RateLimit: rateLimit, RequestTimeout: time.Minute, WrapTransport: func(rt http.RoundTripper) http.RoundTripper { rec.base = rt; return rec }})
 	if err != nil {
@@ -228,37 +270,80 @@ func measure(standin string, projects, devices, licenses int, latency time.Durat
 		return r, err
 	}
 	handler := collector.Handler(func() *collector.Exporter { return exp }, prometheus.NewRegistry(), collector.HandlerOptions{})
-	scrape := func() (*httptest.ResponseRecorder, error) {
-		rr := httptest.NewRecorder()
-		handler.ServeHTTP(rr, httptest.NewRequest("GET", "/metrics", nil))
-		if rr.Code != 200 {
-			return nil, fmt.Errorf("scrape: status %d", rr.Code)
+	// scrape serves /metrics into w (nil: counted, then dropped, as a socket
+	// would take it: the page is not held in the measured process).
+	scrape := func(w io.Writer) (int64, error) {
+		pw := &pageWriter{h: http.Header{}, w: w}
+		handler.ServeHTTP(pw, httptest.NewRequest("GET", "/metrics", nil))
+		if pw.status != http.StatusOK {
+			return 0, fmt.Errorf("scrape: status %d", pw.status)
 		}
-		if body := rr.Body.String(); !strings.Contains(body, "\ntrro_up 1\n") || failed.MatchString(body) {
-			return nil, fmt.Errorf("scrape failed: %s", failed.FindString(body))
+		return pw.n, nil
+	}
+	// savedScrape scrapes into a file and checks that no collector failed.
+	savedScrape := func(name string) (string, int64, error) {
+		path := filepath.Join(dir, name)
+		f, err := os.Create(path)
+		if err != nil {
+			return "", 0, err
 		}
-		return rr, nil
+		defer f.Close()
+		n, err := scrape(f)
+		if err != nil {
+			return "", 0, err
+		}
+		body, err := os.ReadFile(path)
+		if err != nil {
+			return "", 0, err
+		}
+		if !bytes.Contains(body, []byte("\ntrro_up 1\n")) || failed.Match(body) {
+			return "", 0, fmt.Errorf("scrape failed: %s", failed.Find(body))
+		}
+		return path, n, nil
+	}
+	// A measured scrape whose page is much shorter than the warm-up's lost
+	// series: a failure.
+	var warmBytes int64
+	checkSize := func(n int64) error {
+		if float64(n) < 0.99*float64(warmBytes) {
+			return fmt.Errorf("scrape wrote %d bytes, the warm-up %d: series missing", n, warmBytes)
+		}
+		return nil
 	}
 
 	// Warm-up, recording the answers for the floor.
 	rec.on.Store(true)
-	warm, err := scrape()
+	warmPage, warmBytes, err := savedScrape("warm-up.txt")
 	rec.on.Store(false)
 	if err != nil {
 		return r, err
 	}
 	var walls, bounds, cpus []float64
+	if cpuProfile != "" {
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			return r, err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return r, err
+		}
+	}
 	for i := 0; i < runs; i++ {
 		reset()
 		runtime.GC()
 		var m0, m1 runtime.MemStats
 		runtime.ReadMemStats(&m0)
 		c0, t0 := cpuTime(), time.Now()
-		if _, err := scrape(); err != nil {
+		n, err := scrape(nil)
+		if err != nil {
 			return r, err
 		}
 		walls = append(walls, time.Since(t0).Seconds())
 		cpus = append(cpus, cpuTime()-c0)
+		if err := checkSize(n); err != nil {
+			return r, err
+		}
 		runtime.ReadMemStats(&m1)
 		r.Allocs, r.AllocBytes = m1.Mallocs-m0.Mallocs, m1.TotalAlloc-m0.TotalAlloc
 		st, err := getStats()
@@ -276,6 +361,9 @@ func measure(standin string, projects, devices, licenses int, latency time.Durat
 		bounds = append(bounds, bound)
 	}
 	r.WallSec, r.BoundSec, r.CPUSec = median(walls), median(bounds), median(cpus)
+	if cpuProfile != "" {
+		pprof.StopCPUProfile()
+	}
 
 	// Four scrapers at once.
 	reset()
@@ -283,7 +371,13 @@ func measure(standin string, projects, devices, licenses int, latency time.Durat
 	errs := make([]error, 4)
 	for i := range 4 {
 		wg.Add(1)
-		go func() { defer wg.Done(); _, errs[i] = scrape() }()
+		go func() {
+			defer wg.Done()
+			n, err := scrape(nil)
+			if errs[i] = err; err == nil {
+				errs[i] = checkSize(n)
+			}
+		}()
 	}
 	wg.Wait()
 	for _, err := range errs {
@@ -297,10 +391,20 @@ func measure(standin string, projects, devices, licenses int, latency time.Durat
 	}
 	r.ConcurrentCalls = sum(st.Calls)
 
+	// Peak RSS before the floor below, which is the bench's own work.
+	r.PeakRSSMiB = peakRSS()
+	if _, _, err := savedScrape("last.txt"); err != nil {
+		return r, err
+	}
+
 	// The floor: decoding the same answers with encoding/json into plain
 	// structs, and encoding the same metric families with expfmt.
+	page, err := os.ReadFile(warmPage)
+	if err != nil {
+		return r, err
+	}
 	parser := expfmt.NewTextParser(model.UTF8Validation)
-	families, err := parser.TextToMetricFamilies(bytes.NewReader(warm.Body.Bytes()))
+	families, err := parser.TextToMetricFamilies(bytes.NewReader(page))
 	if err != nil {
 		return r, fmt.Errorf("parse scrape: %w", err)
 	}
@@ -310,12 +414,22 @@ func measure(standin string, projects, devices, licenses int, latency time.Durat
 		r.Series += len(families[k].GetMetric())
 	}
 	sort.Strings(keys)
+	bodies := map[string][][]byte{}
+	for action, files := range rec.files {
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				return r, err
+			}
+			bodies[action] = append(bodies[action], b)
+		}
+	}
 	var floors []float64
 	for i := 0; i < runs; i++ {
 		runtime.GC()
 		c0 := cpuTime()
-		for action, bodies := range rec.got {
-			for _, b := range bodies {
+		for action, bs := range bodies {
+			for _, b := range bs {
 				if err := floorDecode(action, b); err != nil {
 					return r, fmt.Errorf("floor decode %s: %w", action, err)
 				}
@@ -330,6 +444,5 @@ func measure(standin string, projects, devices, licenses int, latency time.Durat
 		floors = append(floors, cpuTime()-c0)
 	}
 	r.FloorCPUSec = median(floors)
-	r.PeakRSSMiB = peakRSS()
 	return r, nil
 }

@@ -1,0 +1,152 @@
+package collector
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Family is one metric family, described once. Its text header and label
+// prefixes are encoded up front, so a sample costs a few appends.
+type Family struct {
+	desc   *prometheus.Desc
+	typ    prometheus.ValueType
+	name   string
+	labels []string
+	header []byte   // # HELP and # TYPE lines
+	order  []int    // label indexes sorted by name, as client_golang writes them
+	open   [][]byte // open[i] precedes the value of label order[i]
+}
+
+func newFamily(name, help string, typ prometheus.ValueType, labels ...string) *Family {
+	f := &Family{desc: prometheus.NewDesc(name, help, labels, nil), typ: typ, name: name, labels: labels}
+	kind := "gauge"
+	if typ == prometheus.CounterValue {
+		kind = "counter"
+	}
+	help = strings.NewReplacer(`\`, `\\`, "\n", `\n`).Replace(help)
+	f.header = fmt.Appendf(nil, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, kind)
+	f.order = make([]int, len(labels))
+	for i := range f.order {
+		f.order[i] = i
+	}
+	slices.SortFunc(f.order, func(a, b int) int { return strings.Compare(labels[a], labels[b]) })
+	for i, l := range f.order {
+		sep := `",`
+		if i == 0 {
+			sep = name + "{"
+		}
+		f.open = append(f.open, []byte(sep+labels[l]+`="`))
+	}
+	return f
+}
+
+func gaugeFamily(name, help string, labels ...string) *Family {
+	return newFamily(name, help, prometheus.GaugeValue, labels...)
+}
+
+// Sink receives samples family by family: every sample of a family must be
+// sent before the next family starts. It either writes the text exposition
+// format straight to a writer (the /metrics path: no per-series objects for
+// fleets of thousands of devices), or sends const metrics to a channel (the
+// prometheus.Collector path).
+type Sink struct {
+	ch  chan<- prometheus.Metric
+	out io.Writer
+	buf []byte
+	cur *Family
+	err error
+}
+
+// flushAt is the buffered text size that triggers a write.
+const flushAt = 32 << 10
+
+func newTextSink(w io.Writer) *Sink { return &Sink{out: w, buf: make([]byte, 0, flushAt+4096)} }
+
+func newMetricSink(ch chan<- prometheus.Metric) *Sink { return &Sink{ch: ch} }
+
+// Sample sends one sample of f with the label values in f's order.
+func (s *Sink) Sample(f *Family, v float64, values ...string) {
+	if len(values) != len(f.labels) {
+		panic(fmt.Sprintf("collector: %s takes %d label values, got %d", f.name, len(f.labels), len(values)))
+	}
+	if s.ch != nil {
+		s.ch <- prometheus.MustNewConstMetric(f.desc, f.typ, v, slices.Clone(values)...)
+		return
+	}
+	if s.err != nil {
+		return
+	}
+	if f != s.cur {
+		s.buf = append(s.buf, f.header...)
+		s.cur = f
+	}
+	if len(values) == 0 {
+		s.buf = append(s.buf, f.name...)
+	} else {
+		for i, l := range f.order {
+			s.buf = append(s.buf, f.open[i]...)
+			s.buf = appendLabelValue(s.buf, values[l])
+		}
+		s.buf = append(s.buf, '"', '}')
+	}
+	s.buf = append(s.buf, ' ')
+	s.buf = appendValue(s.buf, v)
+	s.buf = append(s.buf, '\n')
+	if len(s.buf) >= flushAt {
+		s.Flush()
+	}
+}
+
+// Flush writes what is buffered; the first write error sticks and ends
+// the output (the scraper has gone away).
+func (s *Sink) Flush() error {
+	if s.out == nil || s.err != nil || len(s.buf) == 0 {
+		return s.err
+	}
+	_, s.err = s.out.Write(s.buf)
+	s.buf = s.buf[:0]
+	return s.err
+}
+
+// appendLabelValue escapes backslash, double quote and newline, as the
+// text format requires.
+func appendLabelValue(b []byte, v string) []byte {
+	if !strings.ContainsAny(v, "\\\"\n") {
+		return append(b, v...)
+	}
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; c {
+		case '\\':
+			b = append(b, `\\`...)
+		case '"':
+			b = append(b, `\"`...)
+		case '\n':
+			b = append(b, `\n`...)
+		default:
+			b = append(b, c)
+		}
+	}
+	return b
+}
+
+// appendValue writes integers as integers (most of what the API sends) and
+// other values in the shortest form that reads back exactly.
+func appendValue(b []byte, v float64) []byte {
+	switch {
+	case math.IsNaN(v):
+		return append(b, "NaN"...)
+	case math.IsInf(v, 1):
+		return append(b, "+Inf"...)
+	case math.IsInf(v, -1):
+		return append(b, "-Inf"...)
+	case v == math.Trunc(v) && math.Abs(v) < 1<<53:
+		return strconv.AppendInt(b, int64(v), 10)
+	}
+	return strconv.AppendFloat(b, v, 'g', -1, 64)
+}
