@@ -15,7 +15,7 @@ import (
 
 	"github.com/go-kit/log"
 	"github.com/go-kit/log/level"
-	
+
 	"github.com/trro-exporter/trro_exporter/trro"
 )
 

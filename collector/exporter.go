@@ -94,7 +94,7 @@ func New(opts Options) (*Exporter, error) {
 	}
 	e := &Exporter{
 		opts: opts,
-		up: gaugeFamily("trro_up", "1 if this scrape reached the TRRO API and was authenticated, else 0."),
+		up:   gaugeFamily("trro_up", "1 if this scrape reached the TRRO API and was authenticated, else 0."),
 		success: gaugeFamily("trro_scrape_collector_success",
 			"1 if the collector's API calls all succeeded in this scrape, else 0.", "collector"),
 		duration: gaugeFamily("trro_scrape_collector_duration_seconds",

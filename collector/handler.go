@@ -135,4 +135,3 @@ func ScrapeTimeout(h http.Header, offset, max time.Duration) time.Duration {
 	}
 	return min(t, max)
 }
-

@@ -65,7 +65,7 @@ type licensesResult struct {
 	ok         bool // GetLicenses answered
 	counts     [5]float64
 	hasUnknown bool
-	entries []licenseEntry // in the order the API listed them
+	entries    []licenseEntry // in the order the API listed them
 }
 
 func (l *licenses) Fetch(ctx context.Context, r *Round) (Result, error) {

@@ -142,4 +142,3 @@ func pickWindows(stats []trro.SessionIntervalStatistic, now int64) (cur, prev *t
 	}
 	return cur, prev
 }
-
