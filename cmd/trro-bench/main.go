@@ -52,6 +52,7 @@ type result struct {
 	Calls, MinCalls             int
 	CPUSec, FloorCPUSec         float64 // medians
 	FloorDecodeSec              float64 // the floor's decoding part
+	ClientCPUSec                float64 // the API client alone, same calls
 	Allocs                      uint64
 	AllocBytes                  uint64
 	PeakRSSMiB                  float64
@@ -113,12 +114,13 @@ func main() {
 func printTable(w io.Writer, rs []result, latency time.Duration) {
 	fmt.Fprintf(w, "API latency %v, rate limit %g calls/s per action, medians of %d scrapes per size, %s/%s, %d CPUs, %s\n\n",
 		latency, rateLimit, rs[0].Runs, runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
-	fmt.Fprintln(w, "| projects | devices | licenses | series | scrape s | lower bound s | ratio | API calls | minimum | ratio | CPU ms | floor ms | ratio | allocs | alloc MiB | peak RSS MiB | calls, 4 scrapers | ratio to 1 |")
-	fmt.Fprintln(w, "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	fmt.Fprintln(w, "| projects | devices | licenses | series | scrape s | lower bound s | ratio | API calls | minimum | ratio | CPU ms | floor ms (decode + encode) | ratio | API client alone ms | CPU − client ms | allocs | alloc MiB | peak RSS MiB | calls, 4 scrapers | ratio to 1 |")
+	fmt.Fprintln(w, "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 	for _, r := range rs {
-		fmt.Fprintf(w, "| %d | %d | %d | %d | %.2f | %.2f | %.2f | %d | %d | %.2f | %.0f | %.0f | %.2f | %d | %.1f | %.0f | %d | %.2f |\n",
+		fmt.Fprintf(w, "| %d | %d | %d | %d | %.2f | %.2f | %.2f | %d | %d | %.2f | %.0f | %.0f (%.0f + %.0f) | %.2f | %.0f | %.0f | %d | %.1f | %.0f | %d | %.2f |\n",
 			r.Projects, r.Devices, r.Licenses, r.Series, r.WallSec, r.BoundSec, r.WallSec/r.BoundSec, r.Calls, r.MinCalls,
-			float64(r.Calls)/float64(r.MinCalls), r.CPUSec*1000, r.FloorCPUSec*1000, r.CPUSec/r.FloorCPUSec,
+			float64(r.Calls)/float64(r.MinCalls), r.CPUSec*1000, r.FloorCPUSec*1000, r.FloorDecodeSec*1000, (r.FloorCPUSec-r.FloorDecodeSec)*1000,
+			r.CPUSec/r.FloorCPUSec, r.ClientCPUSec*1000, (r.CPUSec-r.ClientCPUSec)*1000,
 			r.Allocs, float64(r.AllocBytes)/(1<<20), r.PeakRSSMiB, r.ConcurrentCalls, float64(r.ConcurrentCalls)/float64(r.Calls))
 	}
 }
@@ -365,6 +367,26 @@ func measure(standin string, projects, devices, licenses int, latency time.Durat
 	if cpuProfile != "" {
 		pprof.StopCPUProfile()
 	}
+
+	// The API client alone, making the same calls.
+	var clientCPUs []float64
+	for i := 0; i < runs; i++ {
+		reset()
+		runtime.GC()
+		c0 := cpuTime()
+		if err := fetchAll(context.Background(), client, perProject, time.Now()); err != nil {
+			return r, fmt.Errorf("client alone: %w", err)
+		}
+		clientCPUs = append(clientCPUs, cpuTime()-c0)
+		st, err := getStats()
+		if err != nil {
+			return r, err
+		}
+		if n := sum(st.Calls); n != r.Calls {
+			return r, fmt.Errorf("client alone made %d calls, a scrape %d", n, r.Calls)
+		}
+	}
+	r.ClientCPUSec = median(clientCPUs)
 
 	// Four scrapers at once.
 	reset()
