@@ -49,7 +49,8 @@ bench:
 	go build -o bin/trro-standin ./cmd/trro-standin
 	go build -o bin/trro-bench ./cmd/trro-bench
 	./bin/trro-bench -standin ./bin/trro-standin -sizes $(BENCH_SIZES)
-	go test -run '^$$' -bench . -benchmem -benchtime 3x ./collector
+	go test -run '^$$' -bench 'WritePage|DecodeDevices' -benchmem ./collector ./trro
+	go test -run '^$$' -bench Scrape -benchmem -benchtime 3x ./collector
 
 demo:
 	go run . --demo

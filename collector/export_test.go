@@ -7,13 +7,17 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// WriteRoundBothWays runs one API round and writes it as text to w and as
-// const metrics to the returned collector, so tests can compare the two.
-func WriteRoundBothWays(ctx context.Context, e *Exporter, w io.Writer) (prometheus.Collector, error) {
+// FixedRound runs one API round. write writes it as /metrics does; the
+// collector sends the same round as const metrics, as the
+// prometheus.Collector path does.
+func FixedRound(ctx context.Context, e *Exporter) (write func(io.Writer) error, c prometheus.Collector) {
 	rr := e.round(ctx)
-	s := newTextSink(w)
-	e.write(s, rr)
-	return roundCollector{e, rr}, s.Flush()
+	write = func(w io.Writer) error {
+		s := newTextSink(w)
+		e.write(s, rr)
+		return s.Flush()
+	}
+	return write, roundCollector{e, rr}
 }
 
 type roundCollector struct {

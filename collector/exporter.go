@@ -3,6 +3,7 @@ package collector
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -105,6 +106,13 @@ func New(opts Options) (*Exporter, error) {
 		cache:     map[string]*cached{},
 		succeeded: map[string]time.Time{},
 	}
+	// /metrics is written without a registry's duplicate check: a value
+	// listed twice would write its series twice.
+	for what, list := range map[string][]string{"collector": opts.Collectors, "interval": opts.Intervals, "project": opts.ProjectIDs} {
+		if err := unique(list); err != nil {
+			return nil, fmt.Errorf("%s %w", what, err)
+		}
+	}
 	for _, name := range opts.Collectors {
 		f, ok := factories[name]
 		if !ok {
@@ -119,6 +127,17 @@ func New(opts Options) (*Exporter, error) {
 		}))
 	}
 	return e, nil
+}
+
+func unique(list []string) error {
+	seen := make(map[string]bool, len(list))
+	for _, v := range list {
+		if seen[v] {
+			return fmt.Errorf("%q listed twice", v)
+		}
+		seen[v] = true
+	}
+	return nil
 }
 
 // Timeout is the upper bound of one API round.

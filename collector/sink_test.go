@@ -63,8 +63,8 @@ func TestTextMatchesCollector(t *testing.T) {
 		t.Run(strings.Join(collectors, ","), func(t *testing.T) {
 			e := newEnv(t, fleet, envOpts{collectors: collectors})
 			var text bytes.Buffer
-			c, err := collector.WriteRoundBothWays(context.Background(), e.exp, &text)
-			if err != nil {
+			write, c := collector.FixedRound(context.Background(), e.exp)
+			if err := write(&text); err != nil {
 				t.Fatal(err)
 			}
 			parser := expfmt.NewTextParser(model.UTF8Validation)
@@ -134,6 +134,18 @@ func TestSampleTextValuesAndEscaping(t *testing.T) {
 		}
 		if m.GetLabel()[0].GetValue() != "a\"\\\n" {
 			t.Errorf("label read back as %q", m.GetLabel()[0].GetValue())
+		}
+	}
+}
+
+func TestNewRejectsDuplicates(t *testing.T) {
+	for _, o := range []collector.Options{
+		{Collectors: []string{"devices", "devices"}},
+		{Collectors: []string{"sessions"}, Intervals: []string{"hour", "hour"}},
+		{Collectors: []string{"devices"}, ProjectIDs: []string{"p1", "p1"}},
+	} {
+		if _, err := collector.New(o); err == nil || !strings.Contains(err.Error(), "listed twice") {
+			t.Errorf("%+v: err %v", o, err)
 		}
 	}
 }

@@ -61,8 +61,25 @@ type result struct {
 	Runs                        int
 }
 
-// cpuProfile, when set, profiles the measured scrapes of a child.
-var cpuProfile string
+// cpuProfile and clientProfile, when set, profile the measured scrapes and
+// the client alone of a child.
+var cpuProfile, clientProfile string
+
+// startProfile profiles the CPU into path until the returned stop.
+func startProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
 
 func main() {
 	child := flag.Bool("child", false, "measure one size (internal)")
@@ -74,6 +91,7 @@ func main() {
 	runs := flag.Int("runs", 3, "measured scrapes per size; medians are reported")
 	standin := flag.String("standin", "", "path of the trro-standin binary")
 	flag.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the measured scrapes here (with -child)")
+	flag.StringVar(&clientProfile, "clientprofile", "", "write a CPU profile of the API client alone here (with -child)")
 	flag.Parse()
 	if *child {
 		r, err := measure(*standin, *projects, *devices, *licenses, *latency, *runs)
@@ -322,15 +340,9 @@ func measure(standin string, projects, devices, licenses int, latency time.Durat
 		return r, err
 	}
 	var walls, bounds, cpus []float64
-	if cpuProfile != "" {
-		f, err := os.Create(cpuProfile)
-		if err != nil {
-			return r, err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return r, err
-		}
+	stop, err := startProfile(cpuProfile)
+	if err != nil {
+		return r, err
 	}
 	for i := 0; i < runs; i++ {
 		reset()
@@ -364,12 +376,13 @@ func measure(standin string, projects, devices, licenses int, latency time.Durat
 		bounds = append(bounds, bound)
 	}
 	r.WallSec, r.BoundSec, r.CPUSec = median(walls), median(bounds), median(cpus)
-	if cpuProfile != "" {
-		pprof.StopCPUProfile()
-	}
+	stop()
 
 	// The API client alone, making the same calls.
 	var clientCPUs []float64
+	if stop, err = startProfile(clientProfile); err != nil {
+		return r, err
+	}
 	for i := 0; i < runs; i++ {
 		reset()
 		runtime.GC()
@@ -386,6 +399,7 @@ func measure(standin string, projects, devices, licenses int, latency time.Durat
 			return r, fmt.Errorf("client alone made %d calls, a scrape %d", n, r.Calls)
 		}
 	}
+	stop()
 	r.ClientCPUSec = median(clientCPUs)
 
 	// Four scrapers at once.
