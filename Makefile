@@ -21,10 +21,13 @@ build:
 test:
 	go test -race -count=1 ./...
 
+STATICCHECK_VERSION ?= v0.8.2
+
 lint:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
 	go vet -tags e2e ./e2e
+	go run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) -tags e2e ./...
 
 tidy-check:
 	go mod tidy
