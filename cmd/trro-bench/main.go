@@ -65,6 +65,9 @@ type result struct {
 // the client alone of a child.
 var cpuProfile, clientProfile string
 
+// clientByProject orders the client-alone calls project by project.
+var clientByProject bool
+
 // startProfile profiles the CPU into path until the returned stop.
 func startProfile(path string) (stop func(), err error) {
 	if path == "" {
@@ -91,6 +94,7 @@ func main() {
 	runs := flag.Int("runs", 3, "measured scrapes per size; medians are reported")
 	standin := flag.String("standin", "", "path of the trro-standin binary")
 	flag.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the measured scrapes here (with -child)")
+	flag.BoolVar(&clientByProject, "client-by-project", false, "issue the client-alone calls project by project rather than action by action (with -child)")
 	flag.StringVar(&clientProfile, "clientprofile", "", "write a CPU profile of the API client alone here (with -child)")
 	flag.Parse()
 	if *child {
@@ -387,7 +391,7 @@ func measure(standin string, projects, devices, licenses int, latency time.Durat
 		reset()
 		runtime.GC()
 		c0 := cpuTime()
-		if err := fetchAll(context.Background(), client, perProject, time.Now()); err != nil {
+		if err := fetchAll(context.Background(), client, perProject, time.Now(), clientByProject); err != nil {
 			return r, fmt.Errorf("client alone: %w", err)
 		}
 		clientCPUs = append(clientCPUs, cpuTime()-c0)
@@ -430,9 +434,6 @@ func measure(standin string, projects, devices, licenses int, latency time.Durat
 
 	// Peak RSS before the floor below, which is the bench's own work.
 	r.PeakRSSMiB = peakRSS()
-	if _, _, err := savedScrape("last.txt"); err != nil {
-		return r, err
-	}
 
 	// The floor: decoding the same answers with encoding/json into plain
 	// structs, and encoding the same metric families with expfmt.
