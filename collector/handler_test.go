@@ -2,6 +2,8 @@ package collector_test
 
 import (
 	"compress/gzip"
+	"context"
+	"errors"
 	"io"
 	"net/http/httptest"
 	"strings"
@@ -9,6 +11,9 @@ import (
 
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+
+	"github.com/trro-exporter/trro_exporter/collector"
+	"github.com/trro-exporter/trro_exporter/trrotest"
 )
 
 // TestHandlerPage: the whole page (the round's families, then the
@@ -56,3 +61,31 @@ func TestHandlerPage(t *testing.T) {
 		})
 	}
 }
+
+// failingWriter fails every write, as a connection the scraper closed.
+type failingWriter struct{ calls int }
+
+func (f *failingWriter) Write([]byte) (int, error) {
+	f.calls++
+	return 0, errors.New("connection reset by peer")
+}
+
+// TestWriteStopsAtFirstError: a scraper that went away gets no more
+// writes, and the error comes back.
+func TestWriteStopsAtFirstError(t *testing.T) {
+	spec := trrotest.Spec{Projects: 2, DevicesPerProject: 300, LicenseGroups: 500, SessionsPerDevice: 1}
+	e := newEnv(t, trrotest.Generate(spec, now), envOpts{maxDevices: 1000})
+	write, _ := collector.FixedRound(context.Background(), e.exp)
+	var size countingWriter
+	if err := write(&size); err != nil || size < 3*32<<10 {
+		t.Fatalf("page of %d bytes, err %v: want several buffers' worth", size, err)
+	}
+	w := &failingWriter{}
+	if err := write(w); err == nil || w.calls != 1 {
+		t.Fatalf("err %v after %d writes; want the error after one", err, w.calls)
+	}
+}
+
+type countingWriter int
+
+func (c *countingWriter) Write(p []byte) (int, error) { *c += countingWriter(len(p)); return len(p), nil }
