@@ -4,19 +4,22 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/trro-exporter/trro_exporter/trro"
 )
 
+// projectWorkers mirrors the collectors' bound on projects worked on at
+// once (collector.projectWorkers).
+const projectWorkers = 16
+
 // fetchAll makes the API calls of one scrape of the default collectors
 // with the client alone, building no metrics: what the HTTP client,
-// signing, rate limiting and decoding cost by themselves.
-//
-// byProject issues them project by project (all four per-project actions of
-// a project, then the next) instead of action by action as the collectors
-// do, to compare what the order costs.
-func fetchAll(ctx context.Context, c *trro.Client, perProject int, now time.Time, byProject bool) error {
+// signing, rate limiting and decoding cost by themselves. The calls go out
+// as the collectors send them: every action at once, each over the
+// projects in order, projectWorkers at a time.
+func fetchAll(ctx context.Context, c *trro.Client, perProject int, now time.Time) error {
 	projects, err := c.DescribeProjectList(ctx)
 	if err != nil {
 		return err
@@ -40,7 +43,7 @@ func fetchAll(ctx context.Context, c *trro.Client, perProject int, now time.Time
 	run(func() error { _, err := c.GetLicenses(ctx); return err })
 	run(func() error { _, err := c.GetLicenseStat(ctx); return err })
 	end := now.Unix()
-	actions := []func(id string) error{
+	for _, each := range []func(id string) error{
 		func(id string) error {
 			_, err := c.DescribeSessionStatisticsByInterval(ctx, id, "hour", now.Add(-3*time.Hour).Unix(), end)
 			return err
@@ -51,19 +54,16 @@ func fetchAll(ctx context.Context, c *trro.Client, perProject int, now time.Time
 			_, err := c.DescribeRecentSessionList(ctx, id, now.Add(-2*time.Hour).Unix(), end)
 			return err
 		},
-	}
-	if byProject {
-		for _, p := range projects {
-			for _, each := range actions {
-				run(func() error { return each(p.ProjectID) })
-			}
-		}
-	} else {
-		// Action by action, as the collectors start them.
-		for _, each := range actions {
-			for _, p := range projects {
-				run(func() error { return each(p.ProjectID) })
-			}
+	} {
+		var next atomic.Int64
+		for range min(len(projects), projectWorkers) {
+			run(func() error {
+				var errs []error
+				for i := int(next.Add(1) - 1); i < len(projects); i = int(next.Add(1) - 1) {
+					errs = append(errs, each(projects[i].ProjectID))
+				}
+				return errors.Join(errs...)
+			})
 		}
 	}
 	wg.Wait()

@@ -65,9 +65,6 @@ type result struct {
 // the client alone of a child.
 var cpuProfile, clientProfile string
 
-// clientByProject orders the client-alone calls project by project.
-var clientByProject bool
-
 // startProfile profiles the CPU into path until the returned stop.
 func startProfile(path string) (stop func(), err error) {
 	if path == "" {
@@ -94,7 +91,6 @@ func main() {
 	runs := flag.Int("runs", 3, "measured scrapes per size; medians are reported")
 	standin := flag.String("standin", "", "path of the trro-standin binary")
 	flag.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the measured scrapes here (with -child)")
-	flag.BoolVar(&clientByProject, "client-by-project", false, "issue the client-alone calls project by project rather than action by action (with -child)")
 	flag.StringVar(&clientProfile, "clientprofile", "", "write a CPU profile of the API client alone here (with -child)")
 	flag.Parse()
 	if *child {
@@ -391,7 +387,7 @@ func measure(standin string, projects, devices, licenses int, latency time.Durat
 		reset()
 		runtime.GC()
 		c0 := cpuTime()
-		if err := fetchAll(context.Background(), client, perProject, time.Now(), clientByProject); err != nil {
+		if err := fetchAll(context.Background(), client, perProject, time.Now()); err != nil {
 			return r, fmt.Errorf("client alone: %w", err)
 		}
 		clientCPUs = append(clientCPUs, cpuTime()-c0)
