@@ -143,7 +143,7 @@ func (r *Round) ProjectIDs(ctx context.Context) ([]string, error) {
 // projectWorkers bounds the projects a collector works on at once. The
 // client's rate limits and connection slots (10) bound the calls anyway; a
 // goroutine per project, each parked on the rate limiter with its own
-// timer, cost a third more CPU per scrape at 500 projects (BENCHMARKS.md).
+// timer, cost about 40 % more CPU per scrape at 500 projects (BENCHMARKS.md).
 const projectWorkers = 16
 
 // perProject runs fetch for every project of the round, projectWorkers at
