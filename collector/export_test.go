@@ -1,6 +1,7 @@
 package collector
 
 import (
+	"bytes"
 	"context"
 	"io"
 
@@ -35,15 +36,11 @@ func SampleText(name, help string, counter bool, labels []string, samples [][]st
 		typ = prometheus.CounterValue
 	}
 	f := newFamily(name, help, typ, labels...)
-	var b bytesWriter
+	var b bytes.Buffer
 	s := newTextSink(&b)
 	for i, v := range values {
 		s.Sample(f, v, samples[i]...)
 	}
 	s.Flush()
-	return string(b)
+	return b.String()
 }
-
-type bytesWriter []byte
-
-func (b *bytesWriter) Write(p []byte) (int, error) { *b = append(*b, p...); return len(p), nil }
