@@ -75,13 +75,9 @@ func (a *app) build(cfg *config.Config) (*runtime, error) {
 	if err != nil {
 		return nil, err
 	}
-	client, err := trro.NewClient(trro.Options{
-		Endpoint: cfg.Endpoint, Region: cfg.Region, Credential: cred,
-		RequestTimeout: time.Duration(cfg.RequestTimeout), RateLimit: cfg.RateLimit,
-		MaxConcurrency: cfg.MaxConcurrency, MaxBodyBytes: cfg.MaxResponseBytes,
-		MaxRetries: retriesOption(cfg.MaxRetries), PageSize: cfg.PageSize, MaxPages: cfg.MaxPages,
-		Observe: a.apiMetrics.Observe,
-	})
+	opts := cfg.ClientOptions(cred)
+	opts.Observe = a.apiMetrics.Observe
+	client, err := trro.NewClient(opts)
 	if err != nil {
 		return nil, err
 	}

@@ -31,7 +31,7 @@ import (
 	"github.com/trro-exporter/trro_exporter/collector"
 	"github.com/trro-exporter/trro_exporter/config"
 	"github.com/trro-exporter/trro_exporter/plan"
-	"github.com/trro-exporter/trro_exporter/trrotest"
+	"github.com/trro-exporter/trro_exporter/standin"
 )
 
 const name = "trro_exporter"
@@ -46,103 +46,122 @@ func main() {
 	os.Exit(code)
 }
 
-// run is the whole program; it returns the exit code when ctx ends or on
-// error.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+// flags are the command line, parsed.
+type flags struct {
+	configFile, metricsPath, endpoint, region, logLevel, logFormat string
+	configCheck, noExporterMetrics, demo                           bool
+	checkInterval, timeoutOffset                                   time.Duration
+	maxRequests                                                    int
+	web                                                            *web.FlagConfig
+	// collectors holds --collector.<name>; set tells which the user gave.
+	collectors map[string]*bool
+	set        map[string]*bool
+}
+
+// parseFlags parses args; it returns a non-zero exit code when the program
+// should stop (bad flags, --help, --version).
+func parseFlags(args []string, stderr io.Writer) (*flags, int) {
 	app := kingpin.New(name, "Prometheus exporter for Tencent Cloud TRRO (Real-time Teleoperation): sessions, session quality and licenses.")
 	app.UsageWriter(stderr)
 	app.ErrorWriter(stderr)
-	var (
-		configFile    = app.Flag("config.file", "Path to the YAML configuration file. Without one the exporter runs on defaults, credentials from the environment and every project discovered.").Default("").String()
-		configCheck   = app.Flag("config.check", "Validate the configuration and credentials source, size the fleet with a few API calls, print a summary and the API budget, and exit.").Bool()
-		checkInterval = app.Flag("config.check.scrape-interval", "Scrape interval the --config.check API budget assumes.").Default("60s").Duration()
-		metricsPath   = app.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").String()
-		maxRequests   = app.Flag("web.max-requests", "Maximum number of parallel scrapes served; 0 means no limit.").Default("40").Int()
-		noExporterMet = app.Flag("web.disable-exporter-metrics", "Exclude Go runtime and process metrics of the exporter itself.").Bool()
-		endpoint      = app.Flag("tencentcloud.endpoint", "TRRO API endpoint: a host, or a URL such as http://127.0.0.1:8080 for a local stand-in. Overrides the config file.").Default("").String()
-		region        = app.Flag("tencentcloud.region", "Tencent Cloud region sent with every call. Overrides the config file.").Default("").String()
-		timeoutOffset = app.Flag("scrape.timeout-offset", "Subtracted from Prometheus' scrape timeout so the answer arrives in time.").Default("500ms").Duration()
-		demo          = app.Flag("demo", "Start an in-process TRRO stand-in on loopback and export its demo fleet (no Tencent Cloud account needed).").Bool()
-		logLevel      = app.Flag("log.level", "Only log messages with the given severity or above. One of: [debug, info, warn, error]").Default("info").String()
-		logFormat     = app.Flag("log.format", "Output format of log messages. One of: [logfmt, json]").Default("logfmt").String()
-	)
-	webFlags := kingpinflag.AddFlags(app, defaultPort)
-	collectorFlags := map[string]*bool{}
+	f := &flags{collectors: map[string]*bool{}, set: map[string]*bool{}}
+	app.Flag("config.file", "Path to the YAML configuration file. Without one the exporter runs on defaults, credentials from the environment and every project discovered.").Default("").StringVar(&f.configFile)
+	app.Flag("config.check", "Validate the configuration and credentials source, size the fleet with a few API calls, print a summary and the API budget, and exit.").BoolVar(&f.configCheck)
+	app.Flag("config.check.scrape-interval", "Scrape interval the --config.check API budget assumes.").Default("60s").DurationVar(&f.checkInterval)
+	app.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").StringVar(&f.metricsPath)
+	app.Flag("web.max-requests", "Maximum number of parallel scrapes served; 0 means no limit.").Default("40").IntVar(&f.maxRequests)
+	app.Flag("web.disable-exporter-metrics", "Exclude Go runtime and process metrics of the exporter itself.").BoolVar(&f.noExporterMetrics)
+	app.Flag("tencentcloud.endpoint", "TRRO API endpoint: a host, or a URL such as http://127.0.0.1:8080 for a local stand-in. Overrides the config file.").Default("").StringVar(&f.endpoint)
+	app.Flag("tencentcloud.region", "Tencent Cloud region sent with every call. Overrides the config file.").Default("").StringVar(&f.region)
+	app.Flag("scrape.timeout-offset", "Subtracted from Prometheus' scrape timeout so the answer arrives in time.").Default("500ms").DurationVar(&f.timeoutOffset)
+	app.Flag("demo", "Start an in-process TRRO stand-in on loopback and export its demo fleet (no Tencent Cloud account needed).").BoolVar(&f.demo)
+	app.Flag("log.level", "Only log messages with the given severity or above. One of: [debug, info, warn, error]").Default("info").StringVar(&f.logLevel)
+	app.Flag("log.format", "Output format of log messages. One of: [logfmt, json]").Default("logfmt").StringVar(&f.logFormat)
+	f.web = kingpinflag.AddFlags(app, defaultPort)
 	for _, n := range collector.Names() {
 		def := "false"
 		if collector.DefaultEnabled(n) {
 			def = "true"
 		}
-		collectorFlags[n] = app.Flag("collector."+n, fmt.Sprintf("Enable the %s collector (default: %s). Overrides the config file.", n, def)).Default(def).Bool()
+		f.collectors[n], f.set[n] = new(bool), new(bool)
+		app.Flag("collector."+n, fmt.Sprintf("Enable the %s collector (default: %s). Overrides the config file.", n, def)).
+			Default(def).IsSetByUser(f.set[n]).BoolVar(f.collectors[n])
 	}
 	app.Version(version.Print(name))
 	app.HelpFlag.Short('h')
 	if _, err := app.Parse(args); err != nil {
 		fmt.Fprintf(stderr, "%s: error: %s, try --help\n", name, err)
-		return 2
+		return nil, 2
 	}
-
-	for _, f := range []struct {
-		name, value string
+	// kingpin's enum errors do not name the flag; these do.
+	for _, c := range []struct {
+		flag, value string
 		allowed     []string
 	}{
-		{"log.level", *logLevel, []string{"debug", "info", "warn", "error"}},
-		{"log.format", *logFormat, []string{"logfmt", "json"}},
+		{"log.level", f.logLevel, []string{"debug", "info", "warn", "error"}},
+		{"log.format", f.logFormat, []string{"logfmt", "json"}},
 	} {
-		if !slices.Contains(f.allowed, f.value) {
-			fmt.Fprintf(stderr, "%s: error: --%s: %q is not one of %s\n", name, f.name, f.value, strings.Join(f.allowed, ", "))
-			return 2
+		if !slices.Contains(c.allowed, c.value) {
+			fmt.Fprintf(stderr, "%s: error: --%s: %q is not one of %s\n", name, c.flag, c.value, strings.Join(c.allowed, ", "))
+			return nil, 2
 		}
 	}
-	logger, slogger := newLogger(stderr, *logLevel, *logFormat)
+	return f, 0
+}
 
+// override applies the flags over a loaded config, on start and on every
+// reload: flags win over the config file.
+func (f *flags) override(cfg *config.Config) {
+	if f.endpoint != "" {
+		cfg.Endpoint = f.endpoint
+	}
+	if f.region != "" {
+		cfg.Region = f.region
+	}
+	for n, v := range f.collectors {
+		if *f.set[n] {
+			cfg.Collectors[n] = *v
+		}
+	}
+}
+
+// run is the whole program; it returns the exit code when ctx ends or on
+// error.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	f, code := parseFlags(args, stderr)
+	if f == nil {
+		return code
+	}
+	logger, slogger := newLogger(stderr, f.logLevel, f.logFormat)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	// Flags win over the config file, on start and on every reload.
-	var demoEndpoint string
-	var demoCreds config.Credentials
-	override := func(cfg *config.Config) {
-		if *endpoint != "" {
-			cfg.Endpoint = *endpoint
-		}
-		if *region != "" {
-			cfg.Region = *region
-		}
-		for n, v := range collectorFlags {
-			if isSetByUser(args, n) {
-				cfg.Collectors[n] = *v
-			}
-		}
-		if demoEndpoint != "" {
-			cfg.Endpoint, cfg.Credentials = demoEndpoint, demoCreds
-		}
-	}
-	if *demo {
-		// The stand-in accepts a throwaway key made up at start.
-		id, key := "AKIDdemo"+fmt.Sprint(time.Now().UnixNano()), fmt.Sprintf("demo-%x", time.Now().UnixNano())
-		srv := trrotest.NewServer(trrotest.Generate(trrotest.DefaultSpec, time.Now()), trrotest.Credential{SecretID: id, SecretKey: key})
-		url, err := srv.Listen(ctx, "127.0.0.1:0")
+	override := f.override
+	if f.demo {
+		demo, err := startDemo(ctx)
 		if err != nil {
 			level.Error(logger).Log("msg", "cannot start demo stand-in", "err", err)
 			return 1
 		}
-		demoEndpoint, demoCreds = url, config.Credentials{SecretID: id, SecretKey: config.Secret(key)}
-		level.Info(logger).Log("msg", "demo mode: exporting a simulated fleet from the in-process TRRO stand-in", "endpoint", url)
+		level.Info(logger).Log("msg", "demo mode: exporting a simulated fleet from the in-process TRRO stand-in", "endpoint", demo.Endpoint)
+		override = func(cfg *config.Config) {
+			f.override(cfg)
+			cfg.Endpoint, cfg.Credentials = demo.Endpoint, demo.Credentials
+		}
 	}
 
 	apiMetrics := collector.NewAPIMetrics()
-	a := newApp(logger, *configFile, override, apiMetrics)
+	a := newApp(logger, f.configFile, override, apiMetrics)
 	cfg, err := a.loadConfig()
 	if err != nil {
 		level.Error(logger).Log("msg", "invalid configuration", "err", err)
 		return 1
 	}
-	if *configCheck {
-		if code := checkConfig(cfg, *configFile, stdout, logger); code != 0 {
+	if f.configCheck {
+		if code := checkConfig(cfg, f.configFile, stdout, logger); code != 0 {
 			return code
 		}
-		printBudget(ctx, a, cfg, *checkInterval, stdout, logger)
+		printBudget(ctx, a, cfg, f.checkInterval, stdout, logger)
 		return 0
 	}
 
@@ -151,49 +170,80 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := a.reload(); err != nil {
 		return 1
 	}
+	go reloadOnHUP(ctx, a, logger)
 
+	mux, err := newMux(f, a, apiMetrics, slogger)
+	if err != nil {
+		level.Error(logger).Log("msg", "cannot build landing page", "err", err)
+		return 1
+	}
+	return serve(ctx, mux, f.web, logger, slogger)
+}
+
+// demoAPI is where --demo's in-process stand-in listens and the key it takes.
+type demoAPI struct {
+	Endpoint    string
+	Credentials config.Credentials
+}
+
+// startDemo starts the in-process stand-in with a throwaway key made up at
+// start.
+func startDemo(ctx context.Context) (demoAPI, error) {
+	id, key := "AKIDdemo"+fmt.Sprint(time.Now().UnixNano()), fmt.Sprintf("demo-%x", time.Now().UnixNano())
+	srv := standin.NewServer(standin.Generate(standin.DefaultSpec, time.Now()), standin.Credential{SecretID: id, SecretKey: key})
+	url, err := srv.Listen(ctx, "127.0.0.1:0")
+	if err != nil {
+		return demoAPI{}, err
+	}
+	return demoAPI{Endpoint: url, Credentials: config.Credentials{SecretID: id, SecretKey: config.Secret(key)}}, nil
+}
+
+func reloadOnHUP(ctx context.Context, a *app, logger log.Logger) {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	go func() {
-		for {
-			select {
-			case <-hup:
-				level.Info(logger).Log("msg", "SIGHUP: reloading configuration")
-				_ = a.reload()
-			case <-ctx.Done():
-				return
-			}
+	for {
+		select {
+		case <-hup:
+			level.Info(logger).Log("msg", "SIGHUP: reloading configuration")
+			_ = a.reload()
+		case <-ctx.Done():
+			return
 		}
-	}()
+	}
+}
 
+// newMux routes /metrics, health, readiness, reload and the landing page.
+func newMux(f *flags, a *app, apiMetrics *collector.APIMetrics, slogger *slog.Logger) (*http.ServeMux, error) {
 	base := prometheus.NewRegistry()
 	base.MustRegister(versioncollector.NewCollector(name), apiMetrics, a)
-	if !*noExporterMet {
+	if !f.noExporterMetrics {
 		base.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
-
 	mux := http.NewServeMux()
-	mux.Handle(*metricsPath, collector.Handler(a.exporter, base, collector.HandlerOptions{
-		Offset: *timeoutOffset, MaxRequestsInFlight: *maxRequests,
+	mux.Handle(f.metricsPath, collector.Handler(a.exporter, base, collector.HandlerOptions{
+		Offset: f.timeoutOffset, MaxRequestsInFlight: f.maxRequests,
 		ErrorLog: slog.NewLogLogger(slogger.Handler(), slog.LevelError),
 	}))
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "Healthy\n") })
 	mux.HandleFunc("/-/ready", a.readyHandler)
 	mux.HandleFunc("/-/reload", a.reloadHandler)
-	if *metricsPath != "/" {
+	if f.metricsPath != "/" {
 		landing, err := web.NewLandingPage(web.LandingConfig{
 			Name: "TRRO Exporter", Description: "Prometheus exporter for Tencent Cloud TRRO (Real-time Teleoperation)",
 			Version: version.Info(),
-			Links:   []web.LandingLinks{{Address: *metricsPath, Text: "Metrics"}},
+			Links:   []web.LandingLinks{{Address: f.metricsPath, Text: "Metrics"}},
 		})
 		if err != nil {
-			level.Error(logger).Log("msg", "cannot build landing page", "err", err)
-			return 1
+			return nil, err
 		}
 		mux.Handle("/", landing)
 	}
+	return mux, nil
+}
 
+// serve listens until ctx ends, then shuts down gracefully.
+func serve(ctx context.Context, mux http.Handler, webFlags *web.FlagConfig, logger log.Logger, slogger *slog.Logger) int {
 	server := &http.Server{
 		Handler:           mux,
 		ErrorLog:          slog.NewLogLogger(slogger.Handler(), slog.LevelWarn),
@@ -219,24 +269,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		_ = server.Shutdown(sctx)
 	}
 	return 0
-}
-
-// isSetByUser reports whether --collector.<n> or --no-collector.<n> was given.
-func isSetByUser(args []string, n string) bool {
-	for _, a := range args {
-		a, _, _ = strings.Cut(a, "=")
-		if a == "--collector."+n || a == "--no-collector."+n {
-			return true
-		}
-	}
-	return false
-}
-
-func retriesOption(n int) int {
-	if n == 0 {
-		return -1 // trro.Options treats 0 as "default"
-	}
-	return n
 }
 
 func enabledCollectors(cfg *config.Config) []string {
@@ -308,8 +340,8 @@ func checkConfig(cfg *config.Config, file string, w io.Writer, logger log.Logger
 }
 
 // printBudget sizes the fleet through the API and prints what the
-// configuration costs. A fleet that cannot be sized is a warning: the
-// configuration itself is valid.
+// configuration costs, as the enabled collectors declare it. A fleet that
+// cannot be sized is a warning: the configuration itself is valid.
 func printBudget(ctx context.Context, a *app, cfg *config.Config, interval time.Duration, w io.Writer, logger log.Logger) {
 	if interval <= 0 {
 		interval = time.Minute
@@ -334,15 +366,11 @@ func printBudget(ctx context.Context, a *app, cfg *config.Config, interval time.
 	}
 	fmt.Fprintf(w, "fleet: %d projects, %d devices, %d license groups\n", fleet.Projects, devices, fleet.LicenseGroups)
 	s := plan.Settings{
-		Collectors: map[string]bool{}, Discover: len(cfg.Projects) == 0, Intervals: len(cfg.StatisticIntervals),
-		PageSize: cfg.PageSize, MaxDevicesPerProject: cfg.MaxDevicesPerProject, RateLimit: cfg.RateLimit,
-		ScrapeInterval: interval, ScrapeTimeout: time.Duration(cfg.ScrapeTimeout), MinInterval: map[string]time.Duration{},
-	}
-	for _, n := range enabledCollectors(cfg) {
-		s.Collectors[n] = true
+		RateLimit: cfg.RateLimit, ScrapeInterval: interval, ScrapeTimeout: time.Duration(cfg.ScrapeTimeout),
+		MinInterval: map[string]time.Duration{},
 	}
 	for n, cs := range cfg.CollectorSettings {
 		s.MinInterval[n] = time.Duration(cs.MinInterval)
 	}
-	plan.Compute(fleet, s).Print(w, s)
+	plan.Compute(rt.exporter.Demands(fleet, cfg.PageSize), s).Print(w, s)
 }

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/trro-exporter/trro_exporter/trrotest"
+	"github.com/trro-exporter/trro_exporter/standin"
 )
 
 const (
@@ -162,8 +162,8 @@ func TestEnvCredentialsAgainstStandIn(t *testing.T) {
 	noCredsEnv(t)
 	t.Setenv("TENCENTCLOUD_SECRET_ID", envID)
 	t.Setenv("TENCENTCLOUD_SECRET_KEY", envKey)
-	fleet := trrotest.Generate(trrotest.DefaultSpec, time.Now())
-	srv := httptest.NewServer(trrotest.NewServer(fleet, trrotest.Credential{SecretID: envID, SecretKey: envKey}))
+	fleet := standin.Generate(standin.DefaultSpec, time.Now())
+	srv := httptest.NewServer(standin.NewServer(fleet, standin.Credential{SecretID: envID, SecretKey: envKey}))
 	defer srv.Close()
 	url, logs := startExporter(t, "--tencentcloud.endpoint="+srv.URL, "--collector.session_quality")
 	body := get(t, url+"/metrics")

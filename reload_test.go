@@ -23,14 +23,14 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
-	"github.com/trro-exporter/trro_exporter/trrotest"
+	"github.com/trro-exporter/trro_exporter/standin"
 )
 
 // standIn serves a fleet with one project, named after the stand-in.
-func standIn(t *testing.T, project, id, key string) (*trrotest.Server, string) {
+func standIn(t *testing.T, project, id, key string) (*standin.Server, string) {
 	t.Helper()
-	f := &trrotest.Fleet{Projects: []trrotest.Project{{ID: project, Name: project, PolicyMode: "black"}}}
-	srv := trrotest.NewServer(f, trrotest.Credential{SecretID: id, SecretKey: key})
+	f := &standin.Fleet{Projects: []standin.Project{{ID: project, Name: project, PolicyMode: "black"}}}
+	srv := standin.NewServer(f, standin.Credential{SecretID: id, SecretKey: key})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	return srv, ts.URL

@@ -6,6 +6,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
+const namespace = "trro"
+
 // APIMetrics count and time every HTTP attempt the client makes. They are
 // ordinary counters and histograms, registered once, not per scrape.
 type APIMetrics struct {

@@ -13,8 +13,9 @@ import (
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
 
 	"github.com/trro-exporter/trro_exporter/collector"
+	"github.com/trro-exporter/trro_exporter/config"
 	"github.com/trro-exporter/trro_exporter/trro"
-	"github.com/trro-exporter/trro_exporter/trrotest"
+	"github.com/trro-exporter/trro_exporter/standin"
 )
 
 // BenchmarkScrape is one full scrape, /metrics included, of 10 projects with
@@ -69,12 +70,15 @@ func BenchmarkWritePage(b *testing.B) {
 // benchExporter is an exporter of the default collectors over 10 projects
 // with 1 000 devices each and 10 000 license groups.
 func benchExporter(b *testing.B) *collector.Exporter {
-	spec := trrotest.Spec{Projects: 10, DevicesPerProject: 1000, LicenseGroups: 10000, SessionsPerDevice: 4}
-	srv := trrotest.NewServer(trrotest.Generate(spec, now), trrotest.Credential{SecretID: testID, SecretKey: testKey})
+	spec := standin.Spec{Projects: 10, DevicesPerProject: 1000, LicenseGroups: 10000, SessionsPerDevice: 4}
+	srv := standin.NewServer(standin.Generate(spec, now), standin.Credential{SecretID: testID, SecretKey: testKey})
 	srv.Now = func() time.Time { return now }
 	ts := httptest.NewServer(srv)
 	b.Cleanup(ts.Close)
-	c, err := trro.NewClient(trro.Options{Endpoint: ts.URL, Region: "ap-guangzhou", Credential: common.NewCredential(testID, testKey), RateLimit: 1e6})
+	def := config.Default()
+	opts := def.ClientOptions(common.NewCredential(testID, testKey))
+	opts.Endpoint, opts.RateLimit = ts.URL, 1e6
+	c, err := trro.NewClient(opts)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -86,7 +90,8 @@ func benchExporter(b *testing.B) *collector.Exporter {
 		}
 	}
 	e, err := collector.New(collector.Options{API: c, Logger: log.NewNopLogger(), Collectors: names, Intervals: []string{"hour"},
-		Timeout: time.Minute, Now: func() time.Time { return now }})
+		Timeout: time.Minute, Now: func() time.Time { return now }, MaxDevicesPerProject: def.MaxDevicesPerProject,
+		ActiveSessionWindow: time.Duration(def.ActiveSessionWindow), SessionQualityLookback: time.Duration(def.SessionQualityLookback)})
 	if err != nil {
 		b.Fatal(err)
 	}

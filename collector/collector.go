@@ -15,11 +15,11 @@ import (
 
 	"github.com/go-kit/log"
 	"github.com/go-kit/log/level"
+	"golang.org/x/sync/errgroup"
 
+	"github.com/trro-exporter/trro_exporter/plan"
 	"github.com/trro-exporter/trro_exporter/trro"
 )
-
-const namespace = "trro"
 
 // API is the part of the TRRO client the scrapers use.
 type API interface {
@@ -43,6 +43,16 @@ type Scraper interface {
 	// not nil: an error marks the collector failed for this scrape but keeps
 	// what it got.
 	Fetch(ctx context.Context, r *Round) (Result, error)
+	// Demand is what one Fetch costs in API calls for fleet f: the budget
+	// planner sums it.
+	Demand(f plan.Fleet, s Sizing) []plan.Demand
+}
+
+// Sizing is what a scraper's demand depends on besides the fleet.
+type Sizing struct {
+	PageSize int
+	// Discover: projects come from DescribeProjectList.
+	Discover bool
 }
 
 // Result is what one Fetch got. It is never changed after Fetch returns, so
@@ -50,12 +60,17 @@ type Scraper interface {
 // min_interval.
 type Result interface {
 	// Write sends the samples, family by family.
-	Write(s *Sink)
+	Write(s Sink)
 }
 
 // truncation is implemented by the results of collectors with a
 // cardinality guard.
 type truncation interface{ Truncated() bool }
+
+// counting is implemented by scrapers that keep counters over the
+// exporter's life (values dropped from answers); they are written with
+// every round.
+type counting interface{ WriteCounters(s Sink) }
 
 // Settings are what a scraper factory may use.
 type Settings struct {
@@ -102,9 +117,8 @@ func DefaultEnabled(name string) bool { return factories[name].defaultOn }
 // Round is what the scrapers of one API round share: the client, the
 // clock, and the project list, fetched at most once.
 type Round struct {
-	API    API
-	Now    time.Time
-	Logger log.Logger
+	API API
+	Now time.Time
 
 	projectIDs []string // configured; empty means discover
 
@@ -140,15 +154,25 @@ func (r *Round) ProjectIDs(ctx context.Context) ([]string, error) {
 	return ids, nil
 }
 
+// discovery is the demand of the shared project list, for collectors that
+// work per project.
+func discovery(f plan.Fleet, s Sizing) []plan.Demand {
+	if !s.Discover {
+		return nil
+	}
+	return []plan.Demand{{Action: trro.ActionDescribeProjectList, Calls: plan.Pages(f.Projects, s.PageSize), Shared: true}}
+}
+
 // projectWorkers bounds the projects a collector works on at once. The
-// client's rate limits and connection slots (10) bound the calls anyway; a
+// client's rate limits and connection slots bound the calls anyway; a
 // goroutine per project, each parked on the rate limiter with its own
-// timer, cost about 40 % more CPU per scrape at 500 projects (BENCHMARKS.md).
+// timer, costs CPU for nothing at hundreds of projects.
 const projectWorkers = 16
 
 // perProject runs fetch for every project of the round, projectWorkers at
-// a time in project order, and returns the projects and what fetch returned
-// for each, in the same order, joining the errors, each naming its project.
+// a time, and returns the projects and what fetch returned for each, in the
+// same order, joining the errors, each naming its project. A failed project
+// does not stop the others: their data is still exported.
 func perProject[R any](ctx context.Context, r *Round, fetch func(projectID string) (R, error)) ([]string, []R, error) {
 	ids, err := r.ProjectIDs(ctx)
 	if err != nil {
@@ -156,27 +180,18 @@ func perProject[R any](ctx context.Context, r *Round, fetch func(projectID strin
 	}
 	out := make([]R, len(ids))
 	errs := make([]error, len(ids))
-	var (
-		wg   sync.WaitGroup
-		next atomic.Int64
-	)
-	for range min(len(ids), projectWorkers) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(ids) {
-					return
-				}
-				var err error
-				if out[i], err = fetch(ids[i]); err != nil {
-					errs[i] = fmt.Errorf("project %s: %w", ids[i], err)
-				}
+	var g errgroup.Group
+	g.SetLimit(projectWorkers)
+	for i, id := range ids {
+		g.Go(func() error {
+			var err error
+			if out[i], err = fetch(id); err != nil {
+				errs[i] = fmt.Errorf("project %s: %w", id, err)
 			}
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
+	g.Wait()
 	return ids, out, errors.Join(errs...)
 }
 
@@ -247,15 +262,26 @@ func fetchDevices[T, R any](ctx context.Context, r *Round, g *guard,
 		if trunc {
 			truncated.Store(true)
 		}
-		seen := make(map[string]bool, len(devs))
-		out := make([]R, 0, len(devs))
-		for k := range devs {
-			if did := id(&devs[k]); did != "" && !seen[did] {
-				seen[did] = true
-				out = append(out, toRow(&devs[k]))
-			}
-		}
-		return out, nil
+		return uniqueRows(devs, id, toRow), nil
 	})
 	return &deviceRows[R]{projects: ids, rows: rows, truncated: truncated.Load()}, err
+}
+
+// uniqueRows makes a row of each item with a new, non-empty id: the API
+// lists an item twice at times, when pages shift under a reader.
+func uniqueRows[T, R any](items []T, id func(*T) string, toRow func(*T) R) []R {
+	seen := make(map[string]bool, len(items))
+	out := make([]R, 0, len(items))
+	for k := range items {
+		if did := id(&items[k]); did != "" && !seen[did] {
+			seen[did] = true
+			out = append(out, toRow(&items[k]))
+		}
+	}
+	return out
+}
+
+// devicePages is the demand of a device list read per project.
+func devicePages(action string, f plan.Fleet, s Sizing, maxPerProject int) []plan.Demand {
+	return append(discovery(f, s), plan.Demand{Action: action, Calls: plan.SumPages(f.Devices, s.PageSize, maxPerProject)})
 }

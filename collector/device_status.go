@@ -6,6 +6,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/trro-exporter/trro_exporter/plan"
 	"github.com/trro-exporter/trro_exporter/trro"
 )
 
@@ -21,7 +22,8 @@ var deviceStates = []string{"offline", "ready", "connected"}
 type deviceStatus struct {
 	guard                              *guard
 	info, status, lastReport, badTimes *Family
-	// bad counts LastReportTime values that matched no known format.
+	// bad counts LastReportTime values that matched no known format, over
+	// the exporter's life.
 	bad atomic.Uint64
 }
 
@@ -47,6 +49,15 @@ func (d *deviceStatus) Name() string { return "device_status" }
 
 func (d *deviceStatus) Families() []*Family {
 	return []*Family{d.info, d.status, d.lastReport, d.badTimes}
+}
+
+func (d *deviceStatus) Demand(f plan.Fleet, s Sizing) []plan.Demand {
+	return devicePages(trro.ActionDescribeDeviceList, f, s, d.guard.limit)
+}
+
+// WriteCounters writes the exporter-lifetime count of unparseable times.
+func (d *deviceStatus) WriteCounters(s Sink) {
+	s.Sample(d.badTimes, float64(d.bad.Load()), "LastReportTime")
 }
 
 // deviceStatusRow is what is kept of a DescribeDeviceList item.
@@ -80,7 +91,7 @@ func (d *deviceStatus) Fetch(ctx context.Context, r *Round) (Result, error) {
 	return deviceStatusResult{rows, d}, err
 }
 
-func (res deviceStatusResult) Write(s *Sink) {
+func (res deviceStatusResult) Write(s Sink) {
 	d := res.d
 	res.each(func(pid string, row *deviceStatusRow) {
 		s.Sample(d.info, 1, pid, row.id, row.name, row.typ)
@@ -96,5 +107,4 @@ func (res deviceStatusResult) Write(s *Sink) {
 			s.Sample(d.lastReport, row.lastReport, pid, row.id)
 		}
 	})
-	s.Sample(d.badTimes, float64(d.bad.Load()), "LastReportTime")
 }

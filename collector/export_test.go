@@ -27,7 +27,7 @@ type roundCollector struct {
 }
 
 func (c roundCollector) Describe(ch chan<- *prometheus.Desc) { c.e.Describe(ch) }
-func (c roundCollector) Collect(ch chan<- prometheus.Metric) { c.e.write(newMetricSink(ch), c.rr) }
+func (c roundCollector) Collect(ch chan<- prometheus.Metric) { c.e.write(metricSink(ch), c.rr) }
 
 // SampleText writes samples of one family with the text writer to tests.
 func SampleText(name, help string, counter bool, labels []string, samples [][]string, values []float64) string {

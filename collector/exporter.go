@@ -11,6 +11,7 @@ import (
 	"github.com/go-kit/log/level"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/trro-exporter/trro_exporter/plan"
 	"github.com/trro-exporter/trro_exporter/trro"
 )
 
@@ -26,13 +27,13 @@ type Options struct {
 	Intervals []string
 	// Timeout bounds one API round when the caller has no deadline.
 	Timeout time.Duration
-	// MaxDevicesPerProject caps the devices exported per project (default 5000).
+	// MaxDevicesPerProject caps the devices exported per project.
 	MaxDevicesPerProject int
-	// ActiveSessionWindow: sessions updated within it are live (default 2m).
+	// ActiveSessionWindow: sessions updated within it are live.
 	ActiveSessionWindow time.Duration
-	// SessionQualityLookback is session_quality's window (default 24h).
+	// SessionQualityLookback is session_quality's window.
 	SessionQualityLookback time.Duration
-	// Now is the clock (default time.Now).
+	// Now is the clock (nil: time.Now).
 	Now func() time.Time
 	// Freshness lets collectors of large fleets skip API calls: see Freshness.
 	Freshness map[string]Freshness
@@ -73,7 +74,8 @@ type Exporter struct {
 
 var _ prometheus.Collector = (*Exporter)(nil)
 
-// New returns an Exporter with the named collectors.
+// New returns an Exporter with the named collectors. Its options are used
+// as given: the defaults live in the configuration (package config).
 func New(opts Options) (*Exporter, error) {
 	if opts.Logger == nil {
 		opts.Logger = log.NewNopLogger()
@@ -81,17 +83,8 @@ func New(opts Options) (*Exporter, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	if opts.Timeout <= 0 {
-		opts.Timeout = 30 * time.Second
-	}
-	if opts.MaxDevicesPerProject <= 0 {
-		opts.MaxDevicesPerProject = 5000
-	}
-	if opts.ActiveSessionWindow <= 0 {
-		opts.ActiveSessionWindow = 2 * time.Minute
-	}
-	if opts.SessionQualityLookback <= 0 {
-		opts.SessionQualityLookback = 24 * time.Hour
+	if opts.Timeout <= 0 || opts.ActiveSessionWindow <= 0 || opts.SessionQualityLookback <= 0 || opts.MaxDevicesPerProject < 1 {
+		return nil, errors.New("collector: timeout, active session window, session quality look-back and max devices per project must be positive")
 	}
 	e := &Exporter{
 		opts: opts,
@@ -140,6 +133,17 @@ func unique(list []string) error {
 	return nil
 }
 
+// Demands are what each enabled collector costs per scrape for fleet f, at
+// pageSize items a page: the budget planner sums them.
+func (e *Exporter) Demands(f plan.Fleet, pageSize int) map[string][]plan.Demand {
+	z := Sizing{PageSize: pageSize, Discover: len(e.opts.ProjectIDs) == 0}
+	out := make(map[string][]plan.Demand, len(e.scrapers))
+	for _, s := range e.scrapers {
+		out[s.Name()] = s.Demand(f, z)
+	}
+	return out
+}
+
 // Timeout is the upper bound of one API round.
 func (e *Exporter) Timeout() time.Duration { return e.opts.Timeout }
 
@@ -168,7 +172,7 @@ func (e *Exporter) Collect(ch chan<- prometheus.Metric) {
 // CollectContext sends the metrics of an API round that ends with ctx or
 // the configured timeout, whichever comes first.
 func (e *Exporter) CollectContext(ctx context.Context, ch chan<- prometheus.Metric) {
-	e.write(newMetricSink(ch), e.round(ctx))
+	e.write(metricSink(ch), e.round(ctx))
 }
 
 // WithContext returns a Collector whose rounds end with ctx.
@@ -228,11 +232,16 @@ func (e *Exporter) round(ctx context.Context) *roundResult {
 }
 
 // write sends a round's samples, family by family.
-func (e *Exporter) write(s *Sink, rr *roundResult) {
+func (e *Exporter) write(s Sink, rr *roundResult) {
 	s.Sample(e.up, rr.up)
 	for _, o := range rr.outcomes {
 		if o.res != nil {
 			o.res.Write(s)
+		}
+	}
+	for _, sc := range e.scrapers {
+		if c, ok := sc.(counting); ok {
+			c.WriteCounters(s)
 		}
 	}
 	for _, o := range rr.outcomes {
@@ -293,7 +302,7 @@ func (e *Exporter) run(ctx context.Context, f *flight) {
 	defer close(f.done)
 	tr := &trro.Trace{}
 	ctx = trro.WithTrace(ctx, tr)
-	r := &Round{API: e.opts.API, Now: e.opts.Now(), Logger: e.opts.Logger, projectIDs: e.opts.ProjectIDs}
+	r := &Round{API: e.opts.API, Now: e.opts.Now(), projectIDs: e.opts.ProjectIDs}
 
 	outcomes := make([]outcome, len(e.scrapers))
 	var wg sync.WaitGroup

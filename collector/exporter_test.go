@@ -18,7 +18,7 @@ import (
 
 	"github.com/trro-exporter/trro_exporter/collector"
 	"github.com/trro-exporter/trro_exporter/trro"
-	"github.com/trro-exporter/trro_exporter/trrotest"
+	"github.com/trro-exporter/trro_exporter/standin"
 )
 
 func TestMain(m *testing.M) {
@@ -141,7 +141,7 @@ func TestPromtoolCheckMetrics(t *testing.T) {
 			t.Fatal("promtool not found: install Debian's prometheus package or set PROMTOOL")
 		}
 	}
-	e := newEnv(t, trrotest.Generate(trrotest.DefaultSpec, now), envOpts{intervals: []string{"hour", "day", "month"}})
+	e := newEnv(t, standin.Generate(standin.DefaultSpec, now), envOpts{intervals: []string{"hour", "day", "month"}})
 	code, body := e.scrape(t, "")
 	if code != 200 {
 		t.Fatalf("status %d", code)
@@ -195,14 +195,14 @@ func TestDiscoveryVersusConfiguredProjects(t *testing.T) {
 }
 
 func TestFaultsFailOnlyTheirCollector(t *testing.T) {
-	faults := map[string]trrotest.Fault{
-		"error envelope":   {Kind: trrotest.FaultError, Code: "InvalidParameter"},
-		"internal error":   {Kind: trrotest.FaultError, Code: "InternalError"},
-		"http 502 html":    {Kind: trrotest.FaultHTTP, Status: 502},
-		"invalid json":     {Kind: trrotest.FaultInvalidJSON},
-		"truncated json":   {Kind: trrotest.FaultTruncated},
-		"connection reset": {Kind: trrotest.FaultReset},
-		"oversized body":   {Kind: trrotest.FaultOversized, Size: 2 << 20},
+	faults := map[string]standin.Fault{
+		"error envelope":   {Kind: standin.FaultError, Code: "InvalidParameter"},
+		"internal error":   {Kind: standin.FaultError, Code: "InternalError"},
+		"http 502 html":    {Kind: standin.FaultHTTP, Status: 502},
+		"invalid json":     {Kind: standin.FaultInvalidJSON},
+		"truncated json":   {Kind: standin.FaultTruncated},
+		"connection reset": {Kind: standin.FaultReset},
+		"oversized body":   {Kind: standin.FaultOversized, Size: 2 << 20},
 	}
 	// Which collectors fail when an action fails.
 	actions := map[string][]string{
@@ -266,7 +266,7 @@ func TestFaultsFailOnlyTheirCollector(t *testing.T) {
 
 func TestErrorLoggedOnceWithCodeAndRequestID(t *testing.T) {
 	e := newEnv(t, fixtureFleet(), envOpts{collectors: []string{"licenses"}})
-	e.srv.SetFault("GetLicenses", &trrotest.Fault{Kind: trrotest.FaultError, Code: "ResourceNotFound", Message: "nope"})
+	e.srv.SetFault("GetLicenses", &standin.Fault{Kind: standin.FaultError, Code: "ResourceNotFound", Message: "nope"})
 	e.scrape(t, "")
 	logs := strings.TrimSpace(e.logs.String())
 	lines := strings.Split(logs, "\n")
@@ -282,8 +282,8 @@ func TestErrorLoggedOnceWithCodeAndRequestID(t *testing.T) {
 
 func TestNullsAreNotValues(t *testing.T) {
 	e := newEnv(t, fixtureFleet(), envOpts{})
-	e.srv.SetFault("DescribeSessionStatisticsByInterval", &trrotest.Fault{Kind: trrotest.FaultNulls})
-	e.srv.SetFault("GetLicenses", &trrotest.Fault{Kind: trrotest.FaultNulls})
+	e.srv.SetFault("DescribeSessionStatisticsByInterval", &standin.Fault{Kind: standin.FaultNulls})
+	e.srv.SetFault("GetLicenses", &standin.Fault{Kind: standin.FaultNulls})
 	_, body := e.scrape(t, "")
 	for _, absent := range []string{"trro_sessions{", "trro_session_not_bad_ratio{", "trro_license_expiry_timestamp_seconds{"} {
 		if strings.Contains(body, absent) {
@@ -320,7 +320,7 @@ func TestWrongSecretMeansDown(t *testing.T) {
 func TestNetworkDownMeansDown(t *testing.T) {
 	e := newEnv(t, fixtureFleet(), envOpts{})
 	for _, a := range []string{"DescribeProjectList", "GetLicenses", "GetLicenseStat"} {
-		e.srv.SetFault(a, &trrotest.Fault{Kind: trrotest.FaultReset})
+		e.srv.SetFault(a, &standin.Fault{Kind: standin.FaultReset})
 	}
 	_, body := e.scrape(t, "")
 	if !hasLine(body, "trro_up 0") {
@@ -330,7 +330,7 @@ func TestNetworkDownMeansDown(t *testing.T) {
 
 func TestDeadlineShorterThanSlowAPI(t *testing.T) {
 	e := newEnv(t, fixtureFleet(), envOpts{})
-	e.srv.SetFault("GetLicenses", &trrotest.Fault{Kind: trrotest.FaultSlow, Delay: 20 * time.Second})
+	e.srv.SetFault("GetLicenses", &standin.Fault{Kind: standin.FaultSlow, Delay: 20 * time.Second})
 	start := time.Now()
 	code, body := e.scrape(t, "1") // Prometheus gives 1s; offset 200ms
 	elapsed := time.Since(start)
@@ -350,7 +350,7 @@ func TestDeadlineShorterThanSlowAPI(t *testing.T) {
 
 func TestClientHangUpCancelsUpstreamCalls(t *testing.T) {
 	e := newEnv(t, fixtureFleet(), envOpts{collectors: []string{"licenses"}})
-	e.srv.SetFault("GetLicenses", &trrotest.Fault{Kind: trrotest.FaultSlow, Delay: 20 * time.Second})
+	e.srv.SetFault("GetLicenses", &standin.Fault{Kind: standin.FaultSlow, Delay: 20 * time.Second})
 	ctx, cancel := context.WithCancel(context.Background())
 	req := httptest.NewRequest("GET", "/metrics", nil).WithContext(ctx)
 	done := make(chan struct{})

@@ -12,13 +12,13 @@ import (
 
 	"github.com/trro-exporter/trro_exporter/collector"
 	"github.com/trro-exporter/trro_exporter/trro"
-	"github.com/trro-exporter/trro_exporter/trrotest"
+	"github.com/trro-exporter/trro_exporter/standin"
 )
 
 func TestTotalDisagreeingWithItems(t *testing.T) {
 	e := newEnv(t, fixtureFleet(), envOpts{collectors: []string{"licenses"}, client: func(o *trro.Options) { o.PageSize = 2 }})
 	e.srv.MaxPageSize = 2
-	e.srv.SetFault("GetLicenses", &trrotest.Fault{Kind: trrotest.FaultTotal, Delta: 1000})
+	e.srv.SetFault("GetLicenses", &standin.Fault{Kind: standin.FaultTotal, Delta: 1000})
 	_, body := e.scrape(t, "")
 	// Five groups over three pages, then an empty fourth page ends the list;
 	// pages 2 to 9 were asked for at once.
@@ -33,8 +33,8 @@ func TestTotalDisagreeingWithItems(t *testing.T) {
 func TestFailingPageFailsTheWholeList(t *testing.T) {
 	e := newEnv(t, fixtureFleet(), envOpts{client: func(o *trro.Options) { o.PageSize = 2 }})
 	e.srv.MaxPageSize = 2
-	e.srv.SetFault("GetLicenses", &trrotest.Fault{Kind: trrotest.FaultHTTP, Status: 500, Page: 2})
-	e.srv.SetFault("GetDevices", &trrotest.Fault{Kind: trrotest.FaultTruncated, Page: 2})
+	e.srv.SetFault("GetLicenses", &standin.Fault{Kind: standin.FaultHTTP, Status: 500, Page: 2})
+	e.srv.SetFault("GetDevices", &standin.Fault{Kind: standin.FaultTruncated, Page: 2})
 	_, body := e.scrape(t, "")
 	for _, absent := range []string{"trro_licenses{", "trro_license_expiry_timestamp_seconds{", `trro_device_licenses{device_id="dev-f1"`} {
 		if strings.Contains(body, absent) {
@@ -52,7 +52,7 @@ func TestFailingPageFailsTheWholeList(t *testing.T) {
 
 func TestRequestLimitExceededBurst(t *testing.T) {
 	e := newEnv(t, fixtureFleet(), envOpts{collectors: []string{"licenses"}, client: func(o *trro.Options) { o.MaxRetries = 3; o.RateLimit = 20 }})
-	e.srv.SetFault("GetLicenses", &trrotest.Fault{Kind: trrotest.FaultError, Code: "RequestLimitExceeded", Times: 2})
+	e.srv.SetFault("GetLicenses", &standin.Fault{Kind: standin.FaultError, Code: "RequestLimitExceeded", Times: 2})
 	_, body := e.scrape(t, "")
 	for _, want := range []string{`trro_scrape_collector_success{collector="licenses"} 1`,
 		`trro_api_requests_total{action="GetLicenses",code="RequestLimitExceeded"} 2`, `trro_api_requests_total{action="GetLicenses",code="OK"} 1`} {
@@ -62,7 +62,7 @@ func TestRequestLimitExceededBurst(t *testing.T) {
 	}
 	// Throttled without end: bounded retries, then the collector fails in time.
 	e.srv.ResetStats()
-	e.srv.SetFault("GetLicenses", &trrotest.Fault{Kind: trrotest.FaultError, Code: "RequestLimitExceeded"})
+	e.srv.SetFault("GetLicenses", &standin.Fault{Kind: standin.FaultError, Code: "RequestLimitExceeded"})
 	start := time.Now()
 	_, body = e.scrape(t, "3")
 	if el := time.Since(start); el > 3*time.Second {

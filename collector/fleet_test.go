@@ -7,7 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/trro-exporter/trro_exporter/trro"
-	"github.com/trro-exporter/trro_exporter/trrotest"
+	"github.com/trro-exporter/trro_exporter/standin"
 )
 
 const wantFleet = `
@@ -151,7 +151,7 @@ func TestVanishedDeviceLeavesNoSeries(t *testing.T) {
 		t.Fatal("dev-r1 missing from the first scrape")
 	}
 	g := fixtureFleet()
-	var kept []trrotest.Device
+	var kept []standin.Device
 	for _, d := range g.Devices {
 		if d.ID != "dev-r1" {
 			kept = append(kept, d)

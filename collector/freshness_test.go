@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/trro-exporter/trro_exporter/collector"
-	"github.com/trro-exporter/trro_exporter/trrotest"
+	"github.com/trro-exporter/trro_exporter/standin"
 )
 
 type fakeClock struct {
@@ -47,7 +47,7 @@ func TestMinIntervalAndMaxAge(t *testing.T) {
 	// Within min_interval: answered from the last fetch, no API call; a
 	// collector without min_interval still calls the API.
 	clock.add(5 * time.Minute)
-	e.srv.SetFleet(&trrotest.Fleet{Projects: fixtureFleet().Projects}) // the API would now say 0
+	e.srv.SetFleet(&standin.Fleet{Projects: fixtureFleet().Projects}) // the API would now say 0
 	_, body = e.scrape(t, "")
 	if n := e.srv.Calls("GetLicenses"); n != 1 {
 		t.Errorf("GetLicenses called %d times within min_interval", n)
@@ -78,7 +78,7 @@ func TestMinIntervalAndMaxAge(t *testing.T) {
 
 	// A failed refresh within max_age serves the last good result with
 	// success 0; past max_age the data is dropped.
-	e.srv.SetFault("GetLicenses", &trrotest.Fault{Kind: trrotest.FaultError, Code: "InternalError"})
+	e.srv.SetFault("GetLicenses", &standin.Fault{Kind: standin.FaultError, Code: "InternalError"})
 	clock.add(15 * time.Minute) // 15m after the last success: refresh due, within max_age
 	_, body = e.scrape(t, "")
 	if !hasLine(body, `trro_licenses{status="bound"} 0`) || !hasLine(body, `trro_scrape_collector_success{collector="licenses"} 0`) ||

@@ -13,7 +13,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/trro-exporter/trro_exporter/collector"
-	"github.com/trro-exporter/trro_exporter/trrotest"
+	"github.com/trro-exporter/trro_exporter/standin"
 )
 
 // TestHandlerPage: the whole page (the round's families, then the
@@ -73,8 +73,8 @@ func (f *failingWriter) Write([]byte) (int, error) {
 // TestWriteStopsAtFirstError: a scraper that went away gets no more
 // writes, and the error comes back.
 func TestWriteStopsAtFirstError(t *testing.T) {
-	spec := trrotest.Spec{Projects: 2, DevicesPerProject: 300, LicenseGroups: 500, SessionsPerDevice: 1}
-	e := newEnv(t, trrotest.Generate(spec, now), envOpts{maxDevices: 1000})
+	spec := standin.Spec{Projects: 2, DevicesPerProject: 300, LicenseGroups: 500, SessionsPerDevice: 1}
+	e := newEnv(t, standin.Generate(spec, now), envOpts{maxDevices: 1000})
 	write, _ := collector.FixedRound(context.Background(), e.exp)
 	var size countingWriter
 	if err := write(&size); err != nil || size < 3*32<<10 {

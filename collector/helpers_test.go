@@ -14,8 +14,9 @@ import (
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
 
 	"github.com/trro-exporter/trro_exporter/collector"
+	"github.com/trro-exporter/trro_exporter/config"
 	"github.com/trro-exporter/trro_exporter/trro"
-	"github.com/trro-exporter/trro_exporter/trrotest"
+	"github.com/trro-exporter/trro_exporter/standin"
 )
 
 const (
@@ -44,7 +45,7 @@ func (s *syncBuffer) String() string {
 }
 
 type env struct {
-	srv     *trrotest.Server
+	srv     *standin.Server
 	url     string
 	client  *trro.Client
 	exp     *collector.Exporter
@@ -64,9 +65,9 @@ type envOpts struct {
 	client     func(*trro.Options)
 }
 
-func newEnv(t *testing.T, fleet *trrotest.Fleet, o envOpts) *env {
+func newEnv(t *testing.T, fleet *standin.Fleet, o envOpts) *env {
 	t.Helper()
-	srv := trrotest.NewServer(fleet, trrotest.Credential{SecretID: testID, SecretKey: testKey})
+	srv := standin.NewServer(fleet, standin.Credential{SecretID: testID, SecretKey: testKey})
 	srv.Now = func() time.Time { return now }
 	ts := httptest.NewServer(srv)
 	e := &env{srv: srv, url: ts.URL, logs: &syncBuffer{}, api: collector.NewAPIMetrics()}
@@ -74,10 +75,9 @@ func newEnv(t *testing.T, fleet *trrotest.Fleet, o envOpts) *env {
 	if o.key != "" {
 		key = o.key
 	}
-	copts := trro.Options{
-		Endpoint: ts.URL, Region: "ap-guangzhou", Credential: common.NewCredential(testID, key),
-		RateLimit: 1000, MaxRetries: -1, Observe: e.api.Observe,
-	}
+	def := config.Default()
+	copts := def.ClientOptions(common.NewCredential(testID, key))
+	copts.Endpoint, copts.RateLimit, copts.MaxRetries, copts.Observe = ts.URL, 1000, 0, e.api.Observe
 	if o.client != nil {
 		o.client(&copts)
 	}
@@ -100,10 +100,15 @@ func newEnv(t *testing.T, fleet *trrotest.Fleet, o envOpts) *env {
 	if o.clock == nil {
 		o.clock = func() time.Time { return now }
 	}
+	if o.maxDevices == 0 {
+		o.maxDevices = def.MaxDevicesPerProject
+	}
 	e.exp, err = collector.New(collector.Options{
 		API: c, Logger: log.NewLogfmtLogger(e.logs), Collectors: o.collectors, ProjectIDs: o.projects,
 		Intervals: o.intervals, Timeout: 5 * time.Second, Now: o.clock,
 		MaxDevicesPerProject: o.maxDevices, Freshness: o.freshness,
+		ActiveSessionWindow:    time.Duration(def.ActiveSessionWindow),
+		SessionQualityLookback: time.Duration(def.SessionQualityLookback),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -136,15 +141,15 @@ func hasLine(body, line string) bool {
 }
 
 // fixtureFleet has known values for every metric.
-func fixtureFleet() *trrotest.Fleet {
+func fixtureFleet() *standin.Fleet {
 	h := func(hh int) int64 { return time.Date(2026, 11, 26, hh, 0, 0, 0, time.UTC).Unix() }
 	d := func(dd int) int64 { return time.Date(2026, 11, dd, 0, 0, 0, 0, time.FixedZone("CST", 8*3600)).Unix() }
-	return &trrotest.Fleet{
-		Projects: []trrotest.Project{
+	return &standin.Fleet{
+		Projects: []standin.Project{
 			{ID: "proj0000000000aa", Name: "露天矿远程挖掘", PolicyMode: "white"},
 			{ID: "proj0000000000bb", Name: "Harbour cranes", PolicyMode: "black"},
 		},
-		Stats: map[string]map[string][]trrotest.Bucket{
+		Stats: map[string]map[string][]standin.Bucket{
 			"proj0000000000aa": {
 				"hour": {
 					{StartTime: h(8), EndTime: h(9), SessionNum: 9, TotalDuration: 90, ActiveFieldDeviceNum: 9, ActiveRemoteDeviceNum: 9, NotBadSessionRatio: 99},
@@ -161,7 +166,7 @@ func fixtureFleet() *trrotest.Fleet {
 				"day":  {},
 			},
 		},
-		Devices: []trrotest.Device{
+		Devices: []standin.Device{
 			{ProjectID: "proj0000000000aa", ID: "dev-f1", Name: "Excavator 1", Type: "field", Status: "connected", LastReportTime: "1795689000",
 				LicenseCount: 1, ExpireTime: 1800000000, RemainDay: 50, MonthlyRemainTime: 600, LimitedTime: 6000},
 			{ProjectID: "proj0000000000aa", ID: "dev-f2", Name: "Excavator 2", Type: "field", Status: "offline", LastReportTime: "2026-11-26 18:00:00"},
@@ -176,7 +181,7 @@ func fixtureFleet() *trrotest.Fleet {
 				LicenseCount: 1, ExpireTime: 1810000000, RemainDay: 200, MonthlyRemainTime: 3000, LimitedTime: 6000},
 		},
 		Sessions: fixtureSessions(),
-		Licenses: []trrotest.LicenseGroup{
+		Licenses: []standin.LicenseGroup{
 			{Count: 2, Status: 1, ExpireTime: 1800000000, Duration: 86400, RemainDay: 30, LicenseIDs: []string{"lic-a", "lic-b"}},
 			{Count: 2, Status: 0, ExpireTime: 1790000000, Duration: 86400, RemainDay: 10, LicenseIDs: []string{"lic-c", "lic-a"}},
 			// An exact repeat, as when pages shift under us: counted once.
@@ -187,14 +192,14 @@ func fixtureFleet() *trrotest.Fleet {
 	}
 }
 
-func fixtureSessions() []trrotest.Session {
+func fixtureSessions() []standin.Session {
 	t := now.Unix()
-	s := func(id, project, quality string, start, end, latest int64) trrotest.Session {
-		return trrotest.Session{ID: id, ProjectID: project, FieldDeviceID: "dev-f1", RemoteDeviceID: "dev-r1", Resolution: "1920*1080",
+	s := func(id, project, quality string, start, end, latest int64) standin.Session {
+		return standin.Session{ID: id, ProjectID: project, FieldDeviceID: "dev-f1", RemoteDeviceID: "dev-r1", Resolution: "1920*1080",
 			StartTime: t + start, EndTime: end, LatestUpdateTime: t + latest, Quality: quality}
 	}
 	a, b := "proj0000000000aa", "proj0000000000bb"
-	return []trrotest.Session{
+	return []standin.Session{
 		s("s1", a, "good", -3600, t-600, -600),
 		s("s1", a, "good", -3600, t-600, -600), // repeated: counted once
 		s("s2", a, "", -1800, 0, -30),          // live

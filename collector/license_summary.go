@@ -3,6 +3,7 @@ package collector
 import (
 	"context"
 
+	"github.com/trro-exporter/trro_exporter/plan"
 	"github.com/trro-exporter/trro_exporter/trro"
 )
 
@@ -22,6 +23,10 @@ func newLicenseSummary() *licenseSummary {
 func (l *licenseSummary) Name() string        { return "license_summary" }
 func (l *licenseSummary) Families() []*Family { return []*Family{l.count} }
 
+func (l *licenseSummary) Demand(plan.Fleet, Sizing) []plan.Demand {
+	return []plan.Demand{{Action: trro.ActionGetLicenseStat, Calls: 1}}
+}
+
 type licenseSummaryResult struct {
 	count *Family
 	stat  trro.LicenseStat
@@ -35,7 +40,7 @@ func (l *licenseSummary) Fetch(ctx context.Context, r *Round) (Result, error) {
 	return licenseSummaryResult{l.count, st}, nil
 }
 
-func (res licenseSummaryResult) Write(s *Sink) {
+func (res licenseSummaryResult) Write(s Sink) {
 	st := res.stat
 	for _, v := range []struct {
 		state string

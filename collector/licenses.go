@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/trro-exporter/trro_exporter/plan"
 	"github.com/trro-exporter/trro_exporter/trro"
 )
 
@@ -53,6 +54,10 @@ func newLicenses() *licenses {
 
 func (l *licenses) Name() string        { return "licenses" }
 func (l *licenses) Families() []*Family { return []*Family{l.count, l.expiry, l.remaining} }
+
+func (l *licenses) Demand(f plan.Fleet, s Sizing) []plan.Demand {
+	return []plan.Demand{{Action: trro.ActionGetLicenses, Calls: plan.Pages(f.LicenseGroups, s.PageSize)}}
+}
 
 type licenseEntry struct {
 	id, status        string
@@ -110,7 +115,7 @@ func (l *licenses) Fetch(ctx context.Context, r *Round) (Result, error) {
 	return res, nil
 }
 
-func (res *licensesResult) Write(s *Sink) {
+func (res *licensesResult) Write(s Sink) {
 	if !res.ok {
 		return
 	}
@@ -127,7 +132,7 @@ func (res *licensesResult) Write(s *Sink) {
 	}
 	for i := range res.entries {
 		if e := &res.entries[i]; e.remaining.Valid {
-			s.Sample(res.l.remaining, float64(e.remaining.Value)*86400, e.id, e.status)
+			s.Sample(res.l.remaining, days(e.remaining.Value), e.id, e.status)
 		}
 	}
 }

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/trro-exporter/trro_exporter/trro"
-	"github.com/trro-exporter/trro_exporter/trrotest"
+	"github.com/trro-exporter/trro_exporter/standin"
 )
 
 // sampler records the peak goroutine count while a test runs.
@@ -51,7 +51,7 @@ func heapAfterGC() uint64 {
 // Scrapes that overlap share a round, so API calls grow with rounds, not
 // with scrapes. Figures go to the README's reliability section.
 func TestLoadCoalescing(t *testing.T) {
-	e := newEnv(t, trrotest.Generate(trrotest.DefaultSpec, now), envOpts{})
+	e := newEnv(t, standin.Generate(standin.DefaultSpec, now), envOpts{})
 	e.srv.Latency = 50 * time.Millisecond
 	e.scrape(t, "")
 	perRound := e.srv.Calls("")
@@ -95,7 +95,7 @@ func TestSoak(t *testing.T) {
 	if testing.Short() {
 		n = 300
 	}
-	e := newEnv(t, trrotest.Generate(trrotest.DefaultSpec, now), envOpts{client: func(o *trro.Options) {
+	e := newEnv(t, standin.Generate(standin.DefaultSpec, now), envOpts{client: func(o *trro.Options) {
 		o.MaxRetries = 1
 		o.RetryBackoff = time.Millisecond
 		o.RequestTimeout = 30 * time.Millisecond
@@ -104,11 +104,11 @@ func TestSoak(t *testing.T) {
 	}})
 	actions := []string{"DescribeProjectList", "DescribeSessionStatisticsByInterval", "GetLicenses", "GetDevices",
 		"DescribeDeviceList", "DescribeRecentSessionList", "DescribeDeviceSessionList", "GetLicenseStat"}
-	faults := []trrotest.Fault{
-		{Kind: trrotest.FaultError, Code: "InternalError"}, {Kind: trrotest.FaultError, Code: "RequestLimitExceeded"},
-		{Kind: trrotest.FaultHTTP, Status: 503}, {Kind: trrotest.FaultInvalidJSON}, {Kind: trrotest.FaultTruncated},
-		{Kind: trrotest.FaultNulls}, {Kind: trrotest.FaultReset}, {Kind: trrotest.FaultSlow, Delay: 60 * time.Millisecond},
-		{Kind: trrotest.FaultOversized, Size: 2 << 20}, {Kind: trrotest.FaultTotal, Delta: 50},
+	faults := []standin.Fault{
+		{Kind: standin.FaultError, Code: "InternalError"}, {Kind: standin.FaultError, Code: "RequestLimitExceeded"},
+		{Kind: standin.FaultHTTP, Status: 503}, {Kind: standin.FaultInvalidJSON}, {Kind: standin.FaultTruncated},
+		{Kind: standin.FaultNulls}, {Kind: standin.FaultReset}, {Kind: standin.FaultSlow, Delay: 60 * time.Millisecond},
+		{Kind: standin.FaultOversized, Size: 2 << 20}, {Kind: standin.FaultTotal, Delta: 50},
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	warm := func(k int) {

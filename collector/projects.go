@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 
+	"github.com/trro-exporter/trro_exporter/plan"
 	"github.com/trro-exporter/trro_exporter/trro"
 )
 
@@ -21,6 +22,12 @@ func newProjects() *projects {
 
 func (p *projects) Name() string        { return "projects" }
 func (p *projects) Families() []*Family { return []*Family{p.info} }
+
+// Demand: the project list, shared with the collectors that discover
+// projects with it.
+func (p *projects) Demand(f plan.Fleet, s Sizing) []plan.Demand {
+	return []plan.Demand{{Action: trro.ActionDescribeProjectList, Calls: plan.Pages(f.Projects, s.PageSize), Shared: true}}
+}
 
 type projectsResult struct {
 	info *Family
@@ -47,7 +54,7 @@ func (p *projects) Fetch(ctx context.Context, r *Round) (Result, error) {
 	return res, nil
 }
 
-func (res projectsResult) Write(s *Sink) {
+func (res projectsResult) Write(s Sink) {
 	for _, pr := range res.list {
 		s.Sample(res.info, 1, pr.ProjectID, pr.ProjectName, pr.PolicyMode)
 	}

@@ -3,6 +3,9 @@ package collector
 import (
 	"context"
 	"time"
+
+	"github.com/trro-exporter/trro_exporter/plan"
+	"github.com/trro-exporter/trro_exporter/trro"
 )
 
 func init() {
@@ -12,26 +15,6 @@ func init() {
 // recentWindow is the span DescribeRecentSessionList covers at most.
 const recentWindow = 2 * time.Hour
 
-// recentSessions counts the sessions of the API's two-hour window and the
-// ones still live.
-type recentSessions struct {
-	activeWindow   time.Duration
-	recent, active *Family
-}
-
-func newRecentSessions(activeWindow time.Duration) *recentSessions {
-	return &recentSessions{
-		activeWindow: activeWindow,
-		recent: gaugeFamily("trro_recent_sessions",
-			"Sessions active at some point in the last two hours (DescribeRecentSessionList).", "project_id"),
-		active: gaugeFamily("trro_active_sessions",
-			"Sessions whose last update is within the active session window (default 2m) of the scrape: the live ones.", "project_id"),
-	}
-}
-
-func (s *recentSessions) Name() string        { return "recent_sessions" }
-func (s *recentSessions) Families() []*Family { return []*Family{s.recent, s.active} }
-
 // sessionCounts are one project's recent and active sessions; ok is false
 // when its call failed.
 type sessionCounts struct {
@@ -39,8 +22,43 @@ type sessionCounts struct {
 	ok             bool
 }
 
+// countGauge is a per-project gauge and the count it exports.
+type countGauge struct {
+	fam   *Family
+	value func(*sessionCounts) int
+}
+
+// recentSessions counts the sessions of the API's two-hour window and the
+// ones still live.
+type recentSessions struct {
+	activeWindow time.Duration
+	gauges       []countGauge
+}
+
+func newRecentSessions(activeWindow time.Duration) *recentSessions {
+	return &recentSessions{
+		activeWindow: activeWindow,
+		gauges: []countGauge{
+			{gaugeFamily("trro_recent_sessions", "Sessions active at some point in the last two hours (DescribeRecentSessionList).", "project_id"),
+				func(c *sessionCounts) int { return c.recent }},
+			{gaugeFamily("trro_active_sessions", "Sessions whose last update is within the active session window (default 2m) of the scrape: the live ones.", "project_id"),
+				func(c *sessionCounts) int { return c.active }},
+		},
+	}
+}
+
+func (s *recentSessions) Name() string { return "recent_sessions" }
+
+func (s *recentSessions) Families() []*Family {
+	return []*Family{s.gauges[0].fam, s.gauges[1].fam}
+}
+
+func (s *recentSessions) Demand(f plan.Fleet, z Sizing) []plan.Demand {
+	return append(discovery(f, z), plan.Demand{Action: trro.ActionDescribeRecentSessionList, Calls: plan.SumPages(f.RecentSessions, z.PageSize, 0)})
+}
+
 type recentSessionsResult struct {
-	s        *recentSessions
+	gauges   []countGauge
 	projects []string
 	counts   []sessionCounts
 }
@@ -53,32 +71,34 @@ func (s *recentSessions) Fetch(ctx context.Context, r *Round) (Result, error) {
 		if err != nil {
 			return sessionCounts{}, err
 		}
-		seen := make(map[string]bool, len(list))
-		c := sessionCounts{ok: true}
-		for _, sess := range list {
-			if sess.SessionID == "" || seen[sess.SessionID] {
-				continue
-			}
-			seen[sess.SessionID] = true
-			if sess.LatestUpdateTime.Valid && sess.LatestUpdateTime.Value >= activeSince {
-				c.active++
-			}
-		}
-		c.recent = len(seen)
-		return c, nil
+		return countRecent(list, activeSince), nil
 	})
-	return recentSessionsResult{s, ids, counts}, err
+	return recentSessionsResult{s.gauges, ids, counts}, err
 }
 
-func (res recentSessionsResult) Write(s *Sink) {
-	for _, f := range []*Family{res.s.recent, res.s.active} {
+// countRecent counts each listed session once, and the ones updated since
+// activeSince as active.
+func countRecent(list []trro.RecentSession, activeSince int64) sessionCounts {
+	seen := make(map[string]bool, len(list))
+	c := sessionCounts{ok: true}
+	for _, sess := range list {
+		if sess.SessionID == "" || seen[sess.SessionID] {
+			continue
+		}
+		seen[sess.SessionID] = true
+		if sess.LatestUpdateTime.Valid && sess.LatestUpdateTime.Value >= activeSince {
+			c.active++
+		}
+	}
+	c.recent = len(seen)
+	return c
+}
+
+func (res recentSessionsResult) Write(s Sink) {
+	for _, g := range res.gauges {
 		for i, pid := range res.projects {
-			if c := res.counts[i]; c.ok {
-				v := c.recent
-				if f == res.s.active {
-					v = c.active
-				}
-				s.Sample(f, float64(v), pid)
+			if c := &res.counts[i]; c.ok {
+				s.Sample(g.fam, float64(g.value(c)), pid)
 			}
 		}
 	}

@@ -3,6 +3,9 @@ package collector
 import (
 	"context"
 	"time"
+
+	"github.com/trro-exporter/trro_exporter/plan"
+	"github.com/trro-exporter/trro_exporter/trro"
 )
 
 func init() {
@@ -13,28 +16,6 @@ func init() {
 // unknown for any other grade.
 var qualities = []string{"good", "normal", "bad", "unknown"}
 
-// sessionQuality counts the sessions that ended within the look-back by
-// quality grade. Off by default: it pages through every such session.
-type sessionQuality struct {
-	lookback          time.Duration
-	sessions, seconds *Family
-}
-
-func newSessionQuality(lookback time.Duration) *sessionQuality {
-	return &sessionQuality{
-		lookback: lookback,
-		sessions: gaugeFamily("trro_session_quality_sessions",
-			"Sessions that ended within the look-back (default 24h), by quality: good, normal, bad, and unknown for other grades.",
-			"project_id", "quality"),
-		seconds: gaugeFamily("trro_session_quality_duration_seconds",
-			"Summed duration of the sessions that ended within the look-back, by quality.",
-			"project_id", "quality"),
-	}
-}
-
-func (s *sessionQuality) Name() string        { return "session_quality" }
-func (s *sessionQuality) Families() []*Family { return []*Family{s.sessions, s.seconds} }
-
 // qualityCounts are one project's sessions and seconds per quality (in
 // qualities order); ok is false when its call failed.
 type qualityCounts struct {
@@ -43,8 +24,47 @@ type qualityCounts struct {
 	ok          bool
 }
 
+// sessionQuality counts the sessions that ended within the look-back by
+// quality grade. Off by default: it pages through every such session.
+type sessionQuality struct {
+	lookback time.Duration
+	gauges   []qualityGauge
+}
+
+// qualityGauge is a per-project, per-quality gauge and the values it exports.
+type qualityGauge struct {
+	fam    *Family
+	values func(*qualityCounts) *[4]float64
+}
+
+func newSessionQuality(lookback time.Duration) *sessionQuality {
+	return &sessionQuality{
+		lookback: lookback,
+		gauges: []qualityGauge{
+			{gaugeFamily("trro_session_quality_sessions",
+				"Sessions that ended within the look-back (default 24h), by quality: good, normal, bad, and unknown for other grades.",
+				"project_id", "quality"),
+				func(c *qualityCounts) *[4]float64 { return &c.count }},
+			{gaugeFamily("trro_session_quality_duration_seconds",
+				"Summed duration of the sessions that ended within the look-back, by quality.",
+				"project_id", "quality"),
+				func(c *qualityCounts) *[4]float64 { return &c.secs }},
+		},
+	}
+}
+
+func (s *sessionQuality) Name() string { return "session_quality" }
+
+func (s *sessionQuality) Families() []*Family {
+	return []*Family{s.gauges[0].fam, s.gauges[1].fam}
+}
+
+func (s *sessionQuality) Demand(f plan.Fleet, z Sizing) []plan.Demand {
+	return append(discovery(f, z), plan.Demand{Action: trro.ActionDescribeDeviceSessionList, Calls: plan.SumPages(f.QualitySessions, z.PageSize, 0)})
+}
+
 type sessionQualityResult struct {
-	s        *sessionQuality
+	gauges   []qualityGauge
 	projects []string
 	counts   []qualityCounts
 }
@@ -56,48 +76,56 @@ func (s *sessionQuality) Fetch(ctx context.Context, r *Round) (Result, error) {
 		if err != nil {
 			return qualityCounts{}, err
 		}
-		c := qualityCounts{ok: true}
-		seen := make(map[string]bool, len(list))
-		for _, sess := range list {
-			if sess.SessionID == "" || seen[sess.SessionID] {
-				continue
-			}
-			// The API filters by time too; this keeps the window exact.
-			if !sess.EndTime.Valid || sess.EndTime.Value < start || sess.EndTime.Value > end {
-				continue
-			}
-			seen[sess.SessionID] = true
-			q := len(qualities) - 1
-			for i, name := range qualities[:q] {
-				if sess.Quality == name {
-					q = i
-				}
-			}
-			c.hasUnknown = c.hasUnknown || q == len(qualities)-1
-			c.count[q]++
-			if sess.StartTime.Valid && sess.EndTime.Value > sess.StartTime.Value {
-				c.secs[q] += float64(sess.EndTime.Value - sess.StartTime.Value)
-			}
-		}
-		return c, nil
+		return countQuality(list, start, end), nil
 	})
-	return sessionQualityResult{s, ids, counts}, err
+	return sessionQualityResult{s.gauges, ids, counts}, err
 }
 
-func (res sessionQualityResult) Write(s *Sink) {
-	for _, f := range []*Family{res.s.sessions, res.s.seconds} {
+// qualityIndex is grade's index in qualities; unknown for any other grade.
+func qualityIndex(grade string) int {
+	for i, name := range qualities[:len(qualities)-1] {
+		if grade == name {
+			return i
+		}
+	}
+	return len(qualities) - 1
+}
+
+// countQuality counts each session that ended within [start, end] once.
+func countQuality(list []trro.DeviceSession, start, end int64) qualityCounts {
+	c := qualityCounts{ok: true}
+	seen := make(map[string]bool, len(list))
+	for _, sess := range list {
+		if sess.SessionID == "" || seen[sess.SessionID] {
+			continue
+		}
+		// The API filters by time too; this keeps the window exact.
+		if !sess.EndTime.Valid || sess.EndTime.Value < start || sess.EndTime.Value > end {
+			continue
+		}
+		seen[sess.SessionID] = true
+		q := qualityIndex(sess.Quality)
+		c.hasUnknown = c.hasUnknown || q == len(qualities)-1
+		c.count[q]++
+		if sess.StartTime.Valid && sess.EndTime.Value > sess.StartTime.Value {
+			c.secs[q] += float64(sess.EndTime.Value - sess.StartTime.Value)
+		}
+	}
+	return c
+}
+
+func (res sessionQualityResult) Write(s Sink) {
+	for _, g := range res.gauges {
 		for i, pid := range res.projects {
 			c := &res.counts[i]
 			if !c.ok {
 				continue
 			}
-			v := &c.count
-			if f == res.s.seconds {
-				v = &c.secs
-			}
+			v := g.values(c)
 			for q, name := range qualities {
+				// unknown only when some session had another grade.
 				if q < len(qualities)-1 || c.hasUnknown {
-					s.Sample(f, v[q], pid, name)
+					s.Sample(g.fam, v[q], pid, name)
 				}
 			}
 		}

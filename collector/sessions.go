@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/trro-exporter/trro_exporter/plan"
 	"github.com/trro-exporter/trro_exporter/trro"
 )
 
@@ -25,40 +26,52 @@ var lookback = map[string]time.Duration{
 
 type sessions struct {
 	intervals []string
-	// fams[k] carries field k of a bucket (see bucketValues).
-	fams [6]*Family
+	fields    fields[trro.SessionIntervalStatistic]
 }
 
 func newSessions(intervals []string) *sessions {
-	d := func(name, help string) *Family {
+	g := func(name, help string) *Family {
 		return gaugeFamily("trro_"+name, help, "project_id", "interval", "window")
 	}
+	type bucket = trro.SessionIntervalStatistic
 	return &sessions{
 		intervals: intervals,
-		fams: [6]*Family{
-			d("sessions", "Sessions in the statistics bucket (SessionNum); window is current or previous."),
-			d("session_duration_seconds", "Total session time in the statistics bucket (TotalDuration minutes × 60)."),
-			d("active_field_devices", "Active field (on-site) devices in the statistics bucket."),
-			d("active_remote_devices", "Active remote (operator) devices in the statistics bucket."),
-			d("session_not_bad_ratio", "Share of good or normal sessions in the bucket, 0 to 1; absent when the bucket had no sessions."),
-			d("session_interval_start_timestamp_seconds", "Start of the statistics bucket as a Unix timestamp."),
+		fields: fields[bucket]{
+			{g("sessions", "Sessions in the statistics bucket (SessionNum); window is current or previous."),
+				func(b *bucket) trro.Int { return b.SessionNum }, asIs},
+			{g("session_duration_seconds", "Total session time in the statistics bucket (TotalDuration minutes × 60)."),
+				func(b *bucket) trro.Int { return b.TotalDuration }, minutes},
+			{g("active_field_devices", "Active field (on-site) devices in the statistics bucket."),
+				func(b *bucket) trro.Int { return b.ActiveFieldDeviceNum }, asIs},
+			{g("active_remote_devices", "Active remote (operator) devices in the statistics bucket."),
+				func(b *bucket) trro.Int { return b.ActiveRemoteDeviceNum }, asIs},
+			// A bucket without sessions has no ratio, whatever it says.
+			{g("session_not_bad_ratio", "Share of good or normal sessions in the bucket, 0 to 1; absent when the bucket had no sessions."),
+				func(b *bucket) trro.Int { return onlyIf(b.SessionNum.Valid && b.SessionNum.Value > 0, b.NotBadSessionRatio) }, percent},
+			{g("session_interval_start_timestamp_seconds", "Start of the statistics bucket as a Unix timestamp."),
+				func(b *bucket) trro.Int { return b.StartTime }, asIs},
 		},
 	}
 }
 
 func (s *sessions) Name() string        { return "sessions" }
-func (s *sessions) Families() []*Family { return s.fams[:] }
+func (s *sessions) Families() []*Family { return s.fields.families() }
+
+// Demand: one call per project and interval.
+func (s *sessions) Demand(f plan.Fleet, z Sizing) []plan.Demand {
+	return append(discovery(f, z), plan.Demand{Action: trro.ActionDescribeSessionStatisticsByInterval, Calls: f.Projects * len(s.intervals)})
+}
 
 // bucketRow is one exported bucket: a project's current or previous bucket
-// of an interval.
+// of an interval, its values in fields order.
 type bucketRow struct {
-	projectID, interval, window string
-	b                           trro.SessionIntervalStatistic
+	labels [3]string // project_id, interval, window
+	vals   []trro.Int
 }
 
 type sessionsResult struct {
-	s    *sessions
-	rows []bucketRow
+	fields fields[trro.SessionIntervalStatistic]
+	rows   []bucketRow
 }
 
 func (s *sessions) Fetch(ctx context.Context, r *Round) (Result, error) {
@@ -68,58 +81,35 @@ func (s *sessions) Fetch(ctx context.Context, r *Round) (Result, error) {
 		errs := make([]error, len(s.intervals))
 		var wg sync.WaitGroup
 		for i, iv := range s.intervals {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+			wg.Go(func() {
 				stats, err := r.API.DescribeSessionStatisticsByInterval(ctx, id, iv, r.Now.Add(-lookback[iv]).Unix(), now)
 				if err != nil {
 					errs[i] = fmt.Errorf("interval %s: %w", iv, err)
 					return
 				}
 				cur, prev := pickWindows(stats, now)
-				if cur != nil {
-					rows[i] = append(rows[i], bucketRow{id, iv, "current", *cur})
+				for _, w := range []struct {
+					name string
+					b    *trro.SessionIntervalStatistic
+				}{{"current", cur}, {"previous", prev}} {
+					if w.b != nil {
+						rows[i] = append(rows[i], bucketRow{[3]string{id, iv, w.name}, s.fields.read(w.b)})
+					}
 				}
-				if prev != nil {
-					rows[i] = append(rows[i], bucketRow{id, iv, "previous", *prev})
-				}
-			}()
+			})
 		}
 		wg.Wait()
 		return slices.Concat(rows...), errors.Join(errs...)
 	})
-	return sessionsResult{s, slices.Concat(perProj...)}, err
+	return sessionsResult{s.fields, slices.Concat(perProj...)}, err
 }
 
-// bucketValues are a bucket's values in fams order; the ratio only when
-// the bucket had sessions.
-func bucketValues(b *trro.SessionIntervalStatistic) [6]trro.Int {
-	ratio := trro.Int{}
-	if b.SessionNum.Valid && b.SessionNum.Value > 0 {
-		ratio = b.NotBadSessionRatio
-	}
-	return [6]trro.Int{b.SessionNum, b.TotalDuration, b.ActiveFieldDeviceNum, b.ActiveRemoteDeviceNum, ratio, b.StartTime}
-}
-
-func (res sessionsResult) Write(s *Sink) {
-	for k, f := range res.s.fams {
+func (res sessionsResult) Write(s Sink) {
+	res.fields.write(s, func(yield func([]trro.Int, ...string)) {
 		for i := range res.rows {
-			row := &res.rows[i]
-			v := bucketValues(&row.b)[k]
-			if !v.Valid {
-				continue
-			}
-			val := float64(v.Value)
-			switch k {
-			case 1:
-				val *= 60
-			case 4:
-				// Divide rather than multiply by 0.01, which is not exact in binary.
-				val /= 100
-			}
-			s.Sample(f, val, row.projectID, row.interval, row.window)
+			yield(res.rows[i].vals, res.rows[i].labels[:]...)
 		}
-	}
+	})
 }
 
 // pickWindows returns the bucket with the greatest StartTime not after now,

@@ -50,13 +50,17 @@ func gaugeFamily(name, help string, labels ...string) *Family {
 	return newFamily(name, help, prometheus.GaugeValue, labels...)
 }
 
-// Sink receives samples family by family: every sample of a family must be
-// sent before the next family starts. It either writes the text exposition
-// format straight to a writer (the /metrics path: no per-series objects for
-// fleets of thousands of devices), or sends const metrics to a channel (the
-// prometheus.Collector path).
-type Sink struct {
-	ch  chan<- prometheus.Metric
+// Sink receives samples family by family: every sample of a family is sent
+// before the next family starts.
+type Sink interface {
+	// Sample sends one sample of f with the label values in f's order.
+	Sample(f *Family, v float64, labelValues ...string)
+}
+
+// textSink writes the text exposition format straight to a writer: the
+// /metrics path, with no per-series objects for fleets of thousands of
+// devices.
+type textSink struct {
 	out io.Writer
 	buf []byte
 	cur *Family
@@ -66,19 +70,10 @@ type Sink struct {
 // flushAt is the buffered text size that triggers a write.
 const flushAt = 32 << 10
 
-func newTextSink(w io.Writer) *Sink { return &Sink{out: w, buf: make([]byte, 0, flushAt+4096)} }
+func newTextSink(w io.Writer) *textSink { return &textSink{out: w, buf: make([]byte, 0, flushAt+4096)} }
 
-func newMetricSink(ch chan<- prometheus.Metric) *Sink { return &Sink{ch: ch} }
-
-// Sample sends one sample of f with the label values in f's order.
-func (s *Sink) Sample(f *Family, v float64, values ...string) {
-	if len(values) != len(f.labels) {
-		panic(fmt.Sprintf("collector: %s takes %d label values, got %d", f.name, len(f.labels), len(values)))
-	}
-	if s.ch != nil {
-		s.ch <- prometheus.MustNewConstMetric(f.desc, f.typ, v, slices.Clone(values)...)
-		return
-	}
+func (s *textSink) Sample(f *Family, v float64, values ...string) {
+	f.check(values)
 	if s.err != nil {
 		return
 	}
@@ -105,13 +100,29 @@ func (s *Sink) Sample(f *Family, v float64, values ...string) {
 
 // Flush writes what is buffered; the first write error sticks and ends
 // the output (the scraper has gone away).
-func (s *Sink) Flush() error {
-	if s.out == nil || s.err != nil || len(s.buf) == 0 {
+func (s *textSink) Flush() error {
+	if s.err != nil || len(s.buf) == 0 {
 		return s.err
 	}
 	_, s.err = s.out.Write(s.buf)
 	s.buf = s.buf[:0]
 	return s.err
+}
+
+// metricSink sends const metrics to a channel: the prometheus.Collector
+// path, for registries that embed the exporter.
+type metricSink chan<- prometheus.Metric
+
+func (ch metricSink) Sample(f *Family, v float64, values ...string) {
+	f.check(values)
+	ch <- prometheus.MustNewConstMetric(f.desc, f.typ, v, slices.Clone(values)...)
+}
+
+// check panics on a label count that does not match: a programming error.
+func (f *Family) check(values []string) {
+	if len(values) != len(f.labels) {
+		panic(fmt.Sprintf("collector: %s takes %d label values, got %d", f.name, len(f.labels), len(values)))
+	}
 }
 
 // appendLabelValue escapes backslash, double quote and newline, as the

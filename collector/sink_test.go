@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
@@ -16,7 +17,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/trro-exporter/trro_exporter/collector"
-	"github.com/trro-exporter/trro_exporter/trrotest"
+	"github.com/trro-exporter/trro_exporter/standin"
 )
 
 // seriesKey is a series as name{sorted labels}.
@@ -56,7 +57,7 @@ func flatten(mfs map[string]*dto.MetricFamily) map[string]string {
 func TestTextMatchesCollector(t *testing.T) {
 	fleet := fixtureFleet()
 	// Names that need escaping in the text format.
-	fleet.Devices = append(fleet.Devices, trrotest.Device{ProjectID: "proj0000000000bb", ID: `dev-"q"`,
+	fleet.Devices = append(fleet.Devices, standin.Device{ProjectID: "proj0000000000bb", ID: `dev-"q"`,
 		Name: "back\\slash \"quoted\"\nnew line 挖掘机", Type: "field", Status: "ready", LastReportTime: "1795689000",
 		LicenseCount: 1, ExpireTime: 1800000000, RemainDay: 1, MonthlyRemainTime: 1, LimitedTime: 2})
 	for _, collectors := range [][]string{collector.Names(), {"devices"}} {
@@ -144,6 +145,7 @@ func TestNewRejectsDuplicates(t *testing.T) {
 		{Collectors: []string{"sessions"}, Intervals: []string{"hour", "hour"}},
 		{Collectors: []string{"devices"}, ProjectIDs: []string{"p1", "p1"}},
 	} {
+		o.Timeout, o.MaxDevicesPerProject, o.ActiveSessionWindow, o.SessionQualityLookback = time.Second, 1, time.Minute, time.Hour
 		if _, err := collector.New(o); err == nil || !strings.Contains(err.Error(), "listed twice") {
 			t.Errorf("%+v: err %v", o, err)
 		}

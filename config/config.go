@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/trro-exporter/trro_exporter/trro"
@@ -39,6 +40,7 @@ type Config struct {
 	RateLimit        float64  `yaml:"rate_limit"`
 	MaxConcurrency   int      `yaml:"max_concurrency"`
 	MaxRetries       int      `yaml:"max_retries"`
+	RetryBackoff     Duration `yaml:"retry_backoff"`
 	PageSize         int      `yaml:"page_size"`
 	MaxPages         int      `yaml:"max_pages"`
 	MaxResponseBytes int64    `yaml:"max_response_bytes"`
@@ -60,6 +62,18 @@ type CollectorSettings struct {
 	// MaxAge: when refreshes fail, the last successful result is served
 	// until it is this old (default 3 × min_interval).
 	MaxAge Duration `yaml:"max_age"`
+}
+
+// UnmarshalYAML fills in max_age's default, which depends on min_interval.
+func (cs *CollectorSettings) UnmarshalYAML(n *yaml.Node) error {
+	type plain CollectorSettings
+	if err := n.Decode((*plain)(cs)); err != nil {
+		return err
+	}
+	if cs.MaxAge == 0 {
+		cs.MaxAge = 3 * cs.MinInterval
+	}
+	return nil
 }
 
 // Credentials say how requests are signed. With none of them set the
@@ -89,6 +103,7 @@ func Default() *Config {
 		RateLimit:              20,
 		MaxConcurrency:         10,
 		MaxRetries:             3,
+		RetryBackoff:           Duration(100 * time.Millisecond),
 		PageSize:               100,
 		MaxPages:               1000,
 		MaxResponseBytes:       16 << 20,
@@ -142,37 +157,56 @@ func Parse(data []byte, collectors []string) (*Config, error) {
 	return cfg, nil
 }
 
-// Validate checks values that YAML alone cannot.
+// Validate checks values that YAML alone cannot; it changes nothing.
 func (c *Config) Validate(collectors []string) error {
+	for _, check := range []func() error{
+		c.validateAPI,
+		c.validateProjects,
+		func() error { return c.validateCollectors(collectors) },
+		c.validateLimits,
+		c.Credentials.validate,
+	} {
+		if err := check(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *Config) validateAPI() error {
 	if _, _, err := trro.ParseEndpoint(c.Endpoint); err != nil {
 		return fmt.Errorf("endpoint: %w", err)
 	}
 	if c.Region == "" {
 		return errors.New("region: must not be empty")
 	}
-	seen := map[string]bool{}
-	for _, p := range c.Projects {
+	return nil
+}
+
+func (c *Config) validateProjects() error {
+	for i, p := range c.Projects {
 		switch {
 		case strings.TrimSpace(p) == "":
 			return errors.New("projects: empty project id")
-		case seen[p]:
+		case slices.Contains(c.Projects[:i], p):
 			return fmt.Errorf("projects: %q listed twice", p)
 		}
-		seen[p] = true
 	}
 	if len(c.StatisticIntervals) == 0 {
 		return fmt.Errorf("statistic_intervals: must list at least one of %s", strings.Join(Intervals, ", "))
 	}
-	seen = map[string]bool{}
-	for _, iv := range c.StatisticIntervals {
+	for i, iv := range c.StatisticIntervals {
 		switch {
 		case !slices.Contains(Intervals, iv):
 			return fmt.Errorf("statistic_intervals: %q is not one of %s", iv, strings.Join(Intervals, ", "))
-		case seen[iv]:
+		case slices.Contains(c.StatisticIntervals[:i], iv):
 			return fmt.Errorf("statistic_intervals: %q listed twice", iv)
 		}
-		seen[iv] = true
 	}
+	return nil
+}
+
+func (c *Config) validateCollectors(collectors []string) error {
 	for name := range c.Collectors {
 		if !slices.Contains(collectors, name) {
 			return fmt.Errorf("collectors: unknown collector %q (known: %s)", name, strings.Join(collectors, ", "))
@@ -184,14 +218,14 @@ func (c *Config) Validate(collectors []string) error {
 			return fmt.Errorf("collector_settings: unknown collector %q (known: %s)", name, strings.Join(collectors, ", "))
 		case cs.MinInterval < 0 || cs.MaxAge < 0:
 			return fmt.Errorf("collector_settings.%s: durations must not be negative", name)
-		case cs.MaxAge > 0 && cs.MaxAge < cs.MinInterval:
+		case cs.MaxAge < cs.MinInterval:
 			return fmt.Errorf("collector_settings.%s: max_age %s is shorter than min_interval %s", name, cs.MaxAge, cs.MinInterval)
 		}
-		if cs.MaxAge == 0 {
-			cs.MaxAge = 3 * cs.MinInterval
-			c.CollectorSettings[name] = cs
-		}
 	}
+	return nil
+}
+
+func (c *Config) validateLimits() error {
 	switch {
 	case c.ScrapeTimeout <= 0:
 		return errors.New("scrape_timeout: must be positive")
@@ -203,6 +237,8 @@ func (c *Config) Validate(collectors []string) error {
 		return errors.New("max_concurrency: must be at least 1")
 	case c.MaxRetries < 0 || c.MaxRetries > 10:
 		return errors.New("max_retries: must be between 0 and 10")
+	case c.RetryBackoff <= 0:
+		return errors.New("retry_backoff: must be positive")
 	case c.PageSize < 1 || c.PageSize > 1000:
 		return errors.New("page_size: must be between 1 and 1000")
 	case c.MaxPages < 1:
@@ -216,7 +252,10 @@ func (c *Config) Validate(collectors []string) error {
 	case c.SessionQualityLookback <= 0:
 		return errors.New("session_quality_lookback: must be positive")
 	}
-	cr := c.Credentials
+	return nil
+}
+
+func (cr Credentials) validate() error {
 	switch {
 	case cr.SecretKey != "" && cr.SecretKeyFile != "":
 		return errors.New("credentials: set secret_key or secret_key_file, not both")
@@ -232,6 +271,17 @@ func (c *Config) Validate(collectors []string) error {
 	return nil
 }
 
+// ClientOptions are the API client's settings from c, signing with cred.
+func (c *Config) ClientOptions(cred common.CredentialIface) trro.Options {
+	return trro.Options{
+		Endpoint: c.Endpoint, Region: c.Region, Credential: cred,
+		RequestTimeout: time.Duration(c.RequestTimeout), RateLimit: c.RateLimit,
+		MaxConcurrency: c.MaxConcurrency, MaxBodyBytes: c.MaxResponseBytes,
+		MaxRetries: c.MaxRetries, RetryBackoff: time.Duration(c.RetryBackoff),
+		PageSize: c.PageSize, MaxPages: c.MaxPages,
+	}
+}
+
 // Enabled reports whether a collector is on: the config's switch if set,
 // else def.
 func (c *Config) Enabled(name string, def bool) bool {
@@ -240,3 +290,4 @@ func (c *Config) Enabled(name string, def bool) bool {
 	}
 	return def
 }
+

@@ -25,7 +25,7 @@ import (
 
 	"github.com/trro-exporter/trro_exporter/collector"
 	"github.com/trro-exporter/trro_exporter/trro"
-	"github.com/trro-exporter/trro_exporter/trrotest"
+	"github.com/trro-exporter/trro_exporter/standin"
 )
 
 type target struct {
@@ -157,7 +157,7 @@ func TestDashboardConventions(t *testing.T) {
 // fleet and returns every sample name it exposes.
 func exportedMetrics(t *testing.T) map[string]bool {
 	t.Helper()
-	srv := trrotest.NewServer(trrotest.Generate(trrotest.DefaultSpec, time.Now()), trrotest.Credential{SecretID: "AKIDdeploy", SecretKey: "deploy-key"})
+	srv := standin.NewServer(standin.Generate(standin.DefaultSpec, time.Now()), standin.Credential{SecretID: "AKIDdeploy", SecretKey: "deploy-key"})
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
 	api := collector.NewAPIMetrics()

@@ -24,7 +24,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/trro-exporter/trro_exporter/trrotest"
+	"github.com/trro-exporter/trro_exporter/standin"
 )
 
 const (
@@ -175,8 +175,8 @@ func TestStack(t *testing.T) {
 
 	// The stand-in: the demo fleet, whose license lic-bound-critical-1
 	// expires in 5 days; a few throttled calls fill the error panels.
-	srv := trrotest.NewServer(trrotest.Generate(trrotest.DefaultSpec, time.Now()), trrotest.Credential{SecretID: secretID, SecretKey: secretKey})
-	srv.SetFault("GetLicenseStat", &trrotest.Fault{Kind: trrotest.FaultError, Code: "RequestLimitExceeded", Times: 2})
+	srv := standin.NewServer(standin.Generate(standin.DefaultSpec, time.Now()), standin.Credential{SecretID: secretID, SecretKey: secretKey})
+	srv.SetFault("GetLicenseStat", &standin.Fault{Kind: standin.FaultError, Code: "RequestLimitExceeded", Times: 2})
 	api := httptest.NewServer(srv)
 	defer api.Close()
 

@@ -21,17 +21,24 @@ type Fleet struct {
 	QualitySessions []int
 }
 
-// Settings are the parts of the configuration that cost calls.
+// Demand is what one collector costs per scrape in calls to one action,
+// as the collector itself declares it for a sized fleet.
+type Demand struct {
+	Action string
+	Calls  int
+	// Shared calls are made once per API round for every collector that
+	// needs them (the project list): they count once, not per collector.
+	Shared bool
+}
+
+// Settings are the parts of the configuration the budget depends on
+// besides the collectors' demands.
 type Settings struct {
-	Collectors           map[string]bool
-	Discover             bool // projects are discovered with DescribeProjectList
-	Intervals            int
-	PageSize             int
-	MaxDevicesPerProject int
-	RateLimit            float64
-	ScrapeInterval       time.Duration
-	ScrapeTimeout        time.Duration
-	MinInterval          map[string]time.Duration
+	RateLimit      float64
+	ScrapeInterval time.Duration
+	ScrapeTimeout  time.Duration
+	// MinInterval per collector: its calls happen at most this often.
+	MinInterval map[string]time.Duration
 }
 
 // Line is one action's cost.
@@ -56,98 +63,80 @@ type Plan struct {
 
 const month = 30 * 24 * time.Hour
 
-func pages(items, size int) int {
+// Pages is how many calls a list of items takes at size items a page; an
+// empty list still takes one.
+func Pages(items, size int) int {
 	if items <= 0 {
-		return 1 // an empty list still takes one call
+		return 1
 	}
 	return (items + size - 1) / size
 }
 
-func sumPages(items []int, size, capEach int) int {
+// SumPages is Pages summed over lists, each cut at capEach items (0: no cut).
+func SumPages(items []int, size, capEach int) int {
 	n := 0
 	for _, it := range items {
 		if capEach > 0 && it > capEach {
 			it = capEach
 		}
-		n += pages(it, size)
+		n += Pages(it, size)
 	}
 	return n
 }
 
-// Compute works out the plan of settings s for fleet f.
-func Compute(f Fleet, s Settings) Plan {
-	if s.PageSize <= 0 {
-		s.PageSize = 100
-	}
-	on := func(c string) bool { return s.Collectors[c] }
-	perProject := []string{"sessions", "devices", "device_status", "recent_sessions", "session_quality"}
-	needProjects := on("projects")
-	for _, c := range perProject {
-		needProjects = needProjects || (s.Discover && on(c))
-	}
+// Compute sums what the collectors declare (collector name → demands) into
+// the plan of settings s.
+func Compute(demands map[string][]Demand, s Settings) Plan {
 	type item struct {
-		action string
 		calls  int
+		every  time.Duration
+		shared bool
 		users  []string
 	}
-	var items []item
-	if needProjects {
-		var users []string
-		if on("projects") {
-			users = append(users, "projects")
-		}
-		if s.Discover {
-			for _, c := range perProject {
-				if on(c) {
-					users = append(users, c)
-				}
+	byAction := map[string]*item{}
+	var actions []string
+	names := make([]string, 0, len(demands))
+	for n := range demands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		// A collector's calls happen as often as its min_interval allows.
+		every := max(s.ScrapeInterval, s.MinInterval[name])
+		for _, d := range demands[name] {
+			it := byAction[d.Action]
+			if it == nil {
+				it = &item{every: month, shared: d.Shared}
+				byAction[d.Action] = it
+				actions = append(actions, d.Action)
 			}
+			if d.Shared {
+				it.calls = max(it.calls, d.Calls)
+			} else {
+				it.calls += d.Calls
+			}
+			it.every = min(it.every, every)
+			it.users = append(it.users, name)
 		}
-		items = append(items, item{"DescribeProjectList", pages(f.Projects, s.PageSize), users})
-	}
-	if on("sessions") {
-		items = append(items, item{"DescribeSessionStatisticsByInterval", f.Projects * s.Intervals, []string{"sessions"}})
-	}
-	if on("licenses") {
-		items = append(items, item{"GetLicenses", pages(f.LicenseGroups, s.PageSize), []string{"licenses"}})
-	}
-	if on("devices") {
-		items = append(items, item{"GetDevices", sumPages(f.Devices, s.PageSize, s.MaxDevicesPerProject), []string{"devices"}})
-	}
-	if on("device_status") {
-		items = append(items, item{"DescribeDeviceList", sumPages(f.Devices, s.PageSize, s.MaxDevicesPerProject), []string{"device_status"}})
-	}
-	if on("recent_sessions") {
-		items = append(items, item{"DescribeRecentSessionList", sumPages(f.RecentSessions, s.PageSize, 0), []string{"recent_sessions"}})
-	}
-	if on("session_quality") {
-		items = append(items, item{"DescribeDeviceSessionList", sumPages(f.QualitySessions, s.PageSize, 0), []string{"session_quality"}})
-	}
-	if on("license_summary") {
-		items = append(items, item{"GetLicenseStat", 1, []string{"license_summary"}})
 	}
 
 	p := Plan{ScrapesInMonth: int64(month / s.ScrapeInterval)}
-	var listSeconds, longest float64
-	for _, it := range items {
-		// An action's calls happen as often as its most frequent user needs them.
-		every := month
-		for _, u := range it.users {
-			every = min(every, max(s.ScrapeInterval, s.MinInterval[u]))
-		}
-		l := Line{Action: it.action, Collectors: it.users, PerScrape: it.calls,
-			PerMonth: int64(it.calls) * int64(month/every), Seconds: float64(it.calls) / s.RateLimit}
+	var sharedSeconds, longest float64
+	for _, a := range actions {
+		it := byAction[a]
+		l := Line{Action: a, Collectors: it.users, PerScrape: it.calls,
+			PerMonth: int64(it.calls) * int64(month/it.every), Seconds: float64(it.calls) / s.RateLimit}
 		p.Lines = append(p.Lines, l)
 		p.PerScrape += l.PerScrape
 		p.PerMonth += l.PerMonth
-		if it.action == "DescribeProjectList" && s.Discover {
-			listSeconds = l.Seconds // the other lists wait for it
+		if it.shared {
+			sharedSeconds = math.Max(sharedSeconds, l.Seconds) // the other lists wait for it
 		} else {
 			longest = math.Max(longest, l.Seconds)
 		}
 	}
-	// Actions have separate limits and run side by side; discovery comes first.
-	p.ScrapeSeconds = listSeconds + longest
+	// Actions have separate limits and run side by side; shared calls come first.
+	p.ScrapeSeconds = sharedSeconds + longest
 	timeout := min(s.ScrapeTimeout, s.ScrapeInterval)
 	if p.ScrapeSeconds > timeout.Seconds() {
 		p.Warnings = append(p.Warnings, fmt.Sprintf(

@@ -7,52 +7,49 @@ import (
 	"time"
 )
 
-func TestKnownFleet(t *testing.T) {
-	// 3 projects: 250, 0 and 100 devices; 1 050 license groups; page size 100.
-	f := Fleet{Projects: 3, LicenseGroups: 1050, Devices: []int{250, 0, 100}, RecentSessions: []int{5, 0, 101}, QualitySessions: []int{1000, 0, 0}}
-	s := Settings{
-		Collectors: map[string]bool{"projects": true, "sessions": true, "licenses": true, "devices": true, "device_status": true,
-			"recent_sessions": true, "license_summary": true, "session_quality": true},
-		Discover: true, Intervals: 2, PageSize: 100, MaxDevicesPerProject: 5000, RateLimit: 20,
-		ScrapeInterval: time.Minute, ScrapeTimeout: 30 * time.Second,
-		MinInterval: map[string]time.Duration{"devices": 10 * time.Minute},
+func TestComputeSumsDemands(t *testing.T) {
+	demands := map[string][]Demand{
+		// The shared project list counts once, however many need it.
+		"projects": {{Action: "DescribeProjectList", Calls: 2, Shared: true}},
+		"devices":  {{Action: "DescribeProjectList", Calls: 2, Shared: true}, {Action: "GetDevices", Calls: 30}},
+		"sessions": {{Action: "DescribeProjectList", Calls: 2, Shared: true}, {Action: "DescribeSessionStatisticsByInterval", Calls: 6}},
+		// Two collectors on one action add up.
+		"a": {{Action: "GetLicenses", Calls: 3}},
+		"b": {{Action: "GetLicenses", Calls: 4}},
 	}
-	p := Compute(f, s)
+	s := Settings{RateLimit: 20, ScrapeInterval: time.Minute, ScrapeTimeout: 30 * time.Second,
+		MinInterval: map[string]time.Duration{"devices": 10 * time.Minute, "a": 5 * time.Minute}}
+	p := Compute(demands, s)
 	want := map[string][2]int64{
-		"DescribeProjectList":                 {1, 43200},
+		"DescribeProjectList":                 {2, 2 * 43200},
+		"GetDevices":                          {30, 30 * 4320}, // every 10 minutes
 		"DescribeSessionStatisticsByInterval": {6, 6 * 43200},
-		"GetLicenses":                         {11, 11 * 43200},
-		"GetDevices":                          {3 + 1 + 1, 5 * 4320}, // every 10 minutes
-		"DescribeDeviceList":                  {5, 5 * 43200},
-		"DescribeRecentSessionList":           {1 + 1 + 2, 4 * 43200},
-		"DescribeDeviceSessionList":           {10 + 1 + 1, 12 * 43200},
-		"GetLicenseStat":                      {1, 43200},
+		"GetLicenses":                         {7, 7 * 43200}, // b calls every minute
 	}
 	if len(p.Lines) != len(want) {
 		t.Fatalf("%d lines: %+v", len(p.Lines), p.Lines)
 	}
-	var total int
 	for _, l := range p.Lines {
-		w := want[l.Action]
-		if int64(l.PerScrape) != w[0] || l.PerMonth != w[1] {
+		if w := want[l.Action]; int64(l.PerScrape) != w[0] || l.PerMonth != w[1] {
 			t.Errorf("%s: %d per scrape, %d per month; want %v", l.Action, l.PerScrape, l.PerMonth, w)
 		}
-		total += l.PerScrape
 	}
-	if p.PerScrape != total || p.PerScrape != 45 {
-		t.Errorf("total %d, want 45", p.PerScrape)
+	if p.PerScrape != 45 || p.ScrapesInMonth != 43200 {
+		t.Errorf("total %d per scrape, %d scrapes", p.PerScrape, p.ScrapesInMonth)
 	}
-	// Discovery (1 call, 0.05s) then the longest list: 12 calls at 20/s.
-	if p.ScrapeSeconds != 0.05+0.6 || len(p.Warnings) != 0 || p.ScrapesInMonth != 43200 {
+	// The shared list (0.1s) first, then the longest: 30 calls at 20/s.
+	if p.ScrapeSeconds != 0.1+1.5 || len(p.Warnings) != 0 {
 		t.Errorf("scrape %.3fs, warnings %v", p.ScrapeSeconds, p.Warnings)
+	}
+	if p.Lines[0].Action != "GetDevices" {
+		t.Errorf("lines not sorted by calls: %+v", p.Lines)
 	}
 }
 
 func TestWarnsWhenTheRateLimitCannotFitTheTimeout(t *testing.T) {
-	f := Fleet{Projects: 500, Devices: make([]int, 500), RecentSessions: make([]int, 500)}
-	s := Settings{Collectors: map[string]bool{"sessions": true}, Intervals: 2, PageSize: 100, RateLimit: 20,
-		ScrapeInterval: time.Minute, ScrapeTimeout: 30 * time.Second}
-	p := Compute(f, s)
+	demands := map[string][]Demand{"sessions": {{Action: "DescribeSessionStatisticsByInterval", Calls: 1000}}}
+	s := Settings{RateLimit: 20, ScrapeInterval: time.Minute, ScrapeTimeout: 30 * time.Second}
+	p := Compute(demands, s)
 	// 1 000 statistics calls at 20/s: 50s > 30s.
 	if p.ScrapeSeconds != 50 || len(p.Warnings) != 1 || !strings.Contains(p.Warnings[0], "at least 50.0s") {
 		t.Fatalf("%.1fs, %v", p.ScrapeSeconds, p.Warnings)
@@ -61,5 +58,24 @@ func TestWarnsWhenTheRateLimitCannotFitTheTimeout(t *testing.T) {
 	p.Print(&b, s)
 	if !strings.Contains(b.String(), "DescribeSessionStatisticsByInterval") || !strings.Contains(b.String(), "WARNING:") {
 		t.Fatalf("print:\n%s", b.String())
+	}
+	// 26s of 30s: a warning of little room.
+	demands["sessions"][0].Calls = 520
+	if p := Compute(demands, s); len(p.Warnings) != 1 || !strings.Contains(p.Warnings[0], "little room") {
+		t.Fatalf("%v", p.Warnings)
+	}
+}
+
+func TestPages(t *testing.T) {
+	for _, c := range []struct{ items, size, capEach, want int }{
+		{0, 100, 0, 1}, {1, 100, 0, 1}, {100, 100, 0, 1}, {101, 100, 0, 2}, {250, 100, 0, 3},
+		{250, 100, 100, 1}, {-1, 100, 0, 1},
+	} {
+		if got := SumPages([]int{c.items}, c.size, c.capEach); got != c.want {
+			t.Errorf("SumPages(%d, %d, cap %d) = %d, want %d", c.items, c.size, c.capEach, got, c.want)
+		}
+	}
+	if got := SumPages([]int{250, 0, 100}, 100, 0); got != 5 {
+		t.Errorf("SumPages = %d, want 5", got)
 	}
 }

@@ -1,6 +1,6 @@
 // Package trro is a small client for the read actions of the Tencent Cloud
 // TRRO (Real-time Teleoperation) API. Signing, credentials and the wire
-// format come from the Tencent Cloud SDK's common module; rate limiting,
+// format come from the Tencent Cloud SDK's CommonClient; rate limiting,
 // retries, deadlines and pagination are done here, because the SDK's own
 // retry sleeps ignore the caller's context.
 package trro
@@ -20,6 +20,7 @@ import (
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
 	tchttp "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/http"
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
+	"golang.org/x/sync/semaphore"
 	"golang.org/x/time/rate"
 )
 
@@ -31,7 +32,8 @@ const (
 	DefaultEndpoint = "trro.tencentcloudapi.com"
 )
 
-// Options configure a Client. Zero values take the defaults noted.
+// Options configure a Client. Every value is used as given: the defaults
+// live in the configuration (package config).
 type Options struct {
 	// Endpoint is a host ("trro.tencentcloudapi.com") or a URL
 	// ("http://127.0.0.1:8080") for a stand-in server.
@@ -40,28 +42,46 @@ type Options struct {
 	// Credential signs requests; providers that refresh (CVM role, STS)
 	// are fine.
 	Credential common.CredentialIface
-	// RequestTimeout bounds one HTTP attempt (default 10s).
+	// RequestTimeout bounds one HTTP attempt.
 	RequestTimeout time.Duration
-	// RateLimit is requests per second per action (default 20).
+	// RateLimit is requests per second per action.
 	RateLimit float64
-	// MaxConcurrency bounds requests in flight across actions (default 10).
+	// MaxConcurrency bounds requests in flight across actions.
 	MaxConcurrency int
-	// MaxBodyBytes caps an answer's size (default 16 MiB).
+	// MaxBodyBytes caps an answer's size.
 	MaxBodyBytes int64
-	// MaxRetries bounds retries of one call (default 3; negative disables).
+	// MaxRetries bounds retries of one call (0: none).
 	MaxRetries int
-	// RetryBackoff is the first retry's mean wait, doubling up to 2s
-	// (default 100ms).
+	// RetryBackoff is the first retry's mean wait, doubling up to 2s.
 	RetryBackoff time.Duration
-	// PageSize asked for in list actions (default 100).
+	// PageSize asked for in list actions.
 	PageSize int
-	// MaxPages stops runaway pagination (default 1000).
+	// MaxPages stops runaway pagination.
 	MaxPages int
 	// Observe, if set, is told of every HTTP attempt.
 	Observe func(action, code string, d time.Duration)
+	// Reserved, if set, is told when the rate limiter lets each attempt of
+	// action go: the limiter's decision, whatever the scheduler does next.
+	Reserved func(action string, at time.Time)
 	// WrapTransport, if set, wraps the HTTP transport (benchmarks record
 	// the answers with it).
 	WrapTransport func(http.RoundTripper) http.RoundTripper
+}
+
+func (o *Options) check() error {
+	switch {
+	case o.Credential == nil:
+		return errors.New("trro: no credential")
+	case o.RequestTimeout <= 0, o.RetryBackoff <= 0:
+		return errors.New("trro: request timeout and retry backoff must be positive")
+	case o.RateLimit <= 0:
+		return errors.New("trro: rate limit must be positive")
+	case o.MaxConcurrency < 1, o.PageSize < 1, o.MaxPages < 1, o.MaxBodyBytes < 1:
+		return errors.New("trro: concurrency, page size, page count and body size must be at least 1")
+	case o.MaxRetries < 0:
+		return errors.New("trro: max retries must not be negative")
+	}
+	return nil
 }
 
 // Client calls TRRO read actions. It is safe for concurrent use; its rate
@@ -70,7 +90,7 @@ type Client struct {
 	sdk       *common.Client
 	transport *http.Transport
 	opts      Options
-	sem       chan struct{}
+	slots     *semaphore.Weighted
 
 	mu       sync.Mutex
 	limiters map[string]*rate.Limiter
@@ -78,35 +98,8 @@ type Client struct {
 
 // NewClient returns a Client for opts.
 func NewClient(opts Options) (*Client, error) {
-	if opts.Credential == nil {
-		return nil, fmt.Errorf("trro: no credential")
-	}
-	if opts.Endpoint == "" {
-		opts.Endpoint = DefaultEndpoint
-	}
-	if opts.RequestTimeout <= 0 {
-		opts.RequestTimeout = 10 * time.Second
-	}
-	if opts.RateLimit <= 0 {
-		opts.RateLimit = 20
-	}
-	if opts.MaxConcurrency <= 0 {
-		opts.MaxConcurrency = 10
-	}
-	if opts.MaxBodyBytes <= 0 {
-		opts.MaxBodyBytes = 16 << 20
-	}
-	if opts.MaxRetries == 0 {
-		opts.MaxRetries = 3
-	}
-	if opts.PageSize <= 0 {
-		opts.PageSize = 100
-	}
-	if opts.RetryBackoff <= 0 {
-		opts.RetryBackoff = 100 * time.Millisecond
-	}
-	if opts.MaxPages <= 0 {
-		opts.MaxPages = 1000
+	if err := opts.check(); err != nil {
+		return nil, err
 	}
 	scheme, host, err := ParseEndpoint(opts.Endpoint)
 	if err != nil {
@@ -133,7 +126,7 @@ func NewClient(opts Options) (*Client, error) {
 		sdk:       sdk,
 		transport: tr,
 		opts:      opts,
-		sem:       make(chan struct{}, opts.MaxConcurrency),
+		slots:     semaphore.NewWeighted(int64(opts.MaxConcurrency)),
 		limiters:  map[string]*rate.Limiter{},
 	}, nil
 }
@@ -169,38 +162,36 @@ func (c *Client) limiter(action string) *rate.Limiter {
 	return l
 }
 
-// call sends one action with retries and decodes the answer into out.
-func (c *Client) call(ctx context.Context, action string, req any, out response) error {
+// call sends one action with retries and returns its decoded answer.
+func call[T any](ctx context.Context, c *Client, action string, req any) (*T, error) {
 	params := paramsOf(req)
 	backoff := c.opts.RetryBackoff
 	for attempt := 0; ; attempt++ {
-		err := c.attempt(ctx, action, params, out)
-		if err == nil {
-			return nil
+		out, e := attemptCall[T](ctx, c, action, params)
+		if e == nil {
+			return out, nil
 		}
-		e := err.(*Error)
 		if e.IsAuth() || !e.retryable() || attempt >= c.opts.MaxRetries || ctx.Err() != nil {
-			return e
+			return nil, e
 		}
 		// Jittered between half and one and a half times the backoff; give
 		// up when the wait would not leave time for another try.
 		wait := time.Duration(rand.Int64N(int64(backoff))) + backoff/2
 		backoff = min(backoff*2, 2*time.Second)
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait+50*time.Millisecond {
-			return e
+			return nil, e
 		}
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return e
+			return nil, e
 		case <-t.C:
 		}
 	}
 }
 
-// paramsOf turns a request struct into the map the SDK sends as it is:
-// handed bytes, the SDK would parse them back into a map on every call.
+// paramsOf turns a request struct into the parameter map CommonRequest takes.
 func paramsOf(req any) map[string]any {
 	v := reflect.ValueOf(req)
 	t := v.Type()
@@ -214,37 +205,56 @@ func paramsOf(req any) map[string]any {
 	return m
 }
 
-func (c *Client) attempt(ctx context.Context, action string, params map[string]any, out response) error {
-	if err := c.limiter(action).Wait(ctx); err != nil {
-		if ctx.Err() != nil {
-			return classify(action, ctx.Err(), ctx, ctx)
-		}
-		// Wait fails early when the next slot lies past the deadline.
-		return &Error{Action: action, Code: CodeTimeout, Message: "rate limit leaves no time before the deadline", cause: err}
+// waitTurn waits until action's rate limit lets one more call go, and
+// fails at once when that would be past ctx's deadline.
+func (c *Client) waitTurn(ctx context.Context, action string) *Error {
+	now := time.Now()
+	r := c.limiter(action).ReserveN(now, 1)
+	delay := r.DelayFrom(now)
+	if dl, ok := ctx.Deadline(); ok && now.Add(delay).After(dl) {
+		r.CancelAt(now)
+		return &Error{Action: action, Code: CodeTimeout, Message: "rate limit leaves no time before the deadline"}
 	}
+	if c.opts.Reserved != nil {
+		c.opts.Reserved(action, now.Add(delay))
+	}
+	if delay <= 0 {
+		return nil
+	}
+	t := time.NewTimer(delay)
+	defer t.Stop()
 	select {
-	case c.sem <- struct{}{}:
+	case <-t.C:
+		return nil
 	case <-ctx.Done():
+		r.Cancel()
 		return classify(action, ctx.Err(), ctx, ctx)
 	}
-	defer func() { <-c.sem }()
+}
+
+func attemptCall[T any](ctx context.Context, c *Client, action string, params map[string]any) (*T, *Error) {
+	if e := c.waitTurn(ctx, action); e != nil {
+		return nil, e
+	}
+	if err := c.slots.Acquire(ctx, 1); err != nil {
+		return nil, classify(action, err, ctx, ctx)
+	}
+	defer c.slots.Release(1)
 
 	actx, cancel := context.WithTimeout(ctx, c.opts.RequestTimeout)
 	defer cancel()
 	req := tchttp.NewCommonRequest(Service, Version, action)
 	if err := req.SetActionParameters(params); err != nil {
-		return &Error{Action: action, Code: CodeClientError, Message: "encode request"}
+		return nil, &Error{Action: action, Code: CodeClientError, Message: "encode request"}
 	}
 	req.SetContext(actx)
-	resp := &sdkResponse{action: action, out: out}
+	ans := &answer[T]{action: action}
 	start := time.Now()
-	err := c.sdk.Send(req, resp)
-	if errors.Is(err, errDecoded) {
-		err = nil
-	}
 	var e *Error
-	if err != nil {
+	if err := c.sdk.Send(req, ans); err != nil {
 		e = classify(action, err, ctx, actx)
+	} else if e = ans.err; e == nil && ans.got == nil {
+		e = invalidResponse(action, "the SDK handed over no answer", nil)
 	}
 	if c.opts.Observe != nil {
 		code := CodeOK
@@ -257,29 +267,28 @@ func (c *Client) attempt(ctx context.Context, action string, params map[string]a
 		tr.record(e)
 	}
 	if e != nil {
-		return e
+		return nil, e
 	}
+	return ans.got, nil
+}
+
+// answer is the tchttp.Response the SDK fills: it reads the body and hands
+// it to UnmarshalJSON, where one lenient pass (decode) reads the answer and
+// its error object alike.
+type answer[T any] struct {
+	action string
+	got    *T
+	err    *Error
+}
+
+// ParseErrorFromHTTPResponse implements tchttp.Response. The error object is
+// read with the rest of the answer in UnmarshalJSON, in one pass.
+func (a *answer[T]) ParseErrorFromHTTPResponse([]byte) error { return nil }
+
+// UnmarshalJSON decodes the answer; what is wrong with it is kept in a.err
+// rather than returned, since the SDK would replace it with its own error
+// quoting the whole body.
+func (a *answer[T]) UnmarshalJSON(body []byte) error {
+	a.got, a.err = decode[T](a.action, body)
 	return nil
 }
-
-// sdkResponse lets the SDK hand us the raw body; decoding is ours so that
-// numbers sent as strings and nulls are accepted.
-type sdkResponse struct {
-	action string
-	out    response
-}
-
-func (r *sdkResponse) ParseErrorFromHTTPResponse(body []byte) error {
-	if err := decodeEnvelope(r.action, body, r.out); err != nil {
-		return err
-	}
-	// Stop the SDK here: it would scan the whole body again only to call
-	// UnmarshalJSON, which has nothing left to do.
-	return errDecoded
-}
-
-// errDecoded tells Send's caller that the answer was decoded successfully.
-var errDecoded = errors.New("trro: answer decoded")
-
-// UnmarshalJSON is a no-op: the body was decoded in ParseErrorFromHTTPResponse.
-func (r *sdkResponse) UnmarshalJSON([]byte) error { return nil }

@@ -12,8 +12,9 @@ import (
 
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
 
+	"github.com/trro-exporter/trro_exporter/config"
 	"github.com/trro-exporter/trro_exporter/trro"
-	"github.com/trro-exporter/trro_exporter/trrotest"
+	"github.com/trro-exporter/trro_exporter/standin"
 )
 
 const (
@@ -38,17 +39,25 @@ func (o *observed) get(k string) int {
 	return o.codes[k]
 }
 
-func setup(t *testing.T, fleet *trrotest.Fleet, mod func(*trro.Options)) (*trro.Client, *trrotest.Server, *observed) {
+// codeOf is err's code label: OK for nil, else the *trro.Error's code.
+func codeOf(err error) string {
+	if err == nil {
+		return trro.CodeOK
+	}
+	if e, ok := trro.AsError(err); ok {
+		return e.Code
+	}
+	return "not a *trro.Error: " + err.Error()
+}
+
+func setup(t *testing.T, fleet *standin.Fleet, mod func(*trro.Options)) (*trro.Client, *standin.Server, *observed) {
 	t.Helper()
-	srv := trrotest.NewServer(fleet, trrotest.Credential{SecretID: testID, SecretKey: testKey})
+	srv := standin.NewServer(fleet, standin.Credential{SecretID: testID, SecretKey: testKey})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	obs := &observed{codes: map[string]int{}}
-	opts := trro.Options{
-		Endpoint: ts.URL, Region: "ap-guangzhou",
-		Credential: common.NewCredential(testID, testKey),
-		RateLimit:  1000, Observe: obs.observe,
-	}
+	opts := config.Default().ClientOptions(common.NewCredential(testID, testKey))
+	opts.Endpoint, opts.RateLimit, opts.Observe = ts.URL, 1000, obs.observe
 	if mod != nil {
 		mod(&opts)
 	}
@@ -59,10 +68,10 @@ func setup(t *testing.T, fleet *trrotest.Fleet, mod func(*trro.Options)) (*trro.
 	return c, srv, obs
 }
 
-func licenseFleet(n int) *trrotest.Fleet {
-	f := &trrotest.Fleet{}
+func licenseFleet(n int) *standin.Fleet {
+	f := &standin.Fleet{}
 	for i := 0; i < n; i++ {
-		f.Licenses = append(f.Licenses, trrotest.LicenseGroup{Count: 1, Status: i % 4, ExpireTime: 1700000000 + int64(i), RemainDay: i, LicenseIDs: []string{fmt.Sprintf("lic-%03d", i)}})
+		f.Licenses = append(f.Licenses, standin.LicenseGroup{Count: 1, Status: i % 4, ExpireTime: 1700000000 + int64(i), RemainDay: i, LicenseIDs: []string{fmt.Sprintf("lic-%03d", i)}})
 	}
 	return f
 }
@@ -87,7 +96,7 @@ func TestPaginationCollectsEveryPage(t *testing.T) {
 
 func TestPaginationStopsOnEmptyPageWhenTotalLies(t *testing.T) {
 	c, srv, _ := setup(t, licenseFleet(5), nil)
-	srv.SetFault("GetLicenses", &trrotest.Fault{Kind: trrotest.FaultTotal, Delta: 1000})
+	srv.SetFault("GetLicenses", &standin.Fault{Kind: standin.FaultTotal, Delta: 1000})
 	got, err := c.GetLicenses(context.Background())
 	if err != nil || len(got) != 5 {
 		t.Fatalf("got %d, %v; want 5 items", len(got), err)
@@ -110,13 +119,13 @@ func TestPaginationPageCap(t *testing.T) {
 
 func TestFailedPageFailsWholeList(t *testing.T) {
 	c, srv, _ := setup(t, licenseFleet(30), func(o *trro.Options) { o.PageSize = 10 })
-	srv.SetFault("GetLicenses", &trrotest.Fault{Kind: trrotest.FaultError, Code: "InvalidParameter", Page: 2})
+	srv.SetFault("GetLicenses", &standin.Fault{Kind: standin.FaultError, Code: "InvalidParameter", Page: 2})
 	got, err := c.GetLicenses(context.Background())
 	if err == nil || got != nil {
 		t.Fatalf("got %d items, err %v; want no items and an error", len(got), err)
 	}
-	if trro.ErrorCode(err) != "InvalidParameter" {
-		t.Fatalf("code = %s", trro.ErrorCode(err))
+	if codeOf(err) != "InvalidParameter" {
+		t.Fatalf("code = %s", codeOf(err))
 	}
 }
 
@@ -128,7 +137,7 @@ func TestNumbersAsStringsAndNulls(t *testing.T) {
 		t.Fatalf("string numbers: %+v, %v", got, err)
 	}
 	srv.StringNumbers = false
-	srv.SetFault("GetLicenses", &trrotest.Fault{Kind: trrotest.FaultNulls})
+	srv.SetFault("GetLicenses", &standin.Fault{Kind: standin.FaultNulls})
 	got, err = c.GetLicenses(context.Background())
 	if err != nil || len(got) != 3 {
 		t.Fatalf("nulls: %+v, %v", got, err)
@@ -154,11 +163,11 @@ func TestWrongSecretIsAuthFailureWithoutRetry(t *testing.T) {
 }
 
 func TestRetriesTransientErrors(t *testing.T) {
-	for _, f := range []trrotest.Fault{
-		{Kind: trrotest.FaultError, Code: "RequestLimitExceeded", Times: 2},
-		{Kind: trrotest.FaultError, Code: "InternalError", Times: 2},
-		{Kind: trrotest.FaultHTTP, Status: 503, Times: 2},
-		{Kind: trrotest.FaultReset, Times: 2},
+	for _, f := range []standin.Fault{
+		{Kind: standin.FaultError, Code: "RequestLimitExceeded", Times: 2},
+		{Kind: standin.FaultError, Code: "InternalError", Times: 2},
+		{Kind: standin.FaultHTTP, Status: 503, Times: 2},
+		{Kind: standin.FaultReset, Times: 2},
 	} {
 		c, srv, _ := setup(t, licenseFleet(1), nil)
 		srv.SetFault("GetLicenses", &f)
@@ -174,21 +183,21 @@ func TestRetriesTransientErrors(t *testing.T) {
 
 func TestClientSideCodes(t *testing.T) {
 	cases := []struct {
-		fault trrotest.Fault
+		fault standin.Fault
 		code  string
 	}{
-		{trrotest.Fault{Kind: trrotest.FaultHTTP, Status: 502}, trro.CodeHTTPError},
-		{trrotest.Fault{Kind: trrotest.FaultInvalidJSON}, trro.CodeInvalidResponse},
-		{trrotest.Fault{Kind: trrotest.FaultTruncated}, trro.CodeInvalidResponse},
-		{trrotest.Fault{Kind: trrotest.FaultOversized, Size: 2 << 20}, trro.CodeResponseTooLarge},
-		{trrotest.Fault{Kind: trrotest.FaultReset}, trro.CodeNetworkError},
-		{trrotest.Fault{Kind: trrotest.FaultError, Code: "bad code with spaces"}, trro.CodeInvalidResponse},
+		{standin.Fault{Kind: standin.FaultHTTP, Status: 502}, trro.CodeHTTPError},
+		{standin.Fault{Kind: standin.FaultInvalidJSON}, trro.CodeInvalidResponse},
+		{standin.Fault{Kind: standin.FaultTruncated}, trro.CodeInvalidResponse},
+		{standin.Fault{Kind: standin.FaultOversized, Size: 2 << 20}, trro.CodeResponseTooLarge},
+		{standin.Fault{Kind: standin.FaultReset}, trro.CodeNetworkError},
+		{standin.Fault{Kind: standin.FaultError, Code: "bad code with spaces"}, trro.CodeInvalidResponse},
 	}
 	for _, tc := range cases {
-		c, srv, obs := setup(t, licenseFleet(1), func(o *trro.Options) { o.MaxRetries = -1; o.MaxBodyBytes = 1 << 20 })
+		c, srv, obs := setup(t, licenseFleet(1), func(o *trro.Options) { o.MaxRetries = 0; o.MaxBodyBytes = 1 << 20 })
 		srv.SetFault("GetLicenses", &tc.fault)
 		_, err := c.GetLicenses(context.Background())
-		if got := trro.ErrorCode(err); got != tc.code {
+		if got := codeOf(err); got != tc.code {
 			t.Errorf("fault %+v: code %s (%v), want %s", tc.fault, got, err, tc.code)
 		}
 		if obs.get("GetLicenses "+tc.code) != 1 {
@@ -202,7 +211,7 @@ func TestClientSideCodes(t *testing.T) {
 
 func TestDeadlineStopsSlowCalls(t *testing.T) {
 	c, srv, _ := setup(t, licenseFleet(1), nil)
-	srv.SetFault("GetLicenses", &trrotest.Fault{Kind: trrotest.FaultSlow, Delay: 5 * time.Second})
+	srv.SetFault("GetLicenses", &standin.Fault{Kind: standin.FaultSlow, Delay: 5 * time.Second})
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	start := time.Now()
@@ -210,7 +219,7 @@ func TestDeadlineStopsSlowCalls(t *testing.T) {
 	if el := time.Since(start); el > time.Second {
 		t.Fatalf("returned after %v", el)
 	}
-	if trro.ErrorCode(err) != trro.CodeTimeout || !errors.Is(err, context.DeadlineExceeded) {
+	if codeOf(err) != trro.CodeTimeout || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v", err)
 	}
 }
@@ -293,7 +302,7 @@ func TestPagesAfterTheFirstAreFetchedTogether(t *testing.T) {
 // A retried call must not keep anything of the failed attempt's answer.
 func TestRetryDoesNotKeepTheFailedAnswer(t *testing.T) {
 	c, srv, _ := setup(t, licenseFleet(2), nil)
-	srv.SetFault("GetLicenses", &trrotest.Fault{Kind: trrotest.FaultError, Code: "InternalError", Times: 1})
+	srv.SetFault("GetLicenses", &standin.Fault{Kind: standin.FaultError, Code: "InternalError", Times: 1})
 	got, err := c.GetLicenses(context.Background())
 	if err != nil || len(got) != 2 {
 		t.Fatalf("%d items, %v", len(got), err)

@@ -27,16 +27,15 @@ func devicesPage(n int) []byte {
 	return []byte(b.String())
 }
 
-// BenchmarkDecodeDevices is one page of 100 devices through decodeEnvelope,
+// BenchmarkDecodeDevices is one page of 100 devices through decode,
 // against plain encoding/json into a struct without leniency (the floor).
 func BenchmarkDecodeDevices(b *testing.B) {
 	body := devicesPage(100)
 	b.Run("envelope", func(b *testing.B) {
 		b.SetBytes(int64(len(body)))
 		b.ReportAllocs()
-		var out getDevicesResponse
 		for b.Loop() {
-			if err := decodeEnvelope("GetDevices", body, &out); err != nil {
+			if _, err := decode[getDevicesResponse]("GetDevices", body); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -86,18 +86,6 @@ func AsError(err error) (*Error, bool) {
 	return e, ok
 }
 
-// ErrorCode is the code label for err: "OK" for nil, the API's code, or a
-// client-side code.
-func ErrorCode(err error) string {
-	if err == nil {
-		return CodeOK
-	}
-	if e, ok := AsError(err); ok {
-		return e.Code
-	}
-	return CodeClientError
-}
-
 // validCode bounds what an upstream may put into the code label.
 var validCode = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)*$`)
 

@@ -3,7 +3,8 @@ package trro
 import (
 	"context"
 	"fmt"
-	"sync"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // window is how many pages of one list are asked for at once after the first
@@ -68,41 +69,19 @@ func paginateUpTo[T any](ctx context.Context, action string, maxPages, limit int
 }
 
 // fetchPages fetches pages first..first+n-1 at once, in order; the first
-// error cancels the others.
+// error cancels the others and is the one returned.
 func fetchPages[T any](ctx context.Context, first, n int, fetch func(ctx context.Context, page int) ([]T, Int, error)) ([][]T, []Int, error) {
-	if n == 1 {
-		items, total, err := fetch(ctx, first)
-		return [][]T{items}, []Int{total}, err
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	pages := make([][]T, n)
 	totals := make([]Int, n)
-	errs := make([]error, n)
-	var wg sync.WaitGroup
+	g, ctx := errgroup.WithContext(ctx)
 	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if pages[i], totals[i], errs[i] = fetch(ctx, first+i); errs[i] != nil {
-				cancel()
-			}
-		}()
+		g.Go(func() (err error) {
+			pages[i], totals[i], err = fetch(ctx, first+i)
+			return err
+		})
 	}
-	wg.Wait()
-	// Report the error that caused the others, not a cancellation.
-	var firstErr error
-	for _, err := range errs {
-		if err == nil {
-			continue
-		}
-		if e, ok := AsError(err); !ok || e.Code != CodeCanceled {
-			return nil, nil, err
-		}
-		firstErr = err
-	}
-	if firstErr != nil {
-		return nil, nil, firstErr
+	if err := g.Wait(); err != nil {
+		return nil, nil, err
 	}
 	return pages, totals, nil
 }
@@ -110,18 +89,22 @@ func fetchPages[T any](ctx context.Context, first, n int, fetch func(ctx context
 // DescribeProjectList returns every project of the account.
 func (c *Client) DescribeProjectList(ctx context.Context) ([]ProjectInfo, error) {
 	return paginate(ctx, ActionDescribeProjectList, c.opts.MaxPages, func(ctx context.Context, page int) ([]ProjectInfo, Int, error) {
-		var out describeProjectListResponse
-		err := c.call(ctx, ActionDescribeProjectList, describeProjectListRequest{PageNumber: page, PageSize: c.opts.PageSize}, &out)
-		return out.Projects, out.Total, err
+		out, err := call[describeProjectListResponse](ctx, c, ActionDescribeProjectList, describeProjectListRequest{PageNumber: page, PageSize: c.opts.PageSize})
+		if err != nil {
+			return nil, Int{}, err
+		}
+		return out.Projects, out.Total, nil
 	})
 }
 
 // GetLicenses returns every license group of the account.
 func (c *Client) GetLicenses(ctx context.Context) ([]License, error) {
 	return paginate(ctx, ActionGetLicenses, c.opts.MaxPages, func(ctx context.Context, page int) ([]License, Int, error) {
-		var out getLicensesResponse
-		err := c.call(ctx, ActionGetLicenses, getLicensesRequest{PageNum: page, PageSize: c.opts.PageSize}, &out)
-		return out.Licenses, out.TotalCount, err
+		out, err := call[getLicensesResponse](ctx, c, ActionGetLicenses, getLicensesRequest{PageNum: page, PageSize: c.opts.PageSize})
+		if err != nil {
+			return nil, Int{}, err
+		}
+		return out.Licenses, out.TotalCount, nil
 	})
 }
 
@@ -129,10 +112,9 @@ func (c *Client) GetLicenses(ctx context.Context) ([]License, error) {
 // project in buckets of interval ("hour", "day" or "month") that overlap
 // [start, end] (Unix seconds).
 func (c *Client) DescribeSessionStatisticsByInterval(ctx context.Context, projectID, interval string, start, end int64) ([]SessionIntervalStatistic, error) {
-	var out describeSessionStatisticsByIntervalResponse
-	err := c.call(ctx, ActionDescribeSessionStatisticsByInterval, describeSessionStatisticsByIntervalRequest{
+	out, err := call[describeSessionStatisticsByIntervalResponse](ctx, c, ActionDescribeSessionStatisticsByInterval, describeSessionStatisticsByIntervalRequest{
 		ProjectID: projectID, StatisticInterval: interval, StartTime: start, EndTime: end,
-	}, &out)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -143,9 +125,11 @@ func (c *Client) DescribeSessionStatisticsByInterval(ctx context.Context, projec
 // limit of them (0: all); truncated tells whether there were more.
 func (c *Client) GetDevices(ctx context.Context, projectID string, limit int) (devices []DeviceLicense, truncated bool, err error) {
 	return paginateUpTo(ctx, ActionGetDevices, c.opts.MaxPages, limit, func(ctx context.Context, page int) ([]DeviceLicense, Int, error) {
-		var out getDevicesResponse
-		err := c.call(ctx, ActionGetDevices, projectPageNumRequest{ProjectID: projectID, PageNum: page, PageSize: c.opts.PageSize}, &out)
-		return out.Devices, out.TotalCount, err
+		out, err := call[getDevicesResponse](ctx, c, ActionGetDevices, projectPageNumRequest{ProjectID: projectID, PageNum: page, PageSize: c.opts.PageSize})
+		if err != nil {
+			return nil, Int{}, err
+		}
+		return out.Devices, out.TotalCount, nil
 	})
 }
 
@@ -153,9 +137,11 @@ func (c *Client) GetDevices(ctx context.Context, projectID string, limit int) (d
 // most limit of them (0: all).
 func (c *Client) DescribeDeviceList(ctx context.Context, projectID string, limit int) (devices []DeviceInfo, truncated bool, err error) {
 	return paginateUpTo(ctx, ActionDescribeDeviceList, c.opts.MaxPages, limit, func(ctx context.Context, page int) ([]DeviceInfo, Int, error) {
-		var out describeDeviceListResponse
-		err := c.call(ctx, ActionDescribeDeviceList, projectPageNumberRequest{ProjectID: projectID, PageNumber: page, PageSize: c.opts.PageSize}, &out)
-		return out.Devices, out.Total, err
+		out, err := call[describeDeviceListResponse](ctx, c, ActionDescribeDeviceList, projectPageNumberRequest{ProjectID: projectID, PageNumber: page, PageSize: c.opts.PageSize})
+		if err != nil {
+			return nil, Int{}, err
+		}
+		return out.Devices, out.Total, nil
 	})
 }
 
@@ -163,9 +149,11 @@ func (c *Client) DescribeDeviceList(ctx context.Context, projectID string, limit
 // [start, end]; the API clamps the window to the last two hours.
 func (c *Client) DescribeRecentSessionList(ctx context.Context, projectID string, start, end int64) ([]RecentSession, error) {
 	return paginate(ctx, ActionDescribeRecentSessionList, c.opts.MaxPages, func(ctx context.Context, page int) ([]RecentSession, Int, error) {
-		var out describeRecentSessionListResponse
-		err := c.call(ctx, ActionDescribeRecentSessionList, projectPageNumberRequest{ProjectID: projectID, PageNumber: page, PageSize: c.opts.PageSize, StartTime: start, EndTime: end}, &out)
-		return out.RecentSessionList, out.Total, err
+		out, err := call[describeRecentSessionListResponse](ctx, c, ActionDescribeRecentSessionList, projectPageNumberRequest{ProjectID: projectID, PageNumber: page, PageSize: c.opts.PageSize, StartTime: start, EndTime: end})
+		if err != nil {
+			return nil, Int{}, err
+		}
+		return out.RecentSessionList, out.Total, nil
 	})
 }
 
@@ -173,52 +161,53 @@ func (c *Client) DescribeRecentSessionList(ctx context.Context, projectID string
 // with their quality grade.
 func (c *Client) DescribeDeviceSessionList(ctx context.Context, projectID string, start, end int64) ([]DeviceSession, error) {
 	return paginate(ctx, ActionDescribeDeviceSessionList, c.opts.MaxPages, func(ctx context.Context, page int) ([]DeviceSession, Int, error) {
-		var out describeDeviceSessionListResponse
-		err := c.call(ctx, ActionDescribeDeviceSessionList, projectPageNumberRequest{ProjectID: projectID, PageNumber: page, PageSize: c.opts.PageSize, StartTime: start, EndTime: end}, &out)
-		return out.DeviceSessionList, out.Total, err
+		out, err := call[describeDeviceSessionListResponse](ctx, c, ActionDescribeDeviceSessionList, projectPageNumberRequest{ProjectID: projectID, PageNumber: page, PageSize: c.opts.PageSize, StartTime: start, EndTime: end})
+		if err != nil {
+			return nil, Int{}, err
+		}
+		return out.DeviceSessionList, out.Total, nil
 	})
 }
 
 // GetLicenseStat returns the account-wide license counts.
 func (c *Client) GetLicenseStat(ctx context.Context) (LicenseStat, error) {
-	var out getLicenseStatResponse
-	err := c.call(ctx, ActionGetLicenseStat, struct{}{}, &out)
-	return out.LicenseStat, err
+	out, err := call[getLicenseStatResponse](ctx, c, ActionGetLicenseStat, struct{}{})
+	if err != nil {
+		return LicenseStat{}, err
+	}
+	return out.LicenseStat, nil
 }
 
 // Total asks a list action for its reported item count with a one-item
 // page: the planner sizes a fleet with it. projectID, start and end apply
 // where the action takes them.
 func (c *Client) Total(ctx context.Context, action, projectID string, start, end int64) (int, error) {
-	var (
-		out   response
-		total *Int
-		req   any = projectPageNumberRequest{ProjectID: projectID, PageNumber: 1, PageSize: 1, StartTime: start, EndTime: end}
-	)
+	byNumber := projectPageNumberRequest{ProjectID: projectID, PageNumber: 1, PageSize: 1, StartTime: start, EndTime: end}
+	var total Int
+	var err error
 	switch action {
 	case ActionDescribeProjectList:
-		r := &describeProjectListResponse{}
-		out, total, req = r, &r.Total, describeProjectListRequest{PageNumber: 1, PageSize: 1}
+		total, err = totalOf(ctx, c, action, describeProjectListRequest{PageNumber: 1, PageSize: 1}, func(r *describeProjectListResponse) Int { return r.Total })
 	case ActionGetLicenses:
-		r := &getLicensesResponse{}
-		out, total, req = r, &r.TotalCount, getLicensesRequest{PageNum: 1, PageSize: 1}
+		total, err = totalOf(ctx, c, action, getLicensesRequest{PageNum: 1, PageSize: 1}, func(r *getLicensesResponse) Int { return r.TotalCount })
 	case ActionGetDevices:
-		r := &getDevicesResponse{}
-		out, total, req = r, &r.TotalCount, projectPageNumRequest{ProjectID: projectID, PageNum: 1, PageSize: 1}
+		total, err = totalOf(ctx, c, action, projectPageNumRequest{ProjectID: projectID, PageNum: 1, PageSize: 1}, func(r *getDevicesResponse) Int { return r.TotalCount })
 	case ActionDescribeDeviceList:
-		r := &describeDeviceListResponse{}
-		out, total = r, &r.Total
+		total, err = totalOf(ctx, c, action, byNumber, func(r *describeDeviceListResponse) Int { return r.Total })
 	case ActionDescribeRecentSessionList:
-		r := &describeRecentSessionListResponse{}
-		out, total = r, &r.Total
+		total, err = totalOf(ctx, c, action, byNumber, func(r *describeRecentSessionListResponse) Int { return r.Total })
 	case ActionDescribeDeviceSessionList:
-		r := &describeDeviceSessionListResponse{}
-		out, total = r, &r.Total
+		total, err = totalOf(ctx, c, action, byNumber, func(r *describeDeviceSessionListResponse) Int { return r.Total })
 	default:
 		return 0, fmt.Errorf("trro: %s is not a list action", action)
 	}
-	if err := c.call(ctx, action, req, out); err != nil {
-		return 0, err
+	return int(total.Value), err
+}
+
+func totalOf[T any](ctx context.Context, c *Client, action string, req any, total func(*T) Int) (Int, error) {
+	out, err := call[T](ctx, c, action, req)
+	if err != nil {
+		return Int{}, err
 	}
-	return int(total.Value), nil
+	return total(out), nil
 }

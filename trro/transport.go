@@ -5,7 +5,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"sync"
 	"time"
 )
 
@@ -27,45 +26,16 @@ func (t *cappedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		_, _ = io.CopyN(io.Discard, resp.Body, 4096)
 		return nil, &HTTPStatusError{StatusCode: resp.StatusCode}
 	}
-	// The buffer comes back to the pool when the SDK closes the body,
-	// having copied it: a scrape reads hundreds of answers.
-	buf := bodyPool.Get().(*bytes.Buffer)
-	buf.Reset()
-	if resp.ContentLength > 0 {
-		buf.Grow(int(min(resp.ContentLength, t.maxBody) + 1))
-	}
-	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, t.maxBody+1)); err != nil {
-		bodyPool.Put(buf)
+	body, err := io.ReadAll(io.LimitReader(resp.Body, t.maxBody+1))
+	if err != nil {
 		return nil, err
 	}
-	if int64(buf.Len()) > t.maxBody {
-		bodyPool.Put(buf)
+	if int64(len(body)) > t.maxBody {
 		return nil, &TooLargeError{Limit: t.maxBody}
 	}
-	resp.Body = &pooledBody{Reader: bytes.NewReader(buf.Bytes()), buf: buf}
-	resp.ContentLength = int64(buf.Len())
-	// The SDK parses every JSON answer a first time just to look for an
-	// error envelope, and skips that for octet streams. We decode the
-	// envelope ourselves (sdkResponse), so one parse is enough.
-	resp.Header.Set("Content-Type", "application/octet-stream")
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.ContentLength = int64(len(body))
 	return resp, nil
-}
-
-var bodyPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-// pooledBody returns its buffer to bodyPool on the first Close.
-type pooledBody struct {
-	*bytes.Reader
-	buf *bytes.Buffer
-}
-
-func (b *pooledBody) Close() error {
-	if b.buf != nil {
-		b.Reader.Reset(nil)
-		bodyPool.Put(b.buf)
-		b.buf = nil
-	}
-	return nil
 }
 
 func newHTTPTransport(maxConns int) *http.Transport {

@@ -6,10 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"reflect"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -179,52 +177,36 @@ type getLicensesResponse struct {
 	TotalCount Int       `json:"TotalCount"`
 }
 
-// envelopes caches, per response type T, the type struct{ Response *T }:
-// decoding into it parses the body once, and a missing or null Response
-// leaves the pointer nil (an invalid answer, not an empty one).
-var envelopes sync.Map // reflect.Type → reflect.Type
-
-func envelopeOf(t reflect.Type) reflect.Type {
-	if et, ok := envelopes.Load(t); ok {
-		return et.(reflect.Type)
-	}
-	et := reflect.StructOf([]reflect.StructField{{Name: "Response", Type: reflect.PointerTo(t), Tag: `json:"Response"`}})
-	envelopes.Store(t, et)
-	return et
+// envelope is the JSON wrapper of every answer. A missing or null Response
+// leaves the pointer nil: an invalid answer, not an empty one.
+type envelope[T any] struct {
+	Response *T `json:"Response"`
 }
 
-// decodeEnvelope decodes {"Response": {...}} into out and returns the API
-// error it carries, if any.
-func decodeEnvelope(action string, body []byte, out response) error {
-	target := reflect.ValueOf(out).Elem()
-	// out may hold an earlier attempt's answer; fields this one lacks
-	// must not survive from it.
-	target.SetZero()
-	env := reflect.New(envelopeOf(target.Type()))
-	if err := json.Unmarshal(body, env.Interface()); err != nil {
+// decode reads {"Response": {...}} into a T and returns the API error the
+// answer carries, if any. T embeds meta.
+func decode[T any](action string, body []byte) (*T, *Error) {
+	var env envelope[T]
+	if err := json.Unmarshal(body, &env); err != nil {
 		// The error object alone may still be readable.
-		var m struct {
-			Response *meta `json:"Response"`
-		}
+		var m envelope[meta]
 		if json.Unmarshal(body, &m) == nil && m.Response != nil && m.Response.Error != nil && m.Response.Error.Code != "" {
-			return newAPIError(action, m.Response.Error.Code, m.Response.Error.Message, m.Response.RequestID)
+			return nil, newAPIError(action, m.Response.Error.Code, m.Response.Error.Message, m.Response.RequestID)
 		}
 		var syntax *json.SyntaxError
 		if errors.As(err, &syntax) {
-			return invalidResponse(action, "body is not a JSON envelope", err)
+			return nil, invalidResponse(action, "body is not a JSON envelope", err)
 		}
-		return invalidResponse(action, "unexpected Response fields", err)
+		return nil, invalidResponse(action, "unexpected Response fields", err)
 	}
-	resp := env.Elem().Field(0)
-	if resp.IsNil() {
-		return invalidResponse(action, "envelope has no Response object", nil)
+	if env.Response == nil {
+		return nil, invalidResponse(action, "envelope has no Response object", nil)
 	}
-	target.Set(resp.Elem())
-	m := out.responseMeta()
+	m := any(env.Response).(response).responseMeta()
 	if m.Error != nil && (m.Error.Code != "" || m.Error.Message != "") {
-		return newAPIError(action, m.Error.Code, m.Error.Message, m.RequestID)
+		return nil, newAPIError(action, m.Error.Code, m.Error.Message, m.RequestID)
 	}
-	return nil
+	return env.Response, nil
 }
 
 // Text is an API string that may also arrive as a JSON number or null; times

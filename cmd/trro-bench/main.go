@@ -35,6 +35,7 @@ import (
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
 
 	"github.com/trro-exporter/trro_exporter/collector"
+	"github.com/trro-exporter/trro_exporter/config"
 	"github.com/trro-exporter/trro_exporter/trro"
 )
 
@@ -274,8 +275,11 @@ func measure(standin string, projects, devices, licenses int, latency time.Durat
 	}
 	defer os.RemoveAll(dir)
 	rec := &recorder{dir: dir, files: map[string][]string{}}
-	client, err := trro.NewClient(trro.Options{Endpoint: base, Region: "ap-guangzhou", Credential: common.NewCredential(secretID, secretKey),
-		RateLimit: rateLimit, RequestTimeout: time.Minute, WrapTransport: func(rt http.RoundTripper) http.RoundTripper { rec.base = rt; return rec }})
+	def := config.Default()
+	opts := def.ClientOptions(common.NewCredential(secretID, secretKey))
+	opts.Endpoint, opts.RateLimit, opts.RequestTimeout = base, rateLimit, time.Minute
+	opts.WrapTransport = func(rt http.RoundTripper) http.RoundTripper { rec.base = rt; return rec }
+	client, err := trro.NewClient(opts)
 	if err != nil {
 		return r, err
 	}
@@ -286,7 +290,8 @@ func measure(standin string, projects, devices, licenses int, latency time.Durat
 		}
 	}
 	exp, err := collector.New(collector.Options{API: client, Logger: log.NewNopLogger(), Collectors: names, Intervals: []string{"hour"},
-		Timeout: 10 * time.Minute, MaxDevicesPerProject: perProject})
+		Timeout: 10 * time.Minute, MaxDevicesPerProject: perProject,
+		ActiveSessionWindow: time.Duration(def.ActiveSessionWindow), SessionQualityLookback: time.Duration(def.SessionQualityLookback)})
 	if err != nil {
 		return r, err
 	}

@@ -1,4 +1,4 @@
-// Command trro-standin serves the trrotest stand-in TRRO API on its own, for
+// Command trro-standin serves the standin stand-in TRRO API on its own, for
 // trying the exporter binary without a Tencent Cloud account and for
 // benchmarks. It accepts the key pair in TENCENTCLOUD_SECRET_ID /
 // TENCENTCLOUD_SECRET_KEY. GET /stats tells the calls served and the fewest
@@ -14,15 +14,15 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/trro-exporter/trro_exporter/trrotest"
+	"github.com/trro-exporter/trro_exporter/standin"
 )
 
 func main() {
 	listen := flag.String("listen", "127.0.0.1:8080", "address to serve on")
-	projects := flag.Int("projects", trrotest.DefaultSpec.Projects, "projects in the generated fleet")
-	devices := flag.Int("devices-per-project", trrotest.DefaultSpec.DevicesPerProject, "devices per project")
+	projects := flag.Int("projects", standin.DefaultSpec.Projects, "projects in the generated fleet")
+	devices := flag.Int("devices-per-project", standin.DefaultSpec.DevicesPerProject, "devices per project")
 	licenses := flag.Int("license-groups", 0, "license groups (GetLicenses items); 0 for the demo's eight")
-	sessions := flag.Int("sessions-per-device", trrotest.DefaultSpec.SessionsPerDevice, "sessions per field device")
+	sessions := flag.Int("sessions-per-device", standin.DefaultSpec.SessionsPerDevice, "sessions per field device")
 	latency := flag.Duration("latency", 0, "delay added to every answer")
 	flag.Parse()
 
@@ -31,10 +31,10 @@ func main() {
 		fmt.Fprintln(os.Stderr, "trro-standin: set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY to the key pair it should accept")
 		os.Exit(2)
 	}
-	spec := trrotest.DefaultSpec
+	spec := standin.DefaultSpec
 	spec.Projects, spec.DevicesPerProject = *projects, *devices
 	spec.LicenseGroups, spec.SessionsPerDevice = *licenses, *sessions
-	srv := trrotest.NewServer(trrotest.Generate(spec, time.Now()), trrotest.Credential{SecretID: id, SecretKey: key})
+	srv := standin.NewServer(standin.Generate(spec, time.Now()), standin.Credential{SecretID: id, SecretKey: key})
 	srv.Latency = *latency
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

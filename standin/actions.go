@@ -1,4 +1,4 @@
-package trrotest
+package standin
 
 import (
 	"slices"

@@ -1,8 +1,8 @@
-// Package trrotest is a stand-in for the TRRO cloud API: it checks
+// Package standin is a stand-in for the TRRO cloud API: it checks
 // TC3-HMAC-SHA256 signatures, answers every read action with the real JSON
 // envelope and error codes, paginates, accepts numbers sent as strings, and
 // injects faults on demand. Tests, benchmarks and --demo run against it.
-package trrotest
+package standin
 
 import (
 	"bytes"

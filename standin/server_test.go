@@ -1,4 +1,4 @@
-package trrotest_test
+package standin_test
 
 import (
 	"bytes"
@@ -14,7 +14,7 @@ import (
 	tchttp "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/http"
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
 
-	"github.com/trro-exporter/trro_exporter/trrotest"
+	"github.com/trro-exporter/trro_exporter/standin"
 )
 
 const (
@@ -24,9 +24,9 @@ const (
 
 var now = time.Date(2026, 11, 26, 10, 30, 0, 0, time.UTC)
 
-func start(t *testing.T) (*trrotest.Server, string) {
+func start(t *testing.T) (*standin.Server, string) {
 	t.Helper()
-	srv := trrotest.NewServer(trrotest.Generate(trrotest.DefaultSpec, time.Now()), trrotest.Credential{SecretID: id, SecretKey: key})
+	srv := standin.NewServer(standin.Generate(standin.DefaultSpec, time.Now()), standin.Credential{SecretID: id, SecretKey: key})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	return srv, ts.URL
@@ -63,7 +63,7 @@ func code(err error) string {
 
 func TestEveryReadActionAnswers(t *testing.T) {
 	_, url := start(t)
-	fleet := trrotest.Generate(trrotest.DefaultSpec, time.Now())
+	fleet := standin.Generate(standin.DefaultSpec, time.Now())
 	p, d := fleet.Projects[0].ID, fleet.Devices[0].ID
 	sess := fleet.Sessions[0].ID
 	cases := map[string]struct{ params, field string }{
@@ -184,12 +184,12 @@ func TestPageSizeIsCapped(t *testing.T) {
 }
 
 func TestSynthBucketsAreDeterministic(t *testing.T) {
-	a := trrotest.SynthBucket("p", "hour", now.Truncate(time.Hour))
-	b := trrotest.SynthBucket("p", "hour", now.Truncate(time.Hour))
+	a := standin.SynthBucket("p", "hour", now.Truncate(time.Hour))
+	b := standin.SynthBucket("p", "hour", now.Truncate(time.Hour))
 	if a != b || a.EndTime-a.StartTime != 3600 {
 		t.Fatalf("%+v vs %+v", a, b)
 	}
-	day := trrotest.BucketStart("day", now)
+	day := standin.BucketStart("day", now)
 	if day.UTC().Hour() != 16 { // midnight in China Standard Time
 		t.Fatalf("day bucket starts %v", day.UTC())
 	}
