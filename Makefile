@@ -10,7 +10,7 @@ LDFLAGS  := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Revision=$(REVISION) \
             -X $(PKG).Branch=$(BRANCH) -X $(PKG).BuildUser=$(USER) \
             -X $(PKG).BuildDate=$(shell date -u +%Y%m%d-%H:%M:%S)
 
-.PHONY: all build test lint tidy-check rules e2e e2e-binary fuzz vulncheck bench demo clean
+.PHONY: all build test soak lint tidy-check rules e2e e2e-binary fuzz vulncheck bench demo clean
 
 all: lint test build
 
@@ -21,13 +21,21 @@ build:
 test:
 	go test -race -count=1 ./...
 
+# Long load and soak runs (build tag soak), with the race detector:
+# SOAK_SCRAPES faulty scrapes (default 2000) must leave goroutines and heap
+# where they started.
+SOAK_SCRAPES ?= 2000
+soak:
+	SOAK_SCRAPES=$(SOAK_SCRAPES) go test -race -count=1 -tags soak -run 'TestSoak|TestLoadCoalescing' -v ./collector
+
 STATICCHECK_VERSION ?= v0.8.2
 
 lint:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
 	go vet -tags e2e ./e2e
-	go run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) -tags e2e ./...
+	go vet -tags soak ./collector
+	go run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) -tags e2e,soak ./...
 
 tidy-check:
 	go mod tidy

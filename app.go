@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/go-kit/log"
 	"github.com/go-kit/log/level"
@@ -81,14 +80,7 @@ func (a *app) build(cfg *config.Config) (*runtime, error) {
 	if err != nil {
 		return nil, err
 	}
-	exporter, err := collector.New(collector.Options{
-		API: client, Logger: a.logger, Collectors: enabledCollectors(cfg), ProjectIDs: cfg.Projects,
-		Intervals: cfg.StatisticIntervals, Timeout: time.Duration(cfg.ScrapeTimeout),
-		MaxDevicesPerProject:   cfg.MaxDevicesPerProject,
-		ActiveSessionWindow:    time.Duration(cfg.ActiveSessionWindow),
-		SessionQualityLookback: time.Duration(cfg.SessionQualityLookback),
-		Freshness:              freshness(cfg),
-	})
+	exporter, err := collector.New(cfg.ExporterOptions(client, a.logger))
 	if err != nil {
 		client.Close()
 		return nil, err
@@ -119,7 +111,7 @@ func (a *app) reload() error {
 	a.reloadOK.Set(1)
 	a.reloadTime.SetToCurrentTime()
 	level.Info(a.logger).Log("msg", "configuration loaded", "file", a.configFile, "endpoint", next.cfg.Endpoint,
-		"collectors", fmt.Sprint(enabledCollectors(next.cfg)))
+		"collectors", fmt.Sprint(next.cfg.EnabledCollectors()))
 	return nil
 }
 
@@ -165,12 +157,4 @@ func (a *app) readyHandler(w http.ResponseWriter, _ *http.Request) {
 		return
 	}
 	io.WriteString(w, "Ready\n")
-}
-
-func freshness(cfg *config.Config) map[string]collector.Freshness {
-	out := map[string]collector.Freshness{}
-	for name, cs := range cfg.CollectorSettings {
-		out[name] = collector.Freshness{MinInterval: time.Duration(cs.MinInterval), MaxAge: time.Duration(cs.MaxAge)}
-	}
-	return out
 }

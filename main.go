@@ -12,7 +12,6 @@ import (
 	"os"
 	"os/signal"
 	"slices"
-	"sort"
 	"strings"
 	"syscall"
 	"time"
@@ -271,16 +270,6 @@ func serve(ctx context.Context, mux http.Handler, webFlags *web.FlagConfig, logg
 	return 0
 }
 
-func enabledCollectors(cfg *config.Config) []string {
-	var out []string
-	for _, n := range collector.Names() {
-		if cfg.Enabled(n, collector.DefaultEnabled(n)) {
-			out = append(out, n)
-		}
-	}
-	return out
-}
-
 func newLogger(w io.Writer, lvl, format string) (log.Logger, *slog.Logger) {
 	var logger log.Logger
 	if format == "json" {
@@ -321,8 +310,7 @@ func checkConfig(cfg *config.Config, file string, w io.Writer, logger log.Logger
 	if len(cfg.Projects) > 0 {
 		projects = strings.Join(cfg.Projects, ", ")
 	}
-	enabled := enabledCollectors(cfg)
-	sort.Strings(enabled)
+	enabled := cfg.EnabledCollectors()
 	fmt.Fprintf(w, "configuration OK\n")
 	fmt.Fprintf(w, "  config file:          %s\n", file)
 	fmt.Fprintf(w, "  credentials:          %s\n", src)

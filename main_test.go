@@ -131,7 +131,8 @@ func startExporter(t *testing.T, args ...string) (string, *lockedBuffer) {
 		}
 	})
 	url := "http://" + addr
-	for i := 0; i < 100; i++ {
+	// Polled, not timed: a busy machine may take long to start it.
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); {
 		if resp, err := client.Get(url + "/-/healthy"); err == nil {
 			resp.Body.Close()
 			return url, &errb

@@ -14,8 +14,8 @@ import (
 
 	"github.com/trro-exporter/trro_exporter/collector"
 	"github.com/trro-exporter/trro_exporter/config"
-	"github.com/trro-exporter/trro_exporter/trro"
 	"github.com/trro-exporter/trro_exporter/standin"
+	"github.com/trro-exporter/trro_exporter/trro"
 )
 
 // BenchmarkScrape is one full scrape, /metrics included, of 10 projects with
@@ -83,15 +83,9 @@ func benchExporter(b *testing.B) *collector.Exporter {
 		b.Fatal(err)
 	}
 	b.Cleanup(c.Close)
-	var names []string
-	for _, n := range collector.Names() {
-		if collector.DefaultEnabled(n) {
-			names = append(names, n)
-		}
-	}
-	e, err := collector.New(collector.Options{API: c, Logger: log.NewNopLogger(), Collectors: names, Intervals: []string{"hour"},
-		Timeout: time.Minute, Now: func() time.Time { return now }, MaxDevicesPerProject: def.MaxDevicesPerProject,
-		ActiveSessionWindow: time.Duration(def.ActiveSessionWindow), SessionQualityLookback: time.Duration(def.SessionQualityLookback)})
+	eo := def.ExporterOptions(c, log.NewNopLogger())
+	eo.Timeout, eo.Now = time.Minute, func() time.Time { return now }
+	e, err := collector.New(eo)
 	if err != nil {
 		b.Fatal(err)
 	}

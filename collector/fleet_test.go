@@ -6,8 +6,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
-	"github.com/trro-exporter/trro_exporter/trro"
 	"github.com/trro-exporter/trro_exporter/standin"
+	"github.com/trro-exporter/trro_exporter/trro"
 )
 
 const wantFleet = `

@@ -15,8 +15,8 @@ import (
 
 	"github.com/trro-exporter/trro_exporter/collector"
 	"github.com/trro-exporter/trro_exporter/config"
-	"github.com/trro-exporter/trro_exporter/trro"
 	"github.com/trro-exporter/trro_exporter/standin"
+	"github.com/trro-exporter/trro_exporter/trro"
 )
 
 const (
@@ -103,13 +103,10 @@ func newEnv(t *testing.T, fleet *standin.Fleet, o envOpts) *env {
 	if o.maxDevices == 0 {
 		o.maxDevices = def.MaxDevicesPerProject
 	}
-	e.exp, err = collector.New(collector.Options{
-		API: c, Logger: log.NewLogfmtLogger(e.logs), Collectors: o.collectors, ProjectIDs: o.projects,
-		Intervals: o.intervals, Timeout: 5 * time.Second, Now: o.clock,
-		MaxDevicesPerProject: o.maxDevices, Freshness: o.freshness,
-		ActiveSessionWindow:    time.Duration(def.ActiveSessionWindow),
-		SessionQualityLookback: time.Duration(def.SessionQualityLookback),
-	})
+	eo := def.ExporterOptions(c, log.NewLogfmtLogger(e.logs))
+	eo.Collectors, eo.ProjectIDs, eo.Intervals, eo.Now = o.collectors, o.projects, o.intervals, o.clock
+	eo.Timeout, eo.MaxDevicesPerProject, eo.Freshness = 5*time.Second, o.maxDevices, o.freshness
+	e.exp, err = collector.New(eo)
 	if err != nil {
 		t.Fatal(err)
 	}

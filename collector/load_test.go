@@ -1,15 +1,22 @@
+//go:build soak
+
+// Long load and soak runs: `make soak` (CI runs it too, bounded), not the
+// test command.
+
 package collector_test
 
 import (
 	"math/rand/v2"
+	"os"
+	"strconv"
 	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/trro-exporter/trro_exporter/trro"
 	"github.com/trro-exporter/trro_exporter/standin"
+	"github.com/trro-exporter/trro_exporter/trro"
 )
 
 // sampler records the peak goroutine count while a test runs.
@@ -92,8 +99,8 @@ func TestLoadCoalescing(t *testing.T) {
 // each time. Goroutines and heap must come back to where they started.
 func TestSoak(t *testing.T) {
 	n := 2000
-	if testing.Short() {
-		n = 300
+	if v, err := strconv.Atoi(os.Getenv("SOAK_SCRAPES")); err == nil && v > 0 {
+		n = v
 	}
 	e := newEnv(t, standin.Generate(standin.DefaultSpec, now), envOpts{client: func(o *trro.Options) {
 		o.MaxRetries = 1

@@ -47,7 +47,9 @@ func newSessions(intervals []string) *sessions {
 				func(b *bucket) trro.Int { return b.ActiveRemoteDeviceNum }, asIs},
 			// A bucket without sessions has no ratio, whatever it says.
 			{g("session_not_bad_ratio", "Share of good or normal sessions in the bucket, 0 to 1; absent when the bucket had no sessions."),
-				func(b *bucket) trro.Int { return onlyIf(b.SessionNum.Valid && b.SessionNum.Value > 0, b.NotBadSessionRatio) }, percent},
+				func(b *bucket) trro.Int {
+					return onlyIf(b.SessionNum.Valid && b.SessionNum.Value > 0, b.NotBadSessionRatio)
+				}, percent},
 			{g("session_interval_start_timestamp_seconds", "Start of the statistics bucket as a Unix timestamp."),
 				func(b *bucket) trro.Int { return b.StartTime }, asIs},
 		},

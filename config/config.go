@@ -12,9 +12,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-kit/log"
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/trro-exporter/trro_exporter/collector"
 	"github.com/trro-exporter/trro_exporter/trro"
 )
 
@@ -291,3 +293,30 @@ func (c *Config) Enabled(name string, def bool) bool {
 	return def
 }
 
+// ExporterOptions are the exporter's settings from c: its enabled
+// collectors, projects, limits and per-collector freshness, reading api.
+func (c *Config) ExporterOptions(api collector.API, logger log.Logger) collector.Options {
+	fresh := map[string]collector.Freshness{}
+	for name, cs := range c.CollectorSettings {
+		fresh[name] = collector.Freshness{MinInterval: time.Duration(cs.MinInterval), MaxAge: time.Duration(cs.MaxAge)}
+	}
+	return collector.Options{
+		API: api, Logger: logger, Collectors: c.EnabledCollectors(), ProjectIDs: c.Projects,
+		Intervals: c.StatisticIntervals, Timeout: time.Duration(c.ScrapeTimeout),
+		MaxDevicesPerProject:   c.MaxDevicesPerProject,
+		ActiveSessionWindow:    time.Duration(c.ActiveSessionWindow),
+		SessionQualityLookback: time.Duration(c.SessionQualityLookback),
+		Freshness:              fresh,
+	}
+}
+
+// EnabledCollectors are the collectors c turns on, sorted.
+func (c *Config) EnabledCollectors() []string {
+	var out []string
+	for _, n := range collector.Names() {
+		if c.Enabled(n, collector.DefaultEnabled(n)) {
+			out = append(out, n)
+		}
+	}
+	return out
+}

@@ -24,8 +24,9 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/trro-exporter/trro_exporter/collector"
-	"github.com/trro-exporter/trro_exporter/trro"
+	"github.com/trro-exporter/trro_exporter/config"
 	"github.com/trro-exporter/trro_exporter/standin"
+	"github.com/trro-exporter/trro_exporter/trro"
 )
 
 type target struct {
@@ -161,12 +162,17 @@ func exportedMetrics(t *testing.T) map[string]bool {
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
 	api := collector.NewAPIMetrics()
-	c, err := trro.NewClient(trro.Options{Endpoint: ts.URL, Region: "ap-guangzhou", Credential: common.NewCredential("AKIDdeploy", "deploy-key"), RateLimit: 1000, Observe: api.Observe})
+	def := config.Default()
+	opts := def.ClientOptions(common.NewCredential("AKIDdeploy", "deploy-key"))
+	opts.Endpoint, opts.RateLimit, opts.Observe = ts.URL, 1000, api.Observe
+	c, err := trro.NewClient(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	e, err := collector.New(collector.Options{API: c, Logger: log.NewNopLogger(), Collectors: collector.Names(), Intervals: []string{"hour", "day", "month"}})
+	eo := def.ExporterOptions(c, log.NewNopLogger())
+	eo.Collectors, eo.Intervals = collector.Names(), []string{"hour", "day", "month"}
+	e, err := collector.New(eo)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -85,6 +85,10 @@ type Server struct {
 	// AuthNow is the clock signatures are checked against (default
 	// time.Now); tests move it to make signatures expire.
 	AuthNow func() time.Time
+	// OnRequest, if set, is called for every API request once it is
+	// counted, before it is answered; tests block in it to hold requests
+	// in flight for as long as they need, whatever the machine's speed.
+	OnRequest func(ctx context.Context, action string)
 
 	mu       sync.Mutex
 	fleet    *Fleet
@@ -138,6 +142,13 @@ func (s *Server) CallTimes(action string) []time.Time {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]time.Time(nil), s.calls[action]...)
+}
+
+// InFlight returns the requests being served now.
+func (s *Server) InFlight() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.inFlight
 }
 
 // PeakInFlight returns the most requests ever served at once.
@@ -227,6 +238,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 	}()
 
+	if s.OnRequest != nil {
+		s.OnRequest(r.Context(), action)
+	}
 	if s.Latency > 0 && !sleep(r.Context(), s.Latency) {
 		return
 	}

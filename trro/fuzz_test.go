@@ -20,7 +20,10 @@ var envelopeSeeds = []string{
 // decoders decode a body as each answer the client reads.
 var decoders = []func([]byte) *Error{
 	func(b []byte) *Error { _, e := decode[getLicensesResponse]("Fuzz", b); return e },
-	func(b []byte) *Error { _, e := decode[describeSessionStatisticsByIntervalResponse]("Fuzz", b); return e },
+	func(b []byte) *Error {
+		_, e := decode[describeSessionStatisticsByIntervalResponse]("Fuzz", b)
+		return e
+	},
 	func(b []byte) *Error { _, e := decode[describeProjectListResponse]("Fuzz", b); return e },
 	func(b []byte) *Error { _, e := decode[getDevicesResponse]("Fuzz", b); return e },
 	func(b []byte) *Error { _, e := decode[describeDeviceListResponse]("Fuzz", b); return e },

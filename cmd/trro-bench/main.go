@@ -283,15 +283,9 @@ func measure(standin string, projects, devices, licenses int, latency time.Durat
 	if err != nil {
 		return r, err
 	}
-	var names []string
-	for _, n := range collector.Names() {
-		if collector.DefaultEnabled(n) {
-			names = append(names, n)
-		}
-	}
-	exp, err := collector.New(collector.Options{API: client, Logger: log.NewNopLogger(), Collectors: names, Intervals: []string{"hour"},
-		Timeout: 10 * time.Minute, MaxDevicesPerProject: perProject,
-		ActiveSessionWindow: time.Duration(def.ActiveSessionWindow), SessionQualityLookback: time.Duration(def.SessionQualityLookback)})
+	eo := def.ExporterOptions(client, log.NewNopLogger())
+	eo.Timeout, eo.MaxDevicesPerProject = 10*time.Minute, perProject
+	exp, err := collector.New(eo)
 	if err != nil {
 		return r, err
 	}
