@@ -70,8 +70,15 @@ func TestReloadSwapsEndpointAndCredentials(t *testing.T) {
 		t.Fatalf("ready: %q", ready)
 	}
 
-	// A scrape in flight when the config changes finishes on the old one.
-	srvA.Latency = 700 * time.Millisecond
+	// A scrape in flight when the config changes finishes on the old one:
+	// stand-in A holds its requests until the reload is done.
+	gate := make(chan struct{})
+	srvA.OnRequest(func(ctx context.Context, _ string) {
+		select {
+		case <-gate:
+		case <-ctx.Done():
+		}
+	})
 	inflight := make(chan string)
 	go func() {
 		resp, err := client.Get(url + "/metrics")
@@ -83,10 +90,16 @@ func TestReloadSwapsEndpointAndCredentials(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		inflight <- string(b)
 	}()
-	time.Sleep(200 * time.Millisecond)
+	for deadline := time.Now().Add(20 * time.Second); srvA.InFlight() == 0; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the scrape never reached stand-in A")
+		}
+	}
 
 	writeConfig(t, cfgPath, urlB, "AKIDb", "key-b-secret")
-	if code, msg := post(t, url+"/-/reload"); code != 200 {
+	code, msg := post(t, url+"/-/reload")
+	close(gate)
+	if code != 200 {
 		t.Fatalf("reload: %d %s", code, msg)
 	}
 	if body := <-inflight; !strings.Contains(body, "project-from-a") || !strings.Contains(body, "trro_up 1") {
@@ -99,7 +112,7 @@ func TestReloadSwapsEndpointAndCredentials(t *testing.T) {
 
 	// A broken config is refused; the running one stays.
 	os.WriteFile(cfgPath, []byte("endpoint: "+urlA+"\nscrape_timeout: never\n"), 0o600)
-	code, msg := post(t, url+"/-/reload")
+	code, msg = post(t, url+"/-/reload")
 	if code != 500 || !strings.Contains(msg, `line 2: invalid duration "never"`) {
 		t.Fatalf("bad reload: %d %q", code, msg)
 	}
@@ -120,11 +133,10 @@ func TestReloadSwapsEndpointAndCredentials(t *testing.T) {
 
 	// SIGHUP reloads too.
 	writeConfig(t, cfgPath, urlA, "AKIDa", "key-a-secret")
-	srvA.Latency = 0
 	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(3 * time.Second)
+	deadline := time.Now().Add(20 * time.Second)
 	for {
 		body = get(t, url+"/metrics")
 		if strings.Contains(body, "project-from-a") && strings.Contains(body, "trro_exporter_config_last_reload_successful 1") {
@@ -227,11 +239,10 @@ func TestTLSClientCertsAndBasicAuth(t *testing.T) {
 	}
 	var code int
 	var body string
-	for i := 0; i < 100; i++ {
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(30 * time.Millisecond) {
 		if code, body, err = do(mk(true), "prometheus", "right-password"); err == nil {
 			break
 		}
-		time.Sleep(30 * time.Millisecond)
 	}
 	if code != 200 || !strings.Contains(body, "tls-project") {
 		t.Fatalf("right cert and password: %d %v\n%s\n%s", code, err, body, errb.String())

@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"slices"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -391,12 +391,12 @@ func hold(t *testing.T, srv *standin.Server) (release func()) {
 	gate := make(chan struct{})
 	var once sync.Once
 	release = func() { once.Do(func() { close(gate) }) }
-	srv.OnRequest = func(ctx context.Context, _ string) {
+	srv.OnRequest(func(ctx context.Context, _ string) {
 		select {
 		case <-gate:
 		case <-ctx.Done():
 		}
-	}
+	})
 	t.Cleanup(release)
 	return release
 }

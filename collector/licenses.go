@@ -137,6 +137,9 @@ func (res *licensesResult) Write(s Sink) {
 	}
 }
 
+// groupKey identifies a license group by all it holds: its numbers and
+// its ids in any order, each id length-prefixed so that no two lists of ids
+// give the same key.
 func groupKey(g trro.License) string {
 	var b strings.Builder
 	for _, v := range []trro.Int{g.Count, g.Status, g.ExpireTime, g.Duration, g.RemainDay} {
@@ -147,6 +150,10 @@ func groupKey(g trro.License) string {
 	}
 	ids := slices.Clone(g.LicenseIDs)
 	slices.Sort(ids)
-	b.WriteString(strings.Join(ids, ","))
+	for _, id := range ids {
+		b.WriteString(strconv.Itoa(len(id)))
+		b.WriteByte(':')
+		b.WriteString(id)
+	}
 	return b.String()
 }

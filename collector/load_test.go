@@ -8,8 +8,8 @@ package collector_test
 import (
 	"math/rand/v2"
 	"os"
-	"strconv"
 	"runtime"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"

@@ -85,18 +85,15 @@ type Server struct {
 	// AuthNow is the clock signatures are checked against (default
 	// time.Now); tests move it to make signatures expire.
 	AuthNow func() time.Time
-	// OnRequest, if set, is called for every API request once it is
-	// counted, before it is answered; tests block in it to hold requests
-	// in flight for as long as they need, whatever the machine's speed.
-	OnRequest func(ctx context.Context, action string)
 
-	mu       sync.Mutex
-	fleet    *Fleet
-	faults   map[string]*Fault
-	calls    map[string][]time.Time
-	minCalls map[string]int
-	inFlight int
-	peak     int
+	mu        sync.Mutex
+	onRequest func(ctx context.Context, action string)
+	fleet     *Fleet
+	faults    map[string]*Fault
+	calls     map[string][]time.Time
+	minCalls  map[string]int
+	inFlight  int
+	peak      int
 }
 
 // NewServer returns a stand-in serving fleet to holders of creds.
@@ -109,6 +106,15 @@ func (s *Server) SetFleet(f *Fleet) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.fleet = f
+}
+
+// OnRequest sets a function called for every later API request once it is
+// counted, before it is answered (nil: none). Tests block in it to hold
+// requests in flight for as long as they need, whatever the machine's speed.
+func (s *Server) OnRequest(f func(ctx context.Context, action string)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onRequest = f
 }
 
 // SetFault injects f into every later call of action; nil clears it.
@@ -231,6 +237,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.peak = max(s.peak, s.inFlight)
 	fault := s.faults[action]
 	fleet := s.fleet
+	onRequest := s.onRequest
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
@@ -238,8 +245,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 	}()
 
-	if s.OnRequest != nil {
-		s.OnRequest(r.Context(), action)
+	if onRequest != nil {
+		onRequest(r.Context(), action)
 	}
 	if s.Latency > 0 && !sleep(r.Context(), s.Latency) {
 		return

@@ -294,7 +294,7 @@ func TestPagesAfterTheFirstAreFetchedTogether(t *testing.T) {
 	// flight: fetched one at a time, they would never all arrive.
 	var mu sync.Mutex
 	arrived, all := 0, make(chan struct{})
-	srv.OnRequest = func(ctx context.Context, _ string) {
+	srv.OnRequest(func(ctx context.Context, _ string) {
 		mu.Lock()
 		arrived++
 		if arrived == 9 {
@@ -310,7 +310,7 @@ func TestPagesAfterTheFirstAreFetchedTogether(t *testing.T) {
 		case <-ctx.Done():
 		case <-time.After(20 * time.Second):
 		}
-	}
+	})
 	got, err := c.GetLicenses(context.Background())
 	if err != nil || len(got) != 1000 {
 		t.Fatalf("%d items, %v", len(got), err)
