@@ -149,7 +149,11 @@ func ParseEndpoint(endpoint string) (scheme, host string, err error) {
 // Close releases idle connections.
 func (c *Client) Close() { c.transport.CloseIdleConnections() }
 
-func (c *Client) limiter(action string) *rate.Limiter {
+// reserve books action's next slot under its rate limit and returns the
+// reservation and the time it was made at. The clock is read under the lock:
+// reservations made with out-of-order times would let two calls go closer
+// than the limit allows.
+func (c *Client) reserve(action string) (*rate.Reservation, time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	l, ok := c.limiters[action]
@@ -159,7 +163,8 @@ func (c *Client) limiter(action string) *rate.Limiter {
 		l = rate.NewLimiter(rate.Limit(c.opts.RateLimit), 1)
 		c.limiters[action] = l
 	}
-	return l
+	now := time.Now()
+	return l.ReserveN(now, 1), now
 }
 
 // call sends one action with retries and returns its decoded answer.
@@ -208,8 +213,7 @@ func paramsOf(req any) map[string]any {
 // waitTurn waits until action's rate limit lets one more call go, and
 // fails at once when that would be past ctx's deadline.
 func (c *Client) waitTurn(ctx context.Context, action string) *Error {
-	now := time.Now()
-	r := c.limiter(action).ReserveN(now, 1)
+	r, now := c.reserve(action)
 	delay := r.DelayFrom(now)
 	if dl, ok := ctx.Deadline(); ok && now.Add(delay).After(dl) {
 		r.CancelAt(now)
