@@ -228,7 +228,9 @@ func TestConfigCheckPrintsTheBudget(t *testing.T) {
 		"fleet: 3 projects, 18 devices, 8 license groups",
 		"API budget at a 30s scrape interval (86400 scrapes in 30 days), 20 calls/s per action:",
 		"  DescribeSessionStatisticsByInterval           3         259200       0.15  [sessions]",
-		"  total                                        18        1555200       0.20  (shortest possible scrape)",
+		// usage: this month every scrape, last month hourly.
+		"  GetTotalDuration                              6         261360       0.30  [usage]",
+		"  total                                        24        1816560       0.35  (shortest possible scrape)",
 	} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("budget lacks %q:\n%s", want, stdout)

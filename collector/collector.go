@@ -31,6 +31,7 @@ type API interface {
 	DescribeRecentSessionList(ctx context.Context, projectID string, start, end int64) ([]trro.RecentSession, error)
 	DescribeDeviceSessionList(ctx context.Context, projectID string, start, end int64) ([]trro.DeviceSession, error)
 	GetLicenseStat(ctx context.Context) (trro.LicenseStat, error)
+	GetTotalDuration(ctx context.Context, projectID string, start, end int64) (trro.TotalDuration, error)
 }
 
 // Scraper is one source of metrics, behind one API resource.

@@ -38,7 +38,8 @@ func TestEveryCollectorDeclaresItsCalls(t *testing.T) {
 			made := map[string]int{}
 			for _, a := range []string{trro.ActionDescribeProjectList, trro.ActionDescribeSessionStatisticsByInterval,
 				trro.ActionGetLicenses, trro.ActionGetDevices, trro.ActionDescribeDeviceList,
-				trro.ActionDescribeRecentSessionList, trro.ActionDescribeDeviceSessionList, trro.ActionGetLicenseStat} {
+				trro.ActionDescribeRecentSessionList, trro.ActionDescribeDeviceSessionList, trro.ActionGetLicenseStat,
+				trro.ActionGetTotalDuration} {
 				if n := e.srv.Calls(a); n > 0 {
 					made[a] = n
 				}

@@ -54,3 +54,6 @@ func Waiters(e *Exporter) int {
 	}
 	return e.flight.waiters
 }
+
+// Months are the first instants of the current and previous month, CST.
+var Months = months

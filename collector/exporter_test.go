@@ -209,7 +209,7 @@ func TestFaultsFailOnlyTheirCollector(t *testing.T) {
 	// Which collectors fail when an action fails.
 	actions := map[string][]string{
 		// Every per-project collector needs the discovered project list.
-		"DescribeProjectList":                 {"projects", "sessions", "devices", "device_status", "recent_sessions", "session_quality"},
+		"DescribeProjectList":                 {"projects", "sessions", "devices", "device_status", "recent_sessions", "session_quality", "usage"},
 		"DescribeSessionStatisticsByInterval": {"sessions"},
 		"GetLicenses":                         {"licenses"},
 		"GetDevices":                          {"devices"},
@@ -217,6 +217,7 @@ func TestFaultsFailOnlyTheirCollector(t *testing.T) {
 		"DescribeRecentSessionList":           {"recent_sessions"},
 		"DescribeDeviceSessionList":           {"session_quality"},
 		"GetLicenseStat":                      {"license_summary"},
+		"GetTotalDuration":                    {"usage"},
 	}
 	for fname, fault := range faults {
 		for action, failing := range actions {
@@ -423,6 +424,9 @@ func scrapeAPIMetrics(t *testing.T, e *env) string {
 
 func TestConcurrentScrapesShareOneRound(t *testing.T) {
 	e := newEnv(t, fixtureFleet(), envOpts{})
+	// Two rounds first: the second reads last month's usage from the first.
+	e.scrape(t, "")
+	e.srv.ResetStats()
 	e.scrape(t, "")
 	round := e.srv.Calls("")
 	e.srv.ResetStats()
@@ -437,9 +441,10 @@ func TestConcurrentScrapesShareOneRound(t *testing.T) {
 	release()
 	wg.Wait()
 	// The calls of one round: 1 project list, 2 projects × (2 intervals +
-	// 4 per-project lists), 1 license page, 1 license stat.
-	if round != 15 {
-		t.Fatalf("a round made %d calls, want 15", round)
+	// 4 per-project lists + this month's usage), 1 license page, 1 license
+	// stat.
+	if round != 17 {
+		t.Fatalf("a round made %d calls, want 17", round)
 	}
 	if n := e.srv.Calls(""); n != round {
 		t.Errorf("4 concurrent scrapes made %d API calls, want %d (one round)", n, round)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"time"
 )
@@ -29,6 +30,9 @@ type Demand struct {
 	// Shared calls are made once per API round for every collector that
 	// needs them (the project list): they count once, not per collector.
 	Shared bool
+	// Every: the calls are made at most this often, whatever the scrape
+	// interval (0: on every scrape they can).
+	Every time.Duration
 }
 
 // Settings are the parts of the configuration the budget depends on
@@ -88,10 +92,10 @@ func SumPages(items []int, size, capEach int) int {
 // the plan of settings s.
 func Compute(demands map[string][]Demand, s Settings) Plan {
 	type item struct {
-		calls  int
-		every  time.Duration
-		shared bool
-		users  []string
+		calls    int
+		perMonth int64
+		shared   bool
+		users    []string
 	}
 	byAction := map[string]*item{}
 	var actions []string
@@ -101,22 +105,26 @@ func Compute(demands map[string][]Demand, s Settings) Plan {
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		// A collector's calls happen as often as its min_interval allows.
-		every := max(s.ScrapeInterval, s.MinInterval[name])
 		for _, d := range demands[name] {
+			// Calls happen as often as the collector's min_interval and
+			// their own pace allow.
+			times := int64(month / max(s.ScrapeInterval, s.MinInterval[name], d.Every))
 			it := byAction[d.Action]
 			if it == nil {
-				it = &item{every: month, shared: d.Shared}
+				it = &item{shared: d.Shared}
 				byAction[d.Action] = it
 				actions = append(actions, d.Action)
 			}
 			if d.Shared {
 				it.calls = max(it.calls, d.Calls)
+				it.perMonth = max(it.perMonth, int64(d.Calls)*times)
 			} else {
 				it.calls += d.Calls
+				it.perMonth += int64(d.Calls) * times
 			}
-			it.every = min(it.every, every)
-			it.users = append(it.users, name)
+			if !slices.Contains(it.users, name) {
+				it.users = append(it.users, name)
+			}
 		}
 	}
 
@@ -125,7 +133,7 @@ func Compute(demands map[string][]Demand, s Settings) Plan {
 	for _, a := range actions {
 		it := byAction[a]
 		l := Line{Action: a, Collectors: it.users, PerScrape: it.calls,
-			PerMonth: int64(it.calls) * int64(month/it.every), Seconds: float64(it.calls) / s.RateLimit}
+			PerMonth: it.perMonth, Seconds: float64(it.calls) / s.RateLimit}
 		p.Lines = append(p.Lines, l)
 		p.PerScrape += l.PerScrape
 		p.PerMonth += l.PerMonth

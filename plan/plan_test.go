@@ -13,9 +13,11 @@ func TestComputeSumsDemands(t *testing.T) {
 		"projects": {{Action: "DescribeProjectList", Calls: 2, Shared: true}},
 		"devices":  {{Action: "DescribeProjectList", Calls: 2, Shared: true}, {Action: "GetDevices", Calls: 30}},
 		"sessions": {{Action: "DescribeProjectList", Calls: 2, Shared: true}, {Action: "DescribeSessionStatisticsByInterval", Calls: 6}},
-		// Two collectors on one action add up.
+		// Two collectors on one action add up, each at its own pace.
 		"a": {{Action: "GetLicenses", Calls: 3}},
 		"b": {{Action: "GetLicenses", Calls: 4}},
+		// Calls with a pace of their own: hourly.
+		"u": {{Action: "GetTotalDuration", Calls: 2}, {Action: "GetTotalDuration", Calls: 2, Every: time.Hour}},
 	}
 	s := Settings{RateLimit: 20, ScrapeInterval: time.Minute, ScrapeTimeout: 30 * time.Second,
 		MinInterval: map[string]time.Duration{"devices": 10 * time.Minute, "a": 5 * time.Minute}}
@@ -24,7 +26,8 @@ func TestComputeSumsDemands(t *testing.T) {
 		"DescribeProjectList":                 {2, 2 * 43200},
 		"GetDevices":                          {30, 30 * 4320}, // every 10 minutes
 		"DescribeSessionStatisticsByInterval": {6, 6 * 43200},
-		"GetLicenses":                         {7, 7 * 43200}, // b calls every minute
+		"GetLicenses":                         {7, 3*8640 + 4*43200}, // a every 5 minutes, b every minute
+		"GetTotalDuration":                    {4, 2*43200 + 2*720},
 	}
 	if len(p.Lines) != len(want) {
 		t.Fatalf("%d lines: %+v", len(p.Lines), p.Lines)
@@ -34,7 +37,7 @@ func TestComputeSumsDemands(t *testing.T) {
 			t.Errorf("%s: %d per scrape, %d per month; want %v", l.Action, l.PerScrape, l.PerMonth, w)
 		}
 	}
-	if p.PerScrape != 45 || p.ScrapesInMonth != 43200 {
+	if p.PerScrape != 49 || p.ScrapesInMonth != 43200 {
 		t.Errorf("total %d per scrape, %d scrapes", p.PerScrape, p.ScrapesInMonth)
 	}
 	// The shared list (0.1s) first, then the longest: 30 calls at 20/s.

@@ -28,6 +28,7 @@ var actions = map[string]handler{
 	"DescribeRecentSessionList":           describeRecentSessionList,
 	"DescribeDeviceSessionList":           describeDeviceSessionList,
 	"DescribeDeviceSessionDetails":        describeDeviceSessionDetails,
+	"GetTotalDuration":                    getTotalDuration,
 }
 
 func (c *actionContext) required(name string) (string, *apiError) {
@@ -443,4 +444,53 @@ func describeDeviceSessionDetails(c *actionContext) (any, *apiError) {
 		return map[string]any{"Details": details}, nil
 	}
 	return nil, errf("ResourceNotFound", "The session %q does not exist.", sid)
+}
+
+// usageTiers maps a session's resolution to the GetTotalDuration field its
+// minutes count in; other resolutions count as SD.
+var usageTiers = map[string]string{
+	"640*480": "SD", "960*540": "SD", "1280*720": "HD", "1920*1080": "FHD", "2560*1440": "TwoK", "3840*2160": "FourK",
+}
+
+// getTotalDuration answers the minutes of use of a project's sessions (of
+// one device, if asked) within [StartTime, EndTime], by tier, as whole
+// minutes; DeductDuration is their sum.
+func getTotalDuration(c *actionContext) (any, *apiError) {
+	pid, err := c.project()
+	if err != nil {
+		return nil, err
+	}
+	start, end, err := c.timeRange()
+	if err != nil {
+		return nil, err
+	}
+	end = min(end, c.now.Unix())
+	secs := map[string]int64{}
+	seen := map[string]bool{}
+	for _, s := range c.sessions(pid, func(Session) bool { return true }) {
+		if seen[s.ID] {
+			continue // listed twice in the fleet: one session
+		}
+		seen[s.ID] = true
+		sEnd := s.EndTime
+		if sEnd == 0 || sEnd > c.now.Unix() {
+			sEnd = c.now.Unix() // live
+		}
+		if d := min(sEnd, end) - max(s.StartTime, start); d > 0 {
+			tier, ok := usageTiers[s.Resolution]
+			if !ok {
+				tier = "SD"
+			}
+			secs[tier] += d
+		}
+	}
+	out := map[string]any{}
+	var total int64
+	for _, tier := range []string{"Voice", "SD", "HD", "FHD", "TwoK", "FourK", "Online",
+		"MultiSD", "MultiHD", "MultiFHD", "MultiTwoK", "MultiFourK", "MultiOnline"} {
+		out[tier] = secs[tier] / 60
+		total += secs[tier] / 60
+	}
+	out["DeductDuration"] = total
+	return out, nil
 }

@@ -178,6 +178,16 @@ func (c *Client) GetLicenseStat(ctx context.Context) (LicenseStat, error) {
 	return out.LicenseStat, nil
 }
 
+// GetTotalDuration returns a project's minutes of use by tier within
+// [start, end] (Unix seconds).
+func (c *Client) GetTotalDuration(ctx context.Context, projectID string, start, end int64) (TotalDuration, error) {
+	out, err := call[getTotalDurationResponse](ctx, c, ActionGetTotalDuration, getTotalDurationRequest{ProjectID: projectID, StartTime: start, EndTime: end})
+	if err != nil {
+		return TotalDuration{}, err
+	}
+	return out.TotalDuration, nil
+}
+
 // Total asks a list action for its reported item count with a one-item
 // page: the planner sizes a fleet with it. projectID, start and end apply
 // where the action takes them.

@@ -365,3 +365,26 @@ type getLicenseStatResponse struct {
 	meta
 	LicenseStat
 }
+
+// TotalDuration is the answer of GetTotalDuration: minutes of use by tier,
+// what the account is billed on.
+type TotalDuration struct {
+	Voice, SD, HD, FHD, TwoK, FourK, Online           Int
+	MultiSD, MultiHD, MultiFHD, MultiTwoK, MultiFourK Int
+	MultiOnline                                       Int
+	DeductDuration                                    Int
+}
+
+// ActionGetTotalDuration is the usage action.
+const ActionGetTotalDuration = "GetTotalDuration"
+
+type getTotalDurationRequest struct {
+	ProjectID string `json:"ProjectId"`
+	StartTime int64  `json:"StartTime"`
+	EndTime   int64  `json:"EndTime"`
+}
+
+type getTotalDurationResponse struct {
+	meta
+	TotalDuration
+}

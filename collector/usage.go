@@ -1,0 +1,160 @@
+package collector
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/trro-exporter/trro_exporter/plan"
+	"github.com/trro-exporter/trro_exporter/trro"
+)
+
+func init() {
+	registerCollector("usage", true, func(Settings) Scraper { return newUsage() })
+}
+
+// usageTiers are GetTotalDuration's tiers: the tier label, and the field
+// whose minutes it exports.
+var usageTiers = []struct {
+	tier string
+	read func(*trro.TotalDuration) trro.Int
+}{
+	{"voice", func(d *trro.TotalDuration) trro.Int { return d.Voice }},
+	{"sd", func(d *trro.TotalDuration) trro.Int { return d.SD }},
+	{"hd", func(d *trro.TotalDuration) trro.Int { return d.HD }},
+	{"fhd", func(d *trro.TotalDuration) trro.Int { return d.FHD }},
+	{"2k", func(d *trro.TotalDuration) trro.Int { return d.TwoK }},
+	{"4k", func(d *trro.TotalDuration) trro.Int { return d.FourK }},
+	{"online", func(d *trro.TotalDuration) trro.Int { return d.Online }},
+	{"multi_sd", func(d *trro.TotalDuration) trro.Int { return d.MultiSD }},
+	{"multi_hd", func(d *trro.TotalDuration) trro.Int { return d.MultiHD }},
+	{"multi_fhd", func(d *trro.TotalDuration) trro.Int { return d.MultiFHD }},
+	{"multi_2k", func(d *trro.TotalDuration) trro.Int { return d.MultiTwoK }},
+	{"multi_4k", func(d *trro.TotalDuration) trro.Int { return d.MultiFourK }},
+	{"multi_online", func(d *trro.TotalDuration) trro.Int { return d.MultiOnline }},
+}
+
+// previousRefresh is how often a closed month's usage is read again: it
+// hardly changes, and each read costs a call per project.
+const previousRefresh = time.Hour
+
+// cst is China Standard Time: the API's statistics count months in it.
+var cst = time.FixedZone("CST", 8*3600)
+
+// usage exports the minutes of use the account is billed on
+// (GetTotalDuration) per project and tier, for the current month to date
+// and the previous month.
+type usage struct {
+	seconds, deducted *Family
+
+	mu       sync.Mutex
+	previous map[string]monthUsage // project → the previous month, last read
+}
+
+// monthUsage is one project's usage in one month: what GetTotalDuration
+// said of it, when.
+type monthUsage struct {
+	start int64 // the month's first second
+	at    time.Time
+	d     trro.TotalDuration
+}
+
+func newUsage() *usage {
+	return &usage{
+		seconds: gaugeFamily("trro_usage_seconds",
+			"Time of use the account is billed on by tier (GetTotalDuration minutes × 60), this month to date (month=\"current\") or last month (\"previous\"), months in China Standard Time.",
+			"project_id", "tier", "month"),
+		deducted: gaugeFamily("trro_usage_deducted_seconds",
+			"Time of use deducted in all tiers (GetTotalDuration DeductDuration minutes × 60), by month as trro_usage_seconds.",
+			"project_id", "month"),
+		previous: map[string]monthUsage{},
+	}
+}
+
+func (u *usage) Name() string        { return "usage" }
+func (u *usage) Families() []*Family { return []*Family{u.seconds, u.deducted} }
+
+// Demand: a call per project for this month, and one for the previous
+// month at most hourly.
+func (u *usage) Demand(f plan.Fleet, s Sizing) []plan.Demand {
+	return append(discovery(f, s),
+		plan.Demand{Action: trro.ActionGetTotalDuration, Calls: f.Projects},
+		plan.Demand{Action: trro.ActionGetTotalDuration, Calls: f.Projects, Every: previousRefresh})
+}
+
+// months returns the first seconds of now's month and of the month before,
+// in China Standard Time.
+func months(now time.Time) (current, previous time.Time) {
+	n := now.In(cst)
+	current = time.Date(n.Year(), n.Month(), 1, 0, 0, 0, 0, cst)
+	return current, current.AddDate(0, -1, 0)
+}
+
+// usageRow is one project's usage in one month.
+type usageRow struct {
+	projectID, month string
+	d                trro.TotalDuration
+}
+
+type usageResult struct {
+	seconds, deducted *Family
+	rows              []usageRow
+}
+
+func (u *usage) Fetch(ctx context.Context, r *Round) (Result, error) {
+	cur, prev := months(r.Now)
+	_, perProj, err := perProject(ctx, r, func(id string) ([]usageRow, error) {
+		var rows []usageRow
+		d, err := r.API.GetTotalDuration(ctx, id, cur.Unix(), r.Now.Unix())
+		if err != nil {
+			return nil, fmt.Errorf("current month: %w", err)
+		}
+		rows = append(rows, usageRow{id, "current", d})
+		p, err := u.previousMonth(ctx, r, id, prev, cur)
+		if err != nil {
+			return rows, fmt.Errorf("previous month: %w", err)
+		}
+		return append(rows, usageRow{id, "previous", p}), nil
+	})
+	res := usageResult{seconds: u.seconds, deducted: u.deducted}
+	for _, rows := range perProj {
+		res.rows = append(res.rows, rows...)
+	}
+	return res, err
+}
+
+// previousMonth is a project's usage in the month [start, end), read again
+// at most every previousRefresh.
+func (u *usage) previousMonth(ctx context.Context, r *Round, id string, start, end time.Time) (trro.TotalDuration, error) {
+	u.mu.Lock()
+	last, ok := u.previous[id]
+	u.mu.Unlock()
+	if ok && last.start == start.Unix() && r.Now.Sub(last.at) < previousRefresh {
+		return last.d, nil
+	}
+	d, err := r.API.GetTotalDuration(ctx, id, start.Unix(), end.Unix()-1)
+	if err != nil {
+		return d, err
+	}
+	u.mu.Lock()
+	u.previous[id] = monthUsage{start: start.Unix(), at: r.Now, d: d}
+	u.mu.Unlock()
+	return d, nil
+}
+
+func (res usageResult) Write(s Sink) {
+	for i := range res.rows {
+		row := &res.rows[i]
+		for _, t := range usageTiers {
+			if v := t.read(&row.d); v.Valid {
+				s.Sample(res.seconds, minutes(v.Value), row.projectID, t.tier, row.month)
+			}
+		}
+	}
+	for i := range res.rows {
+		if row := &res.rows[i]; row.d.DeductDuration.Valid {
+			s.Sample(res.deducted, minutes(row.d.DeductDuration.Value), row.projectID, row.month)
+		}
+	}
+}

@@ -1,0 +1,66 @@
+package collector_test
+
+import (
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/trro-exporter/trro_exporter/collector"
+)
+
+func TestUsageExactValues(t *testing.T) {
+	e := newEnv(t, fixtureFleet(), envOpts{collectors: []string{"usage"}})
+	_, body := e.scrape(t, "")
+	// The fixture's sessions of project aa this month: 3000 + 1800 (live)
+	// + 600 + 3600 + 1200 + 60 s, all 1920*1080: 171 whole minutes of FHD.
+	// Project bb: one live session of 100 s, 1 minute.
+	for _, want := range []string{
+		`trro_usage_seconds{month="current",project_id="proj0000000000aa",tier="fhd"} 10260`,
+		`trro_usage_seconds{month="current",project_id="proj0000000000aa",tier="hd"} 0`,
+		`trro_usage_seconds{month="previous",project_id="proj0000000000aa",tier="fhd"} 0`,
+		`trro_usage_seconds{month="current",project_id="proj0000000000bb",tier="fhd"} 60`,
+		`trro_usage_seconds{month="current",project_id="proj0000000000bb",tier="multi_online"} 0`,
+		`trro_usage_deducted_seconds{month="current",project_id="proj0000000000aa"} 10260`,
+		`trro_usage_deducted_seconds{month="previous",project_id="proj0000000000bb"} 0`,
+		`trro_scrape_collector_success{collector="usage"} 1`,
+	} {
+		if !hasLine(body, want) {
+			t.Errorf("missing %s", want)
+		}
+	}
+}
+
+// Last month is read again at most hourly; this month on every scrape.
+func TestUsagePreviousMonthRefreshedHourly(t *testing.T) {
+	var offset atomic.Int64
+	e := newEnv(t, fixtureFleet(), envOpts{collectors: []string{"usage"}, projects: []string{"proj0000000000aa"},
+		clock: func() time.Time { return now.Add(time.Duration(offset.Load())) }})
+	for i, c := range []struct {
+		after time.Duration
+		calls int
+	}{{0, 2}, {time.Minute, 3}, {59 * time.Minute, 4}, {61 * time.Minute, 6}, {62 * time.Minute, 7}} {
+		offset.Store(int64(c.after))
+		if _, body := e.scrape(t, ""); !hasLine(body, `trro_usage_deducted_seconds{month="previous",project_id="proj0000000000aa"} 0`) {
+			t.Fatalf("scrape %d: last month missing:\n%s", i, body)
+		}
+		if n := e.srv.Calls("GetTotalDuration"); n != c.calls {
+			t.Errorf("after %v: %d GetTotalDuration calls, want %d", c.after, n, c.calls)
+		}
+	}
+}
+
+func TestUsageMonthsInChinaStandardTime(t *testing.T) {
+	for _, c := range []struct{ now, cur, prev string }{
+		// 16:30 UTC on 30 November is 00:30 CST on 1 December.
+		{"2026-11-30T16:30:00Z", "2026-12-01T00:00:00+08:00", "2026-11-01T00:00:00+08:00"},
+		{"2026-11-30T15:59:59Z", "2026-11-01T00:00:00+08:00", "2026-10-01T00:00:00+08:00"},
+		{"2027-01-15T00:00:00Z", "2027-01-01T00:00:00+08:00", "2026-12-01T00:00:00+08:00"},
+		{"2026-03-31T12:00:00Z", "2026-03-01T00:00:00+08:00", "2026-02-01T00:00:00+08:00"},
+	} {
+		n, _ := time.Parse(time.RFC3339, c.now)
+		cur, prev := collector.Months(n)
+		if cur.Format(time.RFC3339) != c.cur || prev.Format(time.RFC3339) != c.prev {
+			t.Errorf("%s: %s and %s, want %s and %s", c.now, cur.Format(time.RFC3339), prev.Format(time.RFC3339), c.cur, c.prev)
+		}
+	}
+}
