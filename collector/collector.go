@@ -32,6 +32,7 @@ type API interface {
 	DescribeDeviceSessionList(ctx context.Context, projectID string, start, end int64) ([]trro.DeviceSession, error)
 	GetLicenseStat(ctx context.Context) (trro.LicenseStat, error)
 	GetTotalDuration(ctx context.Context, projectID string, start, end int64) (trro.TotalDuration, error)
+	DescribeDeviceSessionDetails(ctx context.Context, sessionID string, start, end int64) ([]trro.SessionDeviceDetail, error)
 }
 
 // Scraper is one source of metrics, behind one API resource.
@@ -83,12 +84,17 @@ type Settings struct {
 	ActiveSessionWindow time.Duration
 	// SessionQualityLookback is how far back session_quality reads.
 	SessionQualityLookback time.Duration
-	Logger                 log.Logger
+	// MaxLiveSessions caps the sessions session_details follows per round.
+	MaxLiveSessions int
+	// SessionDetailsRetention: a device's session series go once it has had
+	// no session for this long.
+	SessionDetailsRetention time.Duration
+	Logger                  log.Logger
 }
 
 // truncatedFamily is shared by the collectors that have a cardinality guard.
 var truncatedFamily = gaugeFamily("trro_collector_truncated",
-	"1 if the collector hit max_devices_per_project in this scrape and exported only that many devices of a project.",
+	"1 if the collector hit its cap in this scrape (max_devices_per_project, max_live_sessions) and exported only part.",
 	"collector")
 
 type factory struct {
@@ -126,6 +132,45 @@ type Round struct {
 	once     sync.Once
 	projects []trro.ProjectInfo
 	projErr  error
+
+	mu     sync.Mutex
+	recent map[string]*recentList // project → its recent sessions
+}
+
+// recentList is one project's DescribeRecentSessionList, fetched once per
+// round whoever asks first.
+type recentList struct {
+	once sync.Once
+	list []trro.RecentSession
+	err  error
+}
+
+// recentWindow is the span DescribeRecentSessionList covers at most.
+const recentWindow = 2 * time.Hour
+
+// RecentSessions returns a project's sessions of the last two hours,
+// fetched once per round for every collector that needs them.
+func (r *Round) RecentSessions(ctx context.Context, projectID string) ([]trro.RecentSession, error) {
+	r.mu.Lock()
+	if r.recent == nil {
+		r.recent = map[string]*recentList{}
+	}
+	l := r.recent[projectID]
+	if l == nil {
+		l = &recentList{}
+		r.recent[projectID] = l
+	}
+	r.mu.Unlock()
+	l.once.Do(func() {
+		l.list, l.err = r.API.DescribeRecentSessionList(ctx, projectID, r.Now.Add(-recentWindow).Unix(), r.Now.Unix())
+	})
+	return l.list, l.err
+}
+
+// recentDemand is the demand of the shared recent-session lists.
+func recentDemand(f plan.Fleet, s Sizing) []plan.Demand {
+	return append(discovery(f, s), plan.Demand{Action: trro.ActionDescribeRecentSessionList,
+		Calls: plan.SumPages(f.RecentSessions, s.PageSize, 0), Shared: true})
 }
 
 // Projects returns the project list from DescribeProjectList, fetched once

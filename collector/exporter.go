@@ -33,6 +33,11 @@ type Options struct {
 	ActiveSessionWindow time.Duration
 	// SessionQualityLookback is session_quality's window.
 	SessionQualityLookback time.Duration
+	// MaxLiveSessions caps the sessions session_details follows per round.
+	MaxLiveSessions int
+	// SessionDetailsRetention: a device's session series go once it has had
+	// no session for this long.
+	SessionDetailsRetention time.Duration
 	// Now is the clock (nil: time.Now).
 	Now func() time.Time
 	// Freshness lets collectors of large fleets skip API calls: see Freshness.
@@ -83,8 +88,9 @@ func New(opts Options) (*Exporter, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	if opts.Timeout <= 0 || opts.ActiveSessionWindow <= 0 || opts.SessionQualityLookback <= 0 || opts.MaxDevicesPerProject < 1 {
-		return nil, errors.New("collector: timeout, active session window, session quality look-back and max devices per project must be positive")
+	if opts.Timeout <= 0 || opts.ActiveSessionWindow <= 0 || opts.SessionQualityLookback <= 0 || opts.SessionDetailsRetention <= 0 ||
+		opts.MaxDevicesPerProject < 1 || opts.MaxLiveSessions < 1 {
+		return nil, errors.New("collector: timeout, active session window, session quality look-back, session details retention, max devices per project and max live sessions must be positive")
 	}
 	e := &Exporter{
 		opts: opts,
@@ -112,11 +118,13 @@ func New(opts Options) (*Exporter, error) {
 			return nil, errors.New("unknown collector " + name)
 		}
 		e.scrapers = append(e.scrapers, f.new(Settings{
-			Intervals:              opts.Intervals,
-			MaxDevicesPerProject:   opts.MaxDevicesPerProject,
-			ActiveSessionWindow:    opts.ActiveSessionWindow,
-			SessionQualityLookback: opts.SessionQualityLookback,
-			Logger:                 opts.Logger,
+			Intervals:               opts.Intervals,
+			MaxDevicesPerProject:    opts.MaxDevicesPerProject,
+			ActiveSessionWindow:     opts.ActiveSessionWindow,
+			SessionQualityLookback:  opts.SessionQualityLookback,
+			MaxLiveSessions:         opts.MaxLiveSessions,
+			SessionDetailsRetention: opts.SessionDetailsRetention,
+			Logger:                  opts.Logger,
 		}))
 	}
 	return e, nil

@@ -209,15 +209,16 @@ func TestFaultsFailOnlyTheirCollector(t *testing.T) {
 	// Which collectors fail when an action fails.
 	actions := map[string][]string{
 		// Every per-project collector needs the discovered project list.
-		"DescribeProjectList":                 {"projects", "sessions", "devices", "device_status", "recent_sessions", "session_quality", "usage"},
+		"DescribeProjectList":                 {"projects", "sessions", "devices", "device_status", "recent_sessions", "session_quality", "usage", "session_details"},
 		"DescribeSessionStatisticsByInterval": {"sessions"},
 		"GetLicenses":                         {"licenses"},
 		"GetDevices":                          {"devices"},
 		"DescribeDeviceList":                  {"device_status"},
-		"DescribeRecentSessionList":           {"recent_sessions"},
+		"DescribeRecentSessionList":           {"recent_sessions", "session_details"},
 		"DescribeDeviceSessionList":           {"session_quality"},
 		"GetLicenseStat":                      {"license_summary"},
 		"GetTotalDuration":                    {"usage"},
+		"DescribeDeviceSessionDetails":        {"session_details"},
 	}
 	for fname, fault := range faults {
 		for action, failing := range actions {
@@ -442,9 +443,9 @@ func TestConcurrentScrapesShareOneRound(t *testing.T) {
 	wg.Wait()
 	// The calls of one round: 1 project list, 2 projects × (2 intervals +
 	// 4 per-project lists + this month's usage), 1 license page, 1 license
-	// stat.
-	if round != 17 {
-		t.Fatalf("a round made %d calls, want 17", round)
+	// stat, and the series of the 2 live sessions.
+	if round != 19 {
+		t.Fatalf("a round made %d calls, want 19", round)
 	}
 	if n := e.srv.Calls(""); n != round {
 		t.Errorf("4 concurrent scrapes made %d API calls, want %d (one round)", n, round)

@@ -22,10 +22,11 @@ trro_account_licenses{state="valid"} 4
 # TYPE trro_active_sessions gauge
 trro_active_sessions{project_id="proj0000000000aa"} 1
 trro_active_sessions{project_id="proj0000000000bb"} 1
-# HELP trro_collector_truncated 1 if the collector hit max_devices_per_project in this scrape and exported only that many devices of a project.
+# HELP trro_collector_truncated 1 if the collector hit its cap in this scrape (max_devices_per_project, max_live_sessions) and exported only part.
 # TYPE trro_collector_truncated gauge
 trro_collector_truncated{collector="device_status"} 0
 trro_collector_truncated{collector="devices"} 0
+trro_collector_truncated{collector="session_details"} 0
 # HELP trro_device_info A TRRO device (DescribeDeviceList); device_type is field or remote. The value is always 1.
 # TYPE trro_device_info gauge
 trro_device_info{device_id="dev-b1",device_name="Crane 1",device_type="field",project_id="proj0000000000bb"} 1
@@ -146,7 +147,18 @@ func TestFleetExactValues(t *testing.T) {
 func TestVanishedDeviceLeavesNoSeries(t *testing.T) {
 	f := fixtureFleet()
 	e := newEnv(t, f, envOpts{})
+	// The device collectors' series; session series follow sessions.
+	deviceSeries := func(body string) string {
+		var b strings.Builder
+		for _, l := range strings.Split(body, "\n") {
+			if strings.HasPrefix(l, "trro_device_") {
+				b.WriteString(l + "\n")
+			}
+		}
+		return b.String()
+	}
 	_, body := e.scrape(t, "")
+	body = deviceSeries(body)
 	if !strings.Contains(body, `device_id="dev-r1"`) {
 		t.Fatal("dev-r1 missing from the first scrape")
 	}
@@ -160,6 +172,7 @@ func TestVanishedDeviceLeavesNoSeries(t *testing.T) {
 	g.Devices = kept
 	e.srv.SetFleet(g)
 	_, body = e.scrape(t, "")
+	body = deviceSeries(body)
 	if strings.Contains(body, `device_id="dev-r1"`) {
 		t.Fatal("a device gone from the API is still exported")
 	}

@@ -63,6 +63,7 @@ type envOpts struct {
 	freshness  map[string]collector.Freshness
 	clock      func() time.Time
 	client     func(*trro.Options)
+	exporter   func(*collector.Options)
 }
 
 func newEnv(t *testing.T, fleet *standin.Fleet, o envOpts) *env {
@@ -106,6 +107,9 @@ func newEnv(t *testing.T, fleet *standin.Fleet, o envOpts) *env {
 	eo := def.ExporterOptions(c, log.NewLogfmtLogger(e.logs))
 	eo.Collectors, eo.ProjectIDs, eo.Intervals, eo.Now = o.collectors, o.projects, o.intervals, o.clock
 	eo.Timeout, eo.MaxDevicesPerProject, eo.Freshness = 5*time.Second, o.maxDevices, o.freshness
+	if o.exporter != nil {
+		o.exporter(&eo)
+	}
 	e.exp, err = collector.New(eo)
 	if err != nil {
 		t.Fatal(err)

@@ -12,9 +12,6 @@ func init() {
 	registerCollector("recent_sessions", true, func(s Settings) Scraper { return newRecentSessions(s.ActiveSessionWindow) })
 }
 
-// recentWindow is the span DescribeRecentSessionList covers at most.
-const recentWindow = 2 * time.Hour
-
 // sessionCounts are one project's recent and active sessions; ok is false
 // when its call failed.
 type sessionCounts struct {
@@ -54,7 +51,7 @@ func (s *recentSessions) Families() []*Family {
 }
 
 func (s *recentSessions) Demand(f plan.Fleet, z Sizing) []plan.Demand {
-	return append(discovery(f, z), plan.Demand{Action: trro.ActionDescribeRecentSessionList, Calls: plan.SumPages(f.RecentSessions, z.PageSize, 0)})
+	return recentDemand(f, z)
 }
 
 type recentSessionsResult struct {
@@ -64,10 +61,9 @@ type recentSessionsResult struct {
 }
 
 func (s *recentSessions) Fetch(ctx context.Context, r *Round) (Result, error) {
-	now := r.Now.Unix()
 	activeSince := r.Now.Add(-s.activeWindow).Unix()
 	ids, counts, err := perProject(ctx, r, func(id string) (sessionCounts, error) {
-		list, err := r.API.DescribeRecentSessionList(ctx, id, r.Now.Add(-recentWindow).Unix(), now)
+		list, err := r.RecentSessions(ctx, id)
 		if err != nil {
 			return sessionCounts{}, err
 		}

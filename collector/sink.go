@@ -21,6 +21,8 @@ type Family struct {
 	header []byte   // # HELP and # TYPE lines
 	order  []int    // label indexes sorted by name, as client_golang writes them
 	open   [][]byte // open[i] precedes the value of label order[i]
+	// buckets are a histogram's upper bounds (nil: not a histogram).
+	buckets []float64
 }
 
 func newFamily(name, help string, typ prometheus.ValueType, labels ...string) *Family {
@@ -46,6 +48,15 @@ func newFamily(name, help string, typ prometheus.ValueType, labels ...string) *F
 	return f
 }
 
+// histogramFamily is a histogram with the given bucket upper bounds (+Inf
+// is added).
+func histogramFamily(name, help string, buckets []float64, labels ...string) *Family {
+	f := newFamily(name, help, prometheus.UntypedValue, labels...)
+	f.header = []byte(strings.Replace(string(f.header), "# TYPE "+name+" gauge", "# TYPE "+name+" histogram", 1))
+	f.buckets = buckets
+	return f
+}
+
 func gaugeFamily(name, help string, labels ...string) *Family {
 	return newFamily(name, help, prometheus.GaugeValue, labels...)
 }
@@ -55,6 +66,9 @@ func gaugeFamily(name, help string, labels ...string) *Family {
 type Sink interface {
 	// Sample sends one sample of f with the label values in f's order.
 	Sample(f *Family, v float64, labelValues ...string)
+	// Histogram sends one histogram of f: the cumulative count of each of
+	// f's buckets, then the count and sum of all observations.
+	Histogram(f *Family, cumulative []uint64, count uint64, sum float64, labelValues ...string)
 }
 
 // textSink writes the text exposition format straight to a writer: the
@@ -98,6 +112,55 @@ func (s *textSink) Sample(f *Family, v float64, values ...string) {
 	}
 }
 
+func (s *textSink) Histogram(f *Family, cumulative []uint64, count uint64, sum float64, values ...string) {
+	f.check(values)
+	if s.err != nil {
+		return
+	}
+	if f != s.cur {
+		s.buf = append(s.buf, f.header...)
+		s.cur = f
+	}
+	for i, b := range f.buckets {
+		s.histogramLine(f, "_bucket", values, strconv.FormatFloat(b, 'g', -1, 64), float64(cumulative[i]))
+	}
+	s.histogramLine(f, "_bucket", values, "+Inf", float64(count))
+	s.histogramLine(f, "_sum", values, "", sum)
+	s.histogramLine(f, "_count", values, "", float64(count))
+	if len(s.buf) >= flushAt {
+		s.Flush()
+	}
+}
+
+// histogramLine writes one line of a histogram: labels in client_golang's
+// order, le last.
+func (s *textSink) histogramLine(f *Family, suffix string, values []string, le string, v float64) {
+	s.buf = append(s.buf, f.name...)
+	s.buf = append(s.buf, suffix...)
+	sep := byte('{')
+	for _, l := range f.order {
+		s.buf = append(s.buf, sep)
+		s.buf = append(s.buf, f.labels[l]...)
+		s.buf = append(s.buf, '=', '"')
+		s.buf = appendLabelValue(s.buf, values[l])
+		s.buf = append(s.buf, '"')
+		sep = ','
+	}
+	if le != "" {
+		s.buf = append(s.buf, sep)
+		s.buf = append(s.buf, `le="`...)
+		s.buf = append(s.buf, le...)
+		s.buf = append(s.buf, '"')
+		sep = ','
+	}
+	if sep == ',' {
+		s.buf = append(s.buf, '}')
+	}
+	s.buf = append(s.buf, ' ')
+	s.buf = appendValue(s.buf, v)
+	s.buf = append(s.buf, '\n')
+}
+
 // Flush writes what is buffered; the first write error sticks and ends
 // the output (the scraper has gone away).
 func (s *textSink) Flush() error {
@@ -116,6 +179,15 @@ type metricSink chan<- prometheus.Metric
 func (ch metricSink) Sample(f *Family, v float64, values ...string) {
 	f.check(values)
 	ch <- prometheus.MustNewConstMetric(f.desc, f.typ, v, slices.Clone(values)...)
+}
+
+func (ch metricSink) Histogram(f *Family, cumulative []uint64, count uint64, sum float64, values ...string) {
+	f.check(values)
+	buckets := make(map[float64]uint64, len(f.buckets))
+	for i, b := range f.buckets {
+		buckets[b] = cumulative[i]
+	}
+	ch <- prometheus.MustNewConstHistogram(f.desc, count, sum, buckets, slices.Clone(values)...)
 }
 
 // check panics on a label count that does not match: a programming error.

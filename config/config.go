@@ -52,6 +52,11 @@ type Config struct {
 	ActiveSessionWindow Duration `yaml:"active_session_window"`
 	// SessionQualityLookback is how far back session_quality reads.
 	SessionQualityLookback Duration `yaml:"session_quality_lookback"`
+	// MaxLiveSessions caps the live sessions session_details follows.
+	MaxLiveSessions int `yaml:"max_live_sessions"`
+	// SessionDetailsRetention: a device's session series go once it has had
+	// no session for this long.
+	SessionDetailsRetention Duration `yaml:"session_details_retention"`
 	// CollectorSettings hold per-collector freshness for large fleets.
 	CollectorSettings map[string]CollectorSettings `yaml:"collector_settings"`
 }
@@ -96,22 +101,24 @@ type Credentials struct {
 // Default returns the configuration used when no file is given.
 func Default() *Config {
 	return &Config{
-		Region:                 "ap-guangzhou",
-		Endpoint:               trro.DefaultEndpoint,
-		StatisticIntervals:     []string{"hour"},
-		Collectors:             map[string]bool{},
-		ScrapeTimeout:          Duration(30 * time.Second),
-		RequestTimeout:         Duration(10 * time.Second),
-		RateLimit:              20,
-		MaxConcurrency:         10,
-		MaxRetries:             3,
-		RetryBackoff:           Duration(100 * time.Millisecond),
-		PageSize:               100,
-		MaxPages:               1000,
-		MaxResponseBytes:       16 << 20,
-		MaxDevicesPerProject:   5000,
-		ActiveSessionWindow:    Duration(2 * time.Minute),
-		SessionQualityLookback: Duration(24 * time.Hour),
+		Region:                  "ap-guangzhou",
+		Endpoint:                trro.DefaultEndpoint,
+		StatisticIntervals:      []string{"hour"},
+		Collectors:              map[string]bool{},
+		ScrapeTimeout:           Duration(30 * time.Second),
+		RequestTimeout:          Duration(10 * time.Second),
+		RateLimit:               20,
+		MaxConcurrency:          10,
+		MaxRetries:              3,
+		RetryBackoff:            Duration(100 * time.Millisecond),
+		PageSize:                100,
+		MaxPages:                1000,
+		MaxResponseBytes:        16 << 20,
+		MaxDevicesPerProject:    5000,
+		ActiveSessionWindow:     Duration(2 * time.Minute),
+		SessionQualityLookback:  Duration(24 * time.Hour),
+		MaxLiveSessions:         200,
+		SessionDetailsRetention: Duration(24 * time.Hour),
 	}
 }
 
@@ -253,6 +260,10 @@ func (c *Config) validateLimits() error {
 		return errors.New("active_session_window: must be between 0 and 2h (the API's recent-session window)")
 	case c.SessionQualityLookback <= 0:
 		return errors.New("session_quality_lookback: must be positive")
+	case c.MaxLiveSessions < 1:
+		return errors.New("max_live_sessions: must be at least 1")
+	case c.SessionDetailsRetention <= 0:
+		return errors.New("session_details_retention: must be positive")
 	}
 	return nil
 }
@@ -303,10 +314,12 @@ func (c *Config) ExporterOptions(api collector.API, logger log.Logger) collector
 	return collector.Options{
 		API: api, Logger: logger, Collectors: c.EnabledCollectors(), ProjectIDs: c.Projects,
 		Intervals: c.StatisticIntervals, Timeout: time.Duration(c.ScrapeTimeout),
-		MaxDevicesPerProject:   c.MaxDevicesPerProject,
-		ActiveSessionWindow:    time.Duration(c.ActiveSessionWindow),
-		SessionQualityLookback: time.Duration(c.SessionQualityLookback),
-		Freshness:              fresh,
+		MaxDevicesPerProject:    c.MaxDevicesPerProject,
+		ActiveSessionWindow:     time.Duration(c.ActiveSessionWindow),
+		SessionQualityLookback:  time.Duration(c.SessionQualityLookback),
+		MaxLiveSessions:         c.MaxLiveSessions,
+		SessionDetailsRetention: time.Duration(c.SessionDetailsRetention),
+		Freshness:               fresh,
 	}
 }
 

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"github.com/trro-exporter/trro_exporter/collector"
+
 	"encoding/json"
 	"fmt"
 	"os"
@@ -12,7 +14,7 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-var known = []string{"device_status", "devices", "license_summary", "licenses", "projects", "recent_sessions", "session_quality", "sessions"}
+var known = collector.Names()
 
 func TestDefaultsWithEmptyFile(t *testing.T) {
 	cfg, err := Parse([]byte(""), known)

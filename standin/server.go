@@ -88,6 +88,7 @@ type Server struct {
 
 	mu        sync.Mutex
 	onRequest func(ctx context.Context, action string)
+	details   func(sessionID string, start, end int64) ([]any, bool)
 	fleet     *Fleet
 	faults    map[string]*Fault
 	calls     map[string][]time.Time
@@ -115,6 +116,21 @@ func (s *Server) OnRequest(f func(ctx context.Context, action string)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.onRequest = f
+}
+
+// SetDetails makes DescribeDeviceSessionDetails answer what f returns for
+// a session and the asked range, where f says ok (nil: the generated
+// series). Tests serve known points, odd windows and bad values with it.
+func (s *Server) SetDetails(f func(sessionID string, start, end int64) (details []any, ok bool)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.details = f
+}
+
+func (s *Server) detailsFunc() func(string, int64, int64) ([]any, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.details
 }
 
 // SetFault injects f into every later call of action; nil clears it.
