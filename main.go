@@ -342,7 +342,7 @@ func printBudget(ctx context.Context, a *app, cfg *config.Config, interval time.
 	defer rt.client.Close()
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
-	fleet, err := plan.Size(ctx, rt.client, cfg.Projects, time.Duration(cfg.SessionQualityLookback), time.Now())
+	fleet, err := plan.Size(ctx, rt.client, cfg.Projects, time.Duration(cfg.SessionQualityLookback), time.Duration(cfg.ActiveSessionWindow), time.Now())
 	if err != nil {
 		level.Warn(logger).Log("msg", "cannot size the fleet", "err", err)
 		fmt.Fprintf(w, "WARNING: no API budget: cannot size the fleet: %v\n", err)
@@ -352,7 +352,11 @@ func printBudget(ctx context.Context, a *app, cfg *config.Config, interval time.
 	for _, d := range fleet.Devices {
 		devices += d
 	}
-	fmt.Fprintf(w, "fleet: %d projects, %d devices, %d license groups\n", fleet.Projects, devices, fleet.LicenseGroups)
+	live := 0
+	for _, n := range fleet.LiveSessions {
+		live += n
+	}
+	fmt.Fprintf(w, "fleet: %d projects, %d devices, %d license groups, %d live sessions\n", fleet.Projects, devices, fleet.LicenseGroups, live)
 	s := plan.Settings{
 		RateLimit: cfg.RateLimit, ScrapeInterval: interval, ScrapeTimeout: time.Duration(cfg.ScrapeTimeout),
 		MinInterval: map[string]time.Duration{},

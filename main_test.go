@@ -83,7 +83,7 @@ func TestConfigCheck(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("code %d, stderr %q", code, stderr)
 	}
-	for _, want := range []string{"configuration OK", "credentials:          config file (secret_id, secret_key)", "WARNING: no API budget: cannot size the fleet", "projects:             p1, p2", "statistic intervals:  hour, day", "collectors:           device_status, devices, license_summary, projects, recent_sessions, session_quality, sessions"} {
+	for _, want := range []string{"configuration OK", "credentials:          config file (secret_id, secret_key)", "WARNING: no API budget: cannot size the fleet", "projects:             p1, p2", "statistic intervals:  hour, day", "collectors:           device_status, devices, license_summary, projects, recent_sessions, session_details, session_quality, sessions, usage"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("summary lacks %q:\n%s", want, stdout)
 		}
@@ -225,12 +225,14 @@ func TestConfigCheckPrintsTheBudget(t *testing.T) {
 		t.Fatalf("code %d: %s", code, stderr)
 	}
 	for _, want := range []string{
-		"fleet: 3 projects, 18 devices, 8 license groups",
+		"fleet: 3 projects, 18 devices, 8 license groups, 6 live sessions",
 		"API budget at a 30s scrape interval (86400 scrapes in 30 days), 20 calls/s per action:",
 		"  DescribeSessionStatisticsByInterval           3         259200       0.15  [sessions]",
 		// usage: this month every scrape, last month hourly.
 		"  GetTotalDuration                              6         261360       0.30  [usage]",
-		"  total                                        24        1816560       0.35  (shortest possible scrape)",
+		// session_details: one call per live session.
+		"  DescribeDeviceSessionDetails                  6         518400       0.30  [session_details]",
+		"  total                                        30        2334960       0.45  (shortest possible scrape)",
 	} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("budget lacks %q:\n%s", want, stdout)

@@ -232,11 +232,12 @@ func (s *sessionDetails) Families() []*Family {
 	return append(fs, s.points, s.stutterSeconds, s.linkRttFam, s.linkLossFam, s.dropped, s.liveStart)
 }
 
-// Demand: the shared recent-session lists, and a call per live session
-// (the fleet's recent sessions bound it, and so does max_live_sessions).
+// Demand: the shared recent-session lists, and a call per live session, at
+// most max_live_sessions (and one more per session that ended since the
+// last scrape).
 func (s *sessionDetails) Demand(f plan.Fleet, z Sizing) []plan.Demand {
 	live := 0
-	for _, n := range f.RecentSessions {
+	for _, n := range f.LiveSessions {
 		live += n
 	}
 	return append(recentDemand(f, z), plan.Demand{Action: trro.ActionDescribeDeviceSessionDetails, Calls: min(live, s.maxSessions)})

@@ -65,7 +65,7 @@ func TestInvalidConfigs(t *testing.T) {
 		{"bad-interval.yml", `statistic_intervals: "week" is not one of hour, day, month`},
 		{"dup-interval.yml", `statistic_intervals: "hour" listed twice`},
 		{"no-intervals.yml", `statistic_intervals: must list at least one of hour, day, month`},
-		{"unknown-collector.yml", `collectors: unknown collector "gpus" (known: device_status, devices, license_summary, licenses, projects, recent_sessions, session_quality, sessions)`},
+		{"unknown-collector.yml", `collectors: unknown collector "gpus" (known: device_status, devices, license_summary, licenses, projects, recent_sessions, session_details, session_quality, sessions, usage)`},
 		{"bad-endpoint.yml", `endpoint: invalid endpoint "ftp://trro.example.com": want http:// or https:// and a host, without a path`},
 		{"empty-region.yml", `region: must not be empty`},
 		{"dup-project.yml", `projects: "abc" listed twice`},
@@ -76,7 +76,7 @@ func TestInvalidConfigs(t *testing.T) {
 		{"key-without-id.yml", `credentials: secret_key is set but secret_id is not`},
 		{"page-size.yml", `page_size: must be between 1 and 1000`},
 		{"wrong-type.yml", `line 1: cannot unmarshal !!map into []string`},
-		{"settings-unknown.yml", `collector_settings: unknown collector "gpus" (known: device_status, devices, license_summary, licenses, projects, recent_sessions, session_quality, sessions)`},
+		{"settings-unknown.yml", `collector_settings: unknown collector "gpus" (known: device_status, devices, license_summary, licenses, projects, recent_sessions, session_details, session_quality, sessions, usage)`},
 		{"settings-max-age.yml", `collector_settings.devices: max_age 1m is shorter than min_interval 10m`},
 	}
 	for _, c := range cases {

@@ -19,6 +19,7 @@ type Fleet struct {
 	// Per project, in the same order.
 	Devices         []int
 	RecentSessions  []int
+	LiveSessions    []int // sessions updated within the active session window
 	QualitySessions []int
 }
 

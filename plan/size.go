@@ -16,8 +16,9 @@ type Counter interface {
 }
 
 // Size measures a fleet with one small call per list: the configured
-// projects (or all of them), their devices and sessions, and the licenses.
-func Size(ctx context.Context, c Counter, projects []string, qualityLookback time.Duration, now time.Time) (Fleet, error) {
+// projects (or all of them), their devices and sessions (live ones: updated
+// within activeWindow), and the licenses.
+func Size(ctx context.Context, c Counter, projects []string, qualityLookback, activeWindow time.Duration, now time.Time) (Fleet, error) {
 	if len(projects) == 0 {
 		list, err := c.DescribeProjectList(ctx)
 		if err != nil {
@@ -27,8 +28,8 @@ func Size(ctx context.Context, c Counter, projects []string, qualityLookback tim
 			projects = append(projects, p.ProjectID)
 		}
 	}
-	f := Fleet{Projects: len(projects), Devices: make([]int, len(projects)),
-		RecentSessions: make([]int, len(projects)), QualitySessions: make([]int, len(projects))}
+	f := Fleet{Projects: len(projects), Devices: make([]int, len(projects)), RecentSessions: make([]int, len(projects)),
+		LiveSessions: make([]int, len(projects)), QualitySessions: make([]int, len(projects))}
 	var (
 		wg   sync.WaitGroup
 		mu   sync.Mutex
@@ -49,9 +50,10 @@ func Size(ctx context.Context, c Counter, projects []string, qualityLookback tim
 	wg.Add(1)
 	go count(&f.LicenseGroups, trro.ActionGetLicenses, "", 0, 0)
 	for i, pid := range projects {
-		wg.Add(3)
+		wg.Add(4)
 		go count(&f.Devices[i], trro.ActionGetDevices, pid, 0, 0)
 		go count(&f.RecentSessions[i], trro.ActionDescribeRecentSessionList, pid, t-7200, t)
+		go count(&f.LiveSessions[i], trro.ActionDescribeRecentSessionList, pid, now.Add(-activeWindow).Unix(), t)
 		go count(&f.QualitySessions[i], trro.ActionDescribeDeviceSessionList, pid, now.Add(-qualityLookback).Unix(), t)
 	}
 	wg.Wait()
