@@ -88,7 +88,7 @@ func loadDashboards(t *testing.T) map[string]dashboard {
 }
 
 func TestDashboardConventions(t *testing.T) {
-	wantUIDs := map[string]string{"trro-fleet-overview": "TRRO / Fleet overview", "trro-licenses": "TRRO / Licenses", "trro-exporter": "TRRO / Exporter"}
+	wantUIDs := map[string]string{"trro-fleet-overview": "TRRO / Fleet overview", "trro-licenses": "TRRO / Licenses", "trro-exporter": "TRRO / Exporter", "trro-live-sessions": "TRRO / Live sessions"}
 	seen := map[string]bool{}
 	for f, d := range loadDashboards(t) {
 		if wantUIDs[d.UID] != d.Title {

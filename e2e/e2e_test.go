@@ -175,7 +175,13 @@ func TestStack(t *testing.T) {
 
 	// The stand-in: the demo fleet, whose license lic-bound-critical-1
 	// expires in 5 days; a few throttled calls fill the error panels.
-	srv := standin.NewServer(standin.Generate(standin.DefaultSpec, time.Now()), standin.Credential{SecretID: secretID, SecretKey: secretKey})
+	fleet := standin.Generate(standin.DefaultSpec, time.Now())
+	// A bad session that stays live for the whole run: the live-session
+	// alerts fire on it.
+	fleet.Sessions = append(fleet.Sessions, standin.Session{ID: "sess-e2e-bad", ProjectID: fleet.Projects[0].ID,
+		FieldDeviceID: "e2e-excavator", RemoteDeviceID: "e2e-console", Resolution: "1920*1080",
+		StartTime: time.Now().Add(-time.Minute).Unix(), EndTime: time.Now().Add(time.Hour).Unix(), Quality: "bad"})
+	srv := standin.NewServer(fleet, standin.Credential{SecretID: secretID, SecretKey: secretKey})
 	srv.SetFault("GetLicenseStat", &standin.Fault{Kind: standin.FaultError, Code: "RequestLimitExceeded", Times: 2})
 	api := httptest.NewServer(srv)
 	defer api.Close()
@@ -298,8 +304,24 @@ func TestStack(t *testing.T) {
 					}
 				}
 			}
-			return count == 14, fmt.Sprintf("%d rules", count)
+			return count == 17, fmt.Sprintf("%d rules", count)
 		})
+	})
+
+	t.Run("live session alerts reach the webhook", func(t *testing.T) {
+		for _, name := range []string{"TrroSessionVideoLatencyHigh", "TrroSessionControlLatencyHigh", "TrroSessionPacketLossHigh"} {
+			fired := func(a alert) bool {
+				return a.Labels["alertname"] == name && a.Labels["device_id"] == "e2e-excavator" && a.Status == "firing"
+			}
+			waitFor(t, name+" at the webhook", 90*time.Second, func() (bool, string) {
+				return hook.find(fired) != nil, fmt.Sprintf("%d alerts so far", len(hook.alerts))
+			})
+			a := hook.find(fired)
+			t.Logf("delivered: %v %q", a.Labels, a.Annotations["description"])
+			if a.Labels["device_type"] != "field" || a.Labels["severity"] != "warning" || !strings.Contains(a.Annotations["description"], "e2e-excavator") {
+				t.Errorf("%s: labels %v, annotations %v", name, a.Labels, a.Annotations)
+			}
+		}
 	})
 
 	t.Run("license expiry alert reaches the webhook", func(t *testing.T) {

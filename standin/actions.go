@@ -386,9 +386,16 @@ func describeRecentSessionList(c *actionContext) (any, *apiError) {
 	}
 	now := c.now.Unix()
 	start, end = max(start, now-7200), min(end, now)
+	// A session planned to end later is still going: it updates now.
+	latest := func(s Session) int64 {
+		if s.EndTime > now && s.StartTime <= now {
+			return now
+		}
+		return s.LatestUpdateTime
+	}
 	var all []recentRow
-	for _, s := range c.sessions(pid, func(s Session) bool { return s.LatestUpdateTime >= start && s.StartTime <= end }) {
-		all = append(all, recentRow{s.ID, s.RemoteDeviceID, s.FieldDeviceID, s.Resolution, s.StartTime, s.LatestUpdateTime})
+	for _, s := range c.sessions(pid, func(s Session) bool { return latest(s) >= start && s.StartTime <= end }) {
+		all = append(all, recentRow{s.ID, s.RemoteDeviceID, s.FieldDeviceID, s.Resolution, s.StartTime, latest(s)})
 	}
 	return describeList(c, "RecentSessionList", all, num, size), nil
 }
