@@ -135,7 +135,17 @@ type Round struct {
 
 	mu     sync.Mutex
 	recent map[string]*recentList // project → its recent sessions
+	// listing bounds the recent-session lists read at once (see
+	// RecentSessions).
+	listing chan struct{}
 }
+
+// listsAtOnce is how many projects' recent-session lists are read at once.
+// Read all together, their pages share the action's rate limit and every
+// list completes late; two at a time, the first lists complete early and
+// session_details reads their sessions while the rest are listed, and two
+// lists still fill the rate limit at API latencies up to 100 ms.
+const listsAtOnce = 2
 
 // recentList is one project's DescribeRecentSessionList, fetched once per
 // round whoever asks first.
@@ -154,6 +164,7 @@ func (r *Round) RecentSessions(ctx context.Context, projectID string) ([]trro.Re
 	r.mu.Lock()
 	if r.recent == nil {
 		r.recent = map[string]*recentList{}
+		r.listing = make(chan struct{}, listsAtOnce)
 	}
 	l := r.recent[projectID]
 	if l == nil {
@@ -162,6 +173,13 @@ func (r *Round) RecentSessions(ctx context.Context, projectID string) ([]trro.Re
 	}
 	r.mu.Unlock()
 	l.once.Do(func() {
+		select {
+		case r.listing <- struct{}{}:
+			defer func() { <-r.listing }()
+		case <-ctx.Done():
+			l.err = &trro.Error{Action: trro.ActionDescribeRecentSessionList, Code: trro.CodeCanceled, Message: "scrape ended before the list was read"}
+			return
+		}
 		l.list, l.err = r.API.DescribeRecentSessionList(ctx, projectID, r.Now.Add(-recentWindow).Unix(), r.Now.Unix())
 	})
 	return l.list, l.err
@@ -215,6 +233,9 @@ func discovery(f plan.Fleet, s Sizing) []plan.Demand {
 // timer, costs CPU for nothing at hundreds of projects.
 const projectWorkers = 16
 
+// errDiscovery marks a failed project discovery: no project was worked on.
+var errDiscovery = errors.New("project discovery")
+
 // perProject runs fetch for every project of the round, projectWorkers at
 // a time, and returns the projects and what fetch returned for each, in the
 // same order, joining the errors, each naming its project. A failed project
@@ -222,7 +243,7 @@ const projectWorkers = 16
 func perProject[R any](ctx context.Context, r *Round, fetch func(projectID string) (R, error)) ([]string, []R, error) {
 	ids, err := r.ProjectIDs(ctx)
 	if err != nil {
-		return nil, nil, fmt.Errorf("project discovery: %w", err)
+		return nil, nil, fmt.Errorf("%w: %w", errDiscovery, err)
 	}
 	out := make([]R, len(ids))
 	errs := make([]error, len(ids))

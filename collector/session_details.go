@@ -148,6 +148,7 @@ type linkState struct {
 
 // followed is a session the collector has read points of.
 type followed struct {
+	project  string
 	cursors  map[deviceKey]int64 // the last point counted, per device
 	lastLive time.Time
 }
@@ -268,82 +269,83 @@ type liveSession struct {
 }
 
 func (s *sessionDetails) Fetch(ctx context.Context, r *Round) (Result, error) {
-	all, listed, err := s.liveSessions(ctx, r)
-	// Who drives what is listed for every live session; points are read
-	// for the first max_live_sessions.
-	live := all[:min(len(all), s.maxSessions)]
-	truncated := len(all) > len(live)
-	// Sessions read before and no longer live get one last call, for their
-	// final points; a session whose project could not be listed waits.
-	calls := map[string]liveSession{} // session id → the live one, zero when ended
-	for _, l := range live {
-		calls[l.s.SessionID] = l
-	}
-	s.mu.Lock()
-	var ended []string
-	for id := range s.following {
-		if _, ok := calls[id]; !ok && !listed[id] {
-			ended = append(ended, id)
-		}
-	}
-	s.mu.Unlock()
-	for _, id := range ended {
-		calls[id] = liveSession{}
-	}
-
-	errs := make([]error, 0)
-	var errMu sync.Mutex
-	var g errgroup.Group
-	g.SetLimit(projectWorkers)
-	for id, l := range calls {
-		g.Go(func() error {
+	activeSince := r.Now.Add(-s.activeWindow).Unix()
+	var (
+		mu        sync.Mutex
+		listed    = map[string]bool{} // sessions listed this round
+		liveIDs   = map[string]bool{}
+		all       []liveSession // every live one, for who drives what
+		admitted  int
+		truncated bool
+		failed    = map[string]bool{} // projects whose list failed
+		errs      []error
+	)
+	var reads errgroup.Group
+	reads.SetLimit(projectWorkers)
+	read := func(id string, l liveSession) {
+		reads.Go(func() error {
 			if err := s.read(ctx, r, id, l); err != nil {
-				errMu.Lock()
+				mu.Lock()
 				errs = append(errs, fmt.Errorf("session %s: %w", id, err))
-				errMu.Unlock()
+				mu.Unlock()
 			}
 			return nil
 		})
 	}
-	g.Wait()
-	res := s.snapshot(r.Now, all, truncated)
-	return res, errors.Join(append([]error{err}, errs...)...)
-}
-
-// liveSessions lists the round's live sessions, once each, in a stable
-// order (oldest first), and which listed sessions' projects could not be
-// read (they are not taken for ended).
-func (s *sessionDetails) liveSessions(ctx context.Context, r *Round) (live []liveSession, unknown map[string]bool, err error) {
-	activeSince := r.Now.Add(-s.activeWindow).Unix()
-	ids, lists, err := perProject(ctx, r, func(id string) ([]trro.RecentSession, error) { return r.RecentSessions(ctx, id) })
-	unknown = map[string]bool{}
-	if err != nil {
-		// Sessions of projects that failed may still be live.
-		s.mu.Lock()
-		for id := range s.following {
-			unknown[id] = true
+	// A project's live sessions are read as soon as its list is in: lists
+	// and series have rate limits of their own, so the two overlap. Points
+	// are read for the first max_live_sessions live sessions listed.
+	_, _, listErr := perProject(ctx, r, func(pid string) (struct{}, error) {
+		list, err := r.RecentSessions(ctx, pid)
+		mu.Lock()
+		if err != nil {
+			failed[pid] = true
+			mu.Unlock()
+			return struct{}{}, err
 		}
-		s.mu.Unlock()
-	}
-	seen := map[string]bool{}
-	for i, pid := range ids {
-		for _, sess := range lists[i] {
-			if sess.SessionID == "" || seen[sess.SessionID] {
+		var mine []liveSession
+		for _, sess := range list {
+			if sess.SessionID == "" || listed[sess.SessionID] {
 				continue
 			}
-			seen[sess.SessionID] = true
-			if sess.LatestUpdateTime.Valid && sess.LatestUpdateTime.Value >= activeSince {
-				live = append(live, liveSession{pid, sess})
+			listed[sess.SessionID] = true
+			if !sess.LatestUpdateTime.Valid || sess.LatestUpdateTime.Value < activeSince {
+				continue
+			}
+			l := liveSession{pid, sess}
+			all = append(all, l)
+			liveIDs[sess.SessionID] = true
+			if admitted < s.maxSessions {
+				admitted++
+				mine = append(mine, l)
+			} else {
+				truncated = true
 			}
 		}
-	}
-	slices.SortStableFunc(live, func(a, b liveSession) int {
-		if c := compareInt(a.s.StartTime, b.s.StartTime); c != 0 {
-			return c
+		mu.Unlock()
+		for _, l := range mine {
+			read(l.s.SessionID, l)
 		}
-		return compareStrings(a.s.SessionID, b.s.SessionID)
+		return struct{}{}, nil
 	})
-	return live, unknown, err
+	// Sessions read before and no longer live get one last call, for their
+	// final points; those of a project that could not be listed wait.
+	if len(r.projectIDs) > 0 || !errors.Is(listErr, errDiscovery) {
+		s.mu.Lock()
+		var ended []string
+		for id, f := range s.following {
+			if !liveIDs[id] && !failed[f.project] {
+				ended = append(ended, id)
+			}
+		}
+		s.mu.Unlock()
+		for _, id := range ended {
+			read(id, liveSession{})
+		}
+	}
+	reads.Wait()
+	res := s.snapshot(r.Now, all, truncated)
+	return res, errors.Join(append([]error{listErr}, errs...)...)
 }
 
 func compareInt(a, b trro.Int) int {
@@ -394,7 +396,7 @@ func (s *sessionDetails) read(ctx context.Context, r *Round, id string, l liveSe
 	defer s.mu.Unlock()
 	f = s.following[id]
 	if f == nil {
-		f = &followed{cursors: map[deviceKey]int64{}}
+		f = &followed{project: projectID, cursors: map[deviceKey]int64{}}
 		s.following[id] = f
 	}
 	if !final {

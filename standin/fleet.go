@@ -70,6 +70,12 @@ type Spec struct {
 	DevicesPerProject int
 	LicenseGroups     int
 	SessionsPerDevice int
+	// LiveSessions, when above 0, is how many sessions are live: that many
+	// of the sessions going on at generation go on for another hour, the
+	// others are left out (benchmarks size the session_details work with
+	// it), and so are those that ended in the last five minutes (they would
+	// still count as live).
+	LiveSessions int
 }
 
 // DefaultSpec is the demo fleet: three projects, a few devices each.
@@ -157,6 +163,24 @@ func Generate(spec Spec, now time.Time) *Fleet {
 		g.ExpireTime = t + int64(g.RemainDay)*day
 		g.Duration = 365 * day
 		f.Licenses = append(f.Licenses, g)
+	}
+	if spec.LiveSessions > 0 {
+		live := 0
+		kept := f.Sessions[:0]
+		for _, s := range f.Sessions {
+			if s.EndTime <= t && s.EndTime > t-300 {
+				continue
+			}
+			if s.EndTime > t && s.StartTime <= t {
+				if live == spec.LiveSessions {
+					continue
+				}
+				s.EndTime, s.LatestUpdateTime = t+3600, t
+				live++
+			}
+			kept = append(kept, s)
+		}
+		f.Sessions = kept
 	}
 	return f
 }

@@ -26,13 +26,19 @@ func (t *cappedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		_, _ = io.CopyN(io.Discard, resp.Body, 4096)
 		return nil, &HTTPStatusError{StatusCode: resp.StatusCode}
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, t.maxBody+1))
-	if err != nil {
+	// Sized from Content-Length when the server sends one, so the read
+	// does not grow the buffer step by step.
+	var buf bytes.Buffer
+	if resp.ContentLength > 0 {
+		buf.Grow(int(min(resp.ContentLength, t.maxBody) + 1))
+	}
+	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, t.maxBody+1)); err != nil {
 		return nil, err
 	}
-	if int64(len(body)) > t.maxBody {
+	if int64(buf.Len()) > t.maxBody {
 		return nil, &TooLargeError{Limit: t.maxBody}
 	}
+	body := buf.Bytes()
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	resp.ContentLength = int64(len(body))
 	return resp, nil

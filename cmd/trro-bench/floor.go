@@ -40,6 +40,20 @@ type floorRecent struct {
 	StartTime, LatestUpdateTime                          int64
 }
 
+type floorDetail struct {
+	DeviceType, DeviceId, ProjectId, SessionId                        string
+	StartTime, EndTime, MultiMode                                     int64
+	TimeOffset                                                        []int64
+	VideoLatency, NetworkLatency, ControlLatency, Lost, Fps, Rate     []*float64
+	CpuUsed, MemUsed, Lag100Duration, Lag150Duration, BitRateEstimate []*float64
+	EncodeCost, DecodeCost, CaptureCost, RenderCost                   []*float64
+	MultiNet                                                          []struct {
+		NetId                       int64
+		NetIp                       string
+		Rtt, Lost, SendBps, RecvBps []*float64
+	}
+}
+
 func floorDecode(action string, body []byte) error {
 	var v any
 	switch action {
@@ -95,6 +109,21 @@ func floorDecode(action string, body []byte) error {
 			Response struct {
 				Valid, Bound, UnBound, Expire, MonthlyExpire int64
 				RequestId                                    string
+			}
+		}{}
+	case "DescribeDeviceSessionDetails":
+		v = &struct {
+			Response struct {
+				Details   []floorDetail
+				RequestId string
+			}
+		}{}
+	case "GetTotalDuration":
+		v = &struct {
+			Response struct {
+				Voice, SD, HD, FHD, TwoK, FourK, Online, MultiSD, MultiHD    int64
+				MultiFHD, MultiTwoK, MultiFourK, MultiOnline, DeductDuration int64
+				RequestId                                                    string
 			}
 		}{}
 	default:

@@ -24,6 +24,7 @@ func main() {
 	licenses := flag.Int("license-groups", 0, "license groups (GetLicenses items); 0 for the demo's eight")
 	sessions := flag.Int("sessions-per-device", standin.DefaultSpec.SessionsPerDevice, "sessions per field device")
 	latency := flag.Duration("latency", 0, "delay added to every answer")
+	live := flag.Int("live-sessions", 0, "live sessions (0: as generated)")
 	flag.Parse()
 
 	id, key := os.Getenv("TENCENTCLOUD_SECRET_ID"), os.Getenv("TENCENTCLOUD_SECRET_KEY")
@@ -33,7 +34,7 @@ func main() {
 	}
 	spec := standin.DefaultSpec
 	spec.Projects, spec.DevicesPerProject = *projects, *devices
-	spec.LicenseGroups, spec.SessionsPerDevice = *licenses, *sessions
+	spec.LicenseGroups, spec.SessionsPerDevice, spec.LiveSessions = *licenses, *sessions, *live
 	srv := standin.NewServer(standin.Generate(spec, time.Now()), standin.Credential{SecretID: id, SecretKey: key})
 	srv.Latency = *latency
 
