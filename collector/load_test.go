@@ -110,7 +110,8 @@ func TestSoak(t *testing.T) {
 		o.MaxBodyBytes = 1 << 20
 	}})
 	actions := []string{"DescribeProjectList", "DescribeSessionStatisticsByInterval", "GetLicenses", "GetDevices",
-		"DescribeDeviceList", "DescribeRecentSessionList", "DescribeDeviceSessionList", "GetLicenseStat", "GetTotalDuration"}
+		"DescribeDeviceList", "DescribeRecentSessionList", "DescribeDeviceSessionList", "GetLicenseStat", "GetTotalDuration",
+		"DescribeDeviceSessionDetails"}
 	faults := []standin.Fault{
 		{Kind: standin.FaultError, Code: "InternalError"}, {Kind: standin.FaultError, Code: "RequestLimitExceeded"},
 		{Kind: standin.FaultHTTP, Status: 503}, {Kind: standin.FaultInvalidJSON}, {Kind: standin.FaultTruncated},
