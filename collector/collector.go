@@ -210,9 +210,9 @@ func (r *Round) ProjectIDs(ctx context.Context) ([]string, error) {
 	ids := make([]string, 0, len(ps))
 	seen := map[string]bool{}
 	for _, p := range ps {
-		if p.ProjectID != "" && !seen[p.ProjectID] {
-			seen[p.ProjectID] = true
-			ids = append(ids, p.ProjectID)
+		if id := string(p.ProjectID); id != "" && !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
 		}
 	}
 	return ids, nil

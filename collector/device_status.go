@@ -76,9 +76,9 @@ func (d *deviceStatus) Fetch(ctx context.Context, r *Round) (Result, error) {
 		func(pid string) ([]trro.DeviceInfo, bool, error) {
 			return r.API.DescribeDeviceList(ctx, pid, d.guard.limit)
 		},
-		func(dev *trro.DeviceInfo) string { return dev.DeviceID },
+		func(dev *trro.DeviceInfo) string { return string(dev.DeviceID) },
 		func(dev *trro.DeviceInfo) deviceStatusRow {
-			row := deviceStatusRow{id: dev.DeviceID, name: dev.DeviceName, typ: dev.DeviceType, status: dev.DeviceStatus}
+			row := deviceStatusRow{id: string(dev.DeviceID), name: string(dev.DeviceName), typ: string(dev.DeviceType), status: string(dev.DeviceStatus)}
 			if dev.LastReportTime != "" {
 				if t, ok := trro.ParseTime(string(dev.LastReportTime)); ok {
 					row.lastReport = float64(t.UnixMilli()) / 1000

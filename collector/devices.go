@@ -70,9 +70,9 @@ type devicesResult struct {
 func (d *devices) Fetch(ctx context.Context, r *Round) (Result, error) {
 	rows, err := fetchDevices(ctx, r, d.guard,
 		func(pid string) ([]trro.DeviceLicense, bool, error) { return r.API.GetDevices(ctx, pid, d.guard.limit) },
-		func(dev *trro.DeviceLicense) string { return dev.DeviceID },
+		func(dev *trro.DeviceLicense) string { return string(dev.DeviceID) },
 		func(dev *trro.DeviceLicense) deviceLicenseRow {
-			return deviceLicenseRow{id: dev.DeviceID, vals: d.fields.read(dev)}
+			return deviceLicenseRow{id: string(dev.DeviceID), vals: d.fields.read(dev)}
 		})
 	return devicesResult{rows, d.fields}, err
 }

@@ -91,7 +91,7 @@ func (l *licenses) Fetch(ctx context.Context, r *Round) (Result, error) {
 		seenGroup[key] = true
 		status := statusIndex(g.Status)
 		res.hasUnknown = res.hasUnknown || status == len(licenseStatuses)
-		ids := slices.DeleteFunc(slices.Clone(g.LicenseIDs), func(s string) bool { return s == "" })
+		ids := slices.DeleteFunc(slices.Clone(g.LicenseIDs), func(s trro.Text) bool { return s == "" })
 		if g.Count.Valid {
 			res.counts[status] += float64(g.Count.Value)
 		} else {
@@ -99,7 +99,8 @@ func (l *licenses) Fetch(ctx context.Context, r *Round) (Result, error) {
 		}
 		expiry := positive(g.ExpireTime)
 		e := licenseEntry{status: statusName(status), expiry: expiry, remaining: g.RemainDay}
-		for _, id := range ids {
+		for _, t := range ids {
+			id := string(t)
 			e.id = id
 			i, ok := byID[id]
 			switch {
@@ -153,7 +154,7 @@ func groupKey(g trro.License) string {
 	for _, id := range ids {
 		b.WriteString(strconv.Itoa(len(id)))
 		b.WriteByte(':')
-		b.WriteString(id)
+		b.WriteString(string(id))
 	}
 	return b.String()
 }

@@ -52,9 +52,9 @@ func TestPickWindows(t *testing.T) {
 
 func TestGroupKey(t *testing.T) {
 	base := trro.License{Count: trro.IntOf(2), Status: trro.IntOf(1), ExpireTime: trro.IntOf(1800000000),
-		Duration: trro.IntOf(86400), RemainDay: trro.IntOf(30), LicenseIDs: []string{"a", "b"}}
+		Duration: trro.IntOf(86400), RemainDay: trro.IntOf(30), LicenseIDs: []trro.Text{"a", "b"}}
 	same := base
-	same.LicenseIDs = []string{"b", "a"} // order of ids does not matter
+	same.LicenseIDs = []trro.Text{"b", "a"} // order of ids does not matter
 	if groupKey(base) != groupKey(same) {
 		t.Error("the same group in another id order has another key")
 	}
@@ -64,11 +64,11 @@ func TestGroupKey(t *testing.T) {
 		"expiry":     func(l *trro.License) { l.ExpireTime = trro.IntOf(1) },
 		"duration":   func(l *trro.License) { l.Duration = trro.Int{} },
 		"remain":     func(l *trro.License) { l.RemainDay = trro.IntOf(0) }, // 0 is not missing
-		"ids":        func(l *trro.License) { l.LicenseIDs = []string{"a"} },
-		"id joining": func(l *trro.License) { l.LicenseIDs = []string{"a,b"} },
+		"ids":        func(l *trro.License) { l.LicenseIDs = []trro.Text{"a"} },
+		"id joining": func(l *trro.License) { l.LicenseIDs = []trro.Text{"a,b"} },
 	} {
 		other := base
-		other.LicenseIDs = append([]string(nil), base.LicenseIDs...)
+		other.LicenseIDs = append([]trro.Text(nil), base.LicenseIDs...)
 		change(&other)
 		if groupKey(other) == groupKey(base) {
 			t.Errorf("%s: a different group has the same key %q", name, groupKey(base))
@@ -124,7 +124,7 @@ func TestDeviceStatusStateSet(t *testing.T) {
 
 func TestQualityCounts(t *testing.T) {
 	s := func(id, q string, start, end int64) trro.DeviceSession {
-		return trro.DeviceSession{SessionID: id, Quality: q, StartTime: trro.IntOf(start), EndTime: trro.IntOf(end)}
+		return trro.DeviceSession{SessionID: trro.Text(id), Quality: trro.Text(q), StartTime: trro.IntOf(start), EndTime: trro.IntOf(end)}
 	}
 	list := []trro.DeviceSession{
 		s("1", "good", 100, 160), s("1", "good", 100, 160), // listed twice
@@ -142,7 +142,7 @@ func TestQualityCounts(t *testing.T) {
 
 func TestCountRecent(t *testing.T) {
 	r := func(id string, latest trro.Int) trro.RecentSession {
-		return trro.RecentSession{SessionID: id, LatestUpdateTime: latest}
+		return trro.RecentSession{SessionID: trro.Text(id), LatestUpdateTime: latest}
 	}
 	c := countRecent([]trro.RecentSession{
 		r("a", trro.IntOf(990)), r("a", trro.IntOf(990)), r("b", trro.IntOf(500)), r("c", trro.Int{}), r("", trro.IntOf(999)),

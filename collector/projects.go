@@ -42,13 +42,14 @@ func (p *projects) Fetch(ctx context.Context, r *Round) (Result, error) {
 	}
 	seen := map[string]bool{}
 	for _, pr := range list {
-		if pr.ProjectID == "" || seen[pr.ProjectID] {
+		id := string(pr.ProjectID)
+		if id == "" || seen[id] {
 			continue
 		}
-		if len(r.projectIDs) > 0 && !slices.Contains(r.projectIDs, pr.ProjectID) {
+		if len(r.projectIDs) > 0 && !slices.Contains(r.projectIDs, id) {
 			continue
 		}
-		seen[pr.ProjectID] = true
+		seen[id] = true
 		res.list = append(res.list, pr)
 	}
 	return res, nil
@@ -56,6 +57,6 @@ func (p *projects) Fetch(ctx context.Context, r *Round) (Result, error) {
 
 func (res projectsResult) Write(s Sink) {
 	for _, pr := range res.list {
-		s.Sample(res.info, 1, pr.ProjectID, pr.ProjectName, pr.PolicyMode)
+		s.Sample(res.info, 1, string(pr.ProjectID), string(pr.ProjectName), string(pr.PolicyMode))
 	}
 }

@@ -75,7 +75,7 @@ func (s *recentSessions) Fetch(ctx context.Context, r *Round) (Result, error) {
 // countRecent counts each listed session once, and the ones updated since
 // activeSince as active.
 func countRecent(list []trro.RecentSession, activeSince int64) sessionCounts {
-	seen := make(map[string]bool, len(list))
+	seen := make(map[trro.Text]bool, len(list))
 	c := sessionCounts{ok: true}
 	for _, sess := range list {
 		if sess.SessionID == "" || seen[sess.SessionID] {

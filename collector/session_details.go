@@ -305,16 +305,17 @@ func (s *sessionDetails) Fetch(ctx context.Context, r *Round) (Result, error) {
 		}
 		var mine []liveSession
 		for _, sess := range list {
-			if sess.SessionID == "" || listed[sess.SessionID] {
+			id := string(sess.SessionID)
+			if id == "" || listed[id] {
 				continue
 			}
-			listed[sess.SessionID] = true
+			listed[id] = true
 			if !sess.LatestUpdateTime.Valid || sess.LatestUpdateTime.Value < activeSince {
 				continue
 			}
 			l := liveSession{pid, sess}
 			all = append(all, l)
-			liveIDs[sess.SessionID] = true
+			liveIDs[id] = true
 			if admitted < s.maxSessions {
 				admitted++
 				mine = append(mine, l)
@@ -324,7 +325,7 @@ func (s *sessionDetails) Fetch(ctx context.Context, r *Round) (Result, error) {
 		}
 		mu.Unlock()
 		for _, l := range mine {
-			read(l.s.SessionID, l)
+			read(string(l.s.SessionID), l)
 		}
 		return struct{}{}, nil
 	})
@@ -346,16 +347,6 @@ func (s *sessionDetails) Fetch(ctx context.Context, r *Round) (Result, error) {
 	reads.Wait()
 	res := s.snapshot(r.Now, all, truncated)
 	return res, errors.Join(append([]error{listErr}, errs...)...)
-}
-
-func compareInt(a, b trro.Int) int {
-	switch {
-	case a.Value < b.Value:
-		return -1
-	case a.Value > b.Value:
-		return 1
-	}
-	return 0
 }
 
 func compareStrings(a, b string) int {
@@ -642,7 +633,7 @@ func (res *sessionDetailsResult) Write(sink Sink) {
 	starts := map[who]int64{}
 	var order []who
 	for _, l := range res.live {
-		w := who{l.projectID, l.s.FieldDeviceID, l.s.RemoteDeviceID, l.s.Resolution}
+		w := who{l.projectID, string(l.s.FieldDeviceID), string(l.s.RemoteDeviceID), string(l.s.Resolution)}
 		if !l.s.StartTime.Valid || l.s.StartTime.Value <= 0 {
 			continue
 		}

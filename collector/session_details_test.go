@@ -15,9 +15,8 @@ import (
 // clock is a test clock the exporter and the stand-in share.
 type clock struct{ offset atomic.Int64 }
 
-func (c *clock) now() time.Time             { return now.Add(time.Duration(c.offset.Load())) }
-func (c *clock) set(d time.Duration)        { c.offset.Store(int64(d)) }
-func (c *clock) unix(d time.Duration) int64 { return now.Add(d).Unix() }
+func (c *clock) now() time.Time      { return now.Add(time.Duration(c.offset.Load())) }
+func (c *clock) set(d time.Duration) { c.offset.Store(int64(d)) }
 
 // detailsEnv serves sessions whose per-second points are known: serve
 // returns a device's points in the asked range as the API would, with five

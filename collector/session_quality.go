@@ -94,7 +94,7 @@ func qualityIndex(grade string) int {
 // countQuality counts each session that ended within [start, end] once.
 func countQuality(list []trro.DeviceSession, start, end int64) qualityCounts {
 	c := qualityCounts{ok: true}
-	seen := make(map[string]bool, len(list))
+	seen := make(map[trro.Text]bool, len(list))
 	for _, sess := range list {
 		if sess.SessionID == "" || seen[sess.SessionID] {
 			continue
@@ -104,7 +104,7 @@ func countQuality(list []trro.DeviceSession, start, end int64) qualityCounts {
 			continue
 		}
 		seen[sess.SessionID] = true
-		q := qualityIndex(sess.Quality)
+		q := qualityIndex(string(sess.Quality))
 		c.hasUnknown = c.hasUnknown || q == len(qualities)-1
 		c.count[q]++
 		if sess.StartTime.Valid && sess.EndTime.Value > sess.StartTime.Value {

@@ -25,7 +25,7 @@ func Size(ctx context.Context, c Counter, projects []string, qualityLookback, ac
 			return Fleet{}, err
 		}
 		for _, p := range list {
-			projects = append(projects, p.ProjectID)
+			projects = append(projects, string(p.ProjectID))
 		}
 	}
 	f := Fleet{Projects: len(projects), Devices: make([]int, len(projects)), RecentSessions: make([]int, len(projects)),

@@ -322,7 +322,7 @@ func TestPagesAfterTheFirstAreFetchedTogether(t *testing.T) {
 		t.Errorf("%d calls, want 10", srv.Calls("GetLicenses"))
 	}
 	for i, l := range got {
-		if l.LicenseIDs[0] != fmt.Sprintf("lic-%03d", i) {
+		if string(l.LicenseIDs[0]) != fmt.Sprintf("lic-%03d", i) {
 			t.Fatalf("item %d is %s: pages out of order", i, l.LicenseIDs[0])
 		}
 	}

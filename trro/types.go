@@ -107,11 +107,11 @@ type response interface{ responseMeta() *meta }
 
 // ProjectInfo is one item of DescribeProjectList.
 type ProjectInfo struct {
-	ProjectID          string `json:"ProjectId"`
-	ProjectName        string `json:"ProjectName"`
-	ProjectDescription string `json:"ProjectDescription"`
-	PolicyMode         string `json:"PolicyMode"`
-	ModifyTime         string `json:"ModifyTime"`
+	ProjectID          Text `json:"ProjectId"`
+	ProjectName        Text `json:"ProjectName"`
+	ProjectDescription Text `json:"ProjectDescription"`
+	PolicyMode         Text `json:"PolicyMode"`
+	ModifyTime         Text `json:"ModifyTime"`
 }
 
 // SessionIntervalStatistic is one time bucket of DescribeSessionStatisticsByInterval.
@@ -131,8 +131,8 @@ type License struct {
 	Status     Int      `json:"Status"`
 	ExpireTime Int      `json:"ExpireTime"`
 	Duration   Int      `json:"Duration"`
-	RemainDay  Int      `json:"RemainDay"`
-	LicenseIDs []string `json:"LicenseIds"`
+	RemainDay  Int    `json:"RemainDay"`
+	LicenseIDs []Text `json:"LicenseIds"`
 }
 
 // Action names used by the exporter.
@@ -266,47 +266,47 @@ func ParseTime(s string) (t time.Time, ok bool) {
 
 // DeviceLicense is one item of GetDevices: a device's license binding.
 type DeviceLicense struct {
-	DeviceID          string   `json:"DeviceId"`
-	DeviceName        string   `json:"DeviceName"`
-	LicenseCount      Int      `json:"LicenseCount"`
-	RemainDay         Int      `json:"RemainDay"`
-	ExpireTime        Int      `json:"ExpireTime"`
-	Duration          Int      `json:"Duration"`
-	LicenseIDs        []string `json:"LicenseIds"`
-	MonthlyRemainTime Int      `json:"MonthlyRemainTime"` // minutes
-	LimitedTime       Int      `json:"LimitedTime"`       // minutes
+	DeviceID          Text   `json:"DeviceId"`
+	DeviceName        Text   `json:"DeviceName"`
+	LicenseCount      Int    `json:"LicenseCount"`
+	RemainDay         Int    `json:"RemainDay"`
+	ExpireTime        Int    `json:"ExpireTime"`
+	Duration          Int    `json:"Duration"`
+	LicenseIDs        []Text `json:"LicenseIds"`
+	MonthlyRemainTime Int    `json:"MonthlyRemainTime"` // minutes (documented without a unit)
+	LimitedTime       Int    `json:"LimitedTime"`       // minutes
 }
 
 // DeviceInfo is one item of DescribeDeviceList: a device and its status.
 type DeviceInfo struct {
-	DeviceID       string `json:"DeviceId"`
-	DeviceName     string `json:"DeviceName"`
-	DeviceStatus   string `json:"DeviceStatus"` // offline, ready, connected
-	DeviceType     string `json:"DeviceType"`   // field, remote
-	ModifyTime     Text   `json:"ModifyTime"`
-	LastReportTime Text   `json:"LastReportTime"`
-	ProjectID      string `json:"ProjectId"`
+	DeviceID       Text `json:"DeviceId"`
+	DeviceName     Text `json:"DeviceName"`
+	DeviceStatus   Text `json:"DeviceStatus"` // offline, ready, connected
+	DeviceType     Text `json:"DeviceType"`   // field, remote
+	ModifyTime     Text `json:"ModifyTime"`
+	LastReportTime Text `json:"LastReportTime"`
+	ProjectID      Text `json:"ProjectId"`
 }
 
 // RecentSession is one item of DescribeRecentSessionList.
 type RecentSession struct {
-	SessionID        string `json:"SessionId"`
-	RemoteDeviceID   string `json:"RemoteDeviceId"`
-	FieldDeviceID    string `json:"FieldDeviceId"`
-	Resolution       string `json:"Resolution"`
-	StartTime        Int    `json:"StartTime"`
-	LatestUpdateTime Int    `json:"LatestUpdateTime"`
+	SessionID        Text `json:"SessionId"`
+	RemoteDeviceID   Text `json:"RemoteDeviceId"`
+	FieldDeviceID    Text `json:"FieldDeviceId"`
+	Resolution       Text `json:"Resolution"`
+	StartTime        Int  `json:"StartTime"`
+	LatestUpdateTime Int  `json:"LatestUpdateTime"`
 }
 
 // DeviceSession is one item of DescribeDeviceSessionList.
 type DeviceSession struct {
-	SessionID      string `json:"SessionId"`
-	RemoteDeviceID string `json:"RemoteDeviceId"`
-	FieldDeviceID  string `json:"FieldDeviceId"`
-	Resolution     string `json:"Resolution"`
-	StartTime      Int    `json:"StartTime"`
-	EndTime        Int    `json:"EndTime"`
-	Quality        string `json:"Quality"` // good, normal, bad
+	SessionID      Text `json:"SessionId"`
+	RemoteDeviceID Text `json:"RemoteDeviceId"`
+	FieldDeviceID  Text `json:"FieldDeviceId"`
+	Resolution     Text `json:"Resolution"`
+	StartTime      Int  `json:"StartTime"`
+	EndTime        Int  `json:"EndTime"`
+	Quality        Text `json:"Quality"` // good, normal, bad
 }
 
 // LicenseStat is the answer of GetLicenseStat.

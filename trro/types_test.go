@@ -47,3 +47,46 @@ func TestIntAndTextDecoding(t *testing.T) {
 		}
 	}
 }
+
+// Every field of every answer decodes leniently: strings, numbers or null,
+// so one odd field never fails a whole list (ProjectInfo was strict once).
+func TestEveryFieldIsLenient(t *testing.T) {
+	for _, c := range []struct{ name, body string }{
+		{"projects", `{"Response":{"Projects":[{"ProjectId":"p1","ProjectName":1234,"ProjectDescription":null,"PolicyMode":"black","ModifyTime":1661140800}],"Total":1,"RequestId":"r"}}`},
+		{"devices", `{"Response":{"Devices":[{"DeviceId":12,"DeviceName":null,"DeviceStatus":"ready","DeviceType":"field","ProjectId":7}],"Total":"1","RequestId":"r"}}`},
+		{"licenses", `{"Response":{"Licenses":[{"Count":"1","LicenseIds":[42,null,"lic-b"]}],"TotalCount":1,"RequestId":"r"}}`},
+		{"recent", `{"Response":{"RecentSessionList":[{"SessionId":99,"RemoteDeviceId":null,"FieldDeviceId":3,"Resolution":1080}],"Total":1,"RequestId":"r"}}`},
+		{"quality", `{"Response":{"DeviceSessionList":[{"SessionId":"s","Quality":null,"Resolution":720}],"Total":1,"RequestId":"r"}}`},
+		{"bindings", `{"Response":{"Devices":[{"DeviceId":5,"DeviceName":6,"LicenseIds":[1,2]}],"TotalCount":1,"RequestId":"r"}}`},
+	} {
+		var err *Error
+		switch c.name {
+		case "projects":
+			var out *describeProjectListResponse
+			if out, err = decode[describeProjectListResponse]("x", []byte(c.body)); err == nil {
+				if p := out.Projects[0]; p.ProjectName != "1234" || p.ProjectDescription != "" || p.ModifyTime != "1661140800" {
+					t.Errorf("projects: %+v", p)
+				}
+			}
+		case "devices":
+			var out *describeDeviceListResponse
+			if out, err = decode[describeDeviceListResponse]("x", []byte(c.body)); err == nil && (out.Devices[0].DeviceID != "12" || out.Devices[0].ProjectID != "7") {
+				t.Errorf("devices: %+v", out.Devices[0])
+			}
+		case "licenses":
+			var out *getLicensesResponse
+			if out, err = decode[getLicensesResponse]("x", []byte(c.body)); err == nil && len(out.Licenses[0].LicenseIDs) != 3 {
+				t.Errorf("licenses: %+v", out.Licenses[0])
+			}
+		case "recent":
+			_, err = decode[describeRecentSessionListResponse]("x", []byte(c.body))
+		case "quality":
+			_, err = decode[describeDeviceSessionListResponse]("x", []byte(c.body))
+		case "bindings":
+			_, err = decode[getDevicesResponse]("x", []byte(c.body))
+		}
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+		}
+	}
+}

@@ -70,7 +70,7 @@ func fetchAll(ctx context.Context, c *trro.Client, perProject int, now time.Time
 			defer liveMu.Unlock()
 			for _, s := range list {
 				if s.LatestUpdateTime.Value >= now.Add(-2*time.Minute).Unix() {
-					live = append(live, s.SessionID)
+					live = append(live, string(s.SessionID))
 				}
 			}
 			return err
@@ -82,7 +82,7 @@ func fetchAll(ctx context.Context, c *trro.Client, perProject int, now time.Time
 			run(func() error {
 				var errs []error
 				for i := int(next.Add(1) - 1); i < len(projects); i = int(next.Add(1) - 1) {
-					errs = append(errs, each(projects[i].ProjectID))
+					errs = append(errs, each(string(projects[i].ProjectID)))
 				}
 				return errors.Join(errs...)
 			})
