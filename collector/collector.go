@@ -69,11 +69,6 @@ type Result interface {
 // cardinality guard.
 type truncation interface{ Truncated() bool }
 
-// counting is implemented by scrapers that keep counters over the
-// exporter's life (values dropped from answers); they are written with
-// every round.
-type counting interface{ WriteCounters(s Sink) }
-
 // Settings are what a scraper factory may use.
 type Settings struct {
 	// Intervals are the statistic intervals of the sessions collector.
@@ -90,6 +85,8 @@ type Settings struct {
 	// no session for this long.
 	SessionDetailsRetention time.Duration
 	Logger                  log.Logger
+	// drops counts what collectors drop from answers; the exporter's own.
+	drops *drops
 }
 
 // truncatedFamily is shared by the collectors that have a cardinality guard.

@@ -2,9 +2,6 @@ package collector
 
 import (
 	"context"
-	"sync/atomic"
-
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/trro-exporter/trro_exporter/plan"
 	"github.com/trro-exporter/trro_exporter/trro"
@@ -20,16 +17,15 @@ var deviceStates = []string{"offline", "ready", "connected"}
 
 // deviceStatus exports devices, their live status and last report time.
 type deviceStatus struct {
-	guard                              *guard
-	info, status, lastReport, badTimes *Family
-	// bad counts LastReportTime values that matched no known format, over
-	// the exporter's life.
-	bad atomic.Uint64
+	guard                    *guard
+	drops                    *drops
+	info, status, lastReport *Family
 }
 
 func newDeviceStatus(s Settings) *deviceStatus {
 	return &deviceStatus{
 		guard: &guard{collector: "device_status", limit: s.MaxDevicesPerProject, logger: s.Logger},
+		drops: s.drops,
 		info: gaugeFamily("trro_device_info",
 			"A TRRO device (DescribeDeviceList); device_type is field or remote. The value is always 1.",
 			"project_id", "device_id", "device_name", "device_type"),
@@ -39,25 +35,17 @@ func newDeviceStatus(s Settings) *deviceStatus {
 		lastReport: gaugeFamily("trro_device_last_report_timestamp_seconds",
 			"When the device last reported to TRRO, as a Unix timestamp.",
 			"project_id", "device_id"),
-		badTimes: newFamily("trro_unparseable_timestamps_total",
-			"Timestamps from the API that matched no known format; their series were dropped.",
-			prometheus.CounterValue, "field"),
 	}
 }
 
 func (d *deviceStatus) Name() string { return "device_status" }
 
 func (d *deviceStatus) Families() []*Family {
-	return []*Family{d.info, d.status, d.lastReport, d.badTimes}
+	return []*Family{d.info, d.status, d.lastReport}
 }
 
 func (d *deviceStatus) Demand(f plan.Fleet, s Sizing) []plan.Demand {
 	return devicePages(trro.ActionDescribeDeviceList, f, s, d.guard.limit)
-}
-
-// WriteCounters writes the exporter-lifetime count of unparseable times.
-func (d *deviceStatus) WriteCounters(s Sink) {
-	s.Sample(d.badTimes, float64(d.bad.Load()), "LastReportTime")
 }
 
 // deviceStatusRow is what is kept of a DescribeDeviceList item.
@@ -80,10 +68,13 @@ func (d *deviceStatus) Fetch(ctx context.Context, r *Round) (Result, error) {
 		func(dev *trro.DeviceInfo) deviceStatusRow {
 			row := deviceStatusRow{id: string(dev.DeviceID), name: string(dev.DeviceName), typ: string(dev.DeviceType), status: string(dev.DeviceStatus)}
 			if dev.LastReportTime != "" {
-				if t, ok := trro.ParseTime(string(dev.LastReportTime)); ok {
+				switch t, ok := trro.ParseTime(string(dev.LastReportTime)); {
+				case !ok:
+					d.drops.add("LastReportTime", "unparseable", 1)
+				case plausibleTime(t.Unix()) != "":
+					d.drops.add("LastReportTime", "implausible", 1)
+				default:
 					row.lastReport = float64(t.UnixMilli()) / 1000
-				} else {
-					d.bad.Add(1)
 				}
 			}
 			return row

@@ -14,6 +14,7 @@ func init() {
 // devices exports each device's license binding from GetDevices.
 type devices struct {
 	guard  *guard
+	drops  *drops
 	fields fields[trro.DeviceLicense]
 }
 
@@ -21,21 +22,24 @@ func newDevices(s Settings) *devices {
 	g := func(name, help string) *Family {
 		return gaugeFamily("trro_device_"+name, help, "project_id", "device_id")
 	}
+	type dev = trro.DeviceLicense
+	// A device without licenses reports ExpireTime 0: no expiry, not an
+	// authorization that ended in 1970, and no remaining time.
+	expiry := func(d *dev) trro.Int { return positive(d.ExpireTime) }
 	return &devices{
 		guard: &guard{collector: "devices", limit: s.MaxDevicesPerProject, logger: s.Logger},
-		fields: fields[trro.DeviceLicense]{
+		drops: s.drops,
+		fields: fields[dev]{
 			{g("licenses", "Licenses bound to the device (GetDevices LicenseCount)."),
-				func(d *trro.DeviceLicense) trro.Int { return d.LicenseCount }, asIs},
-			// A device without licenses reports ExpireTime 0: no expiry, not
-			// an authorization that ended in 1970, and no remaining time.
+				"LicenseCount", func(d *dev) trro.Int { return d.LicenseCount }, notNegative, asIs},
 			{g("license_expiry_timestamp_seconds", "When the device's authorization (its bound licenses) expires, as a Unix timestamp."),
-				func(d *trro.DeviceLicense) trro.Int { return positive(d.ExpireTime) }, asIs},
+				"ExpireTime", expiry, plausibleTime, asIs},
 			{g("license_remaining_seconds", "Time the device's authorization has left as the API reports it (RemainDay × 86400)."),
-				func(d *trro.DeviceLicense) trro.Int { return onlyIf(positive(d.ExpireTime).Valid, d.RemainDay) }, days},
+				"RemainDay", func(d *dev) trro.Int { return onlyIf(plausibleTime(expiry(d).Value) == "", d.RemainDay) }, notNegative, days},
 			{g("monthly_remaining_seconds", "Usage time left this month under the device's monthly limit (MonthlyRemainTime minutes × 60)."),
-				func(d *trro.DeviceLicense) trro.Int { return d.MonthlyRemainTime }, minutes},
+				"MonthlyRemainTime", func(d *dev) trro.Int { return d.MonthlyRemainTime }, notNegative, minutes},
 			{g("monthly_limit_seconds", "The device's monthly usage limit (LimitedTime minutes × 60)."),
-				func(d *trro.DeviceLicense) trro.Int { return d.LimitedTime }, minutes},
+				"LimitedTime", func(d *dev) trro.Int { return d.LimitedTime }, notNegative, minutes},
 		},
 	}
 }
@@ -72,7 +76,7 @@ func (d *devices) Fetch(ctx context.Context, r *Round) (Result, error) {
 		func(pid string) ([]trro.DeviceLicense, bool, error) { return r.API.GetDevices(ctx, pid, d.guard.limit) },
 		func(dev *trro.DeviceLicense) string { return string(dev.DeviceID) },
 		func(dev *trro.DeviceLicense) deviceLicenseRow {
-			return deviceLicenseRow{id: string(dev.DeviceID), vals: d.fields.read(dev)}
+			return deviceLicenseRow{id: string(dev.DeviceID), vals: d.fields.read(dev, d.drops)}
 		})
 	return devicesResult{rows, d.fields}, err
 }

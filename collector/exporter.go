@@ -67,6 +67,7 @@ type Exporter struct {
 	scrapers []Scraper
 
 	up, success, duration, lastSuccess *Family
+	drops                              *drops
 
 	mu     sync.Mutex
 	flight *flight
@@ -102,6 +103,7 @@ func New(opts Options) (*Exporter, error) {
 		lastSuccess: gaugeFamily("trro_scrape_collector_last_success_timestamp_seconds",
 			"When the collector last fetched its data from the API successfully. With a min_interval set, its metrics may come from that fetch (up to min_interval old, or max_age when refreshes fail): this tells how old they are.",
 			"collector"),
+		drops:     newDrops(),
 		cache:     map[string]*cached{},
 		succeeded: map[string]time.Time{},
 	}
@@ -125,6 +127,7 @@ func New(opts Options) (*Exporter, error) {
 			MaxLiveSessions:         opts.MaxLiveSessions,
 			SessionDetailsRetention: opts.SessionDetailsRetention,
 			Logger:                  opts.Logger,
+			drops:                   e.drops,
 		}))
 	}
 	return e, nil
@@ -163,7 +166,7 @@ func (e *Exporter) Describe(ch chan<- *prometheus.Desc) {
 }
 
 func (e *Exporter) families() []*Family {
-	fs := []*Family{e.up, truncatedFamily, e.success, e.duration, e.lastSuccess}
+	fs := []*Family{e.up, truncatedFamily, e.success, e.duration, e.lastSuccess, e.drops.fam}
 	for _, s := range e.scrapers {
 		fs = append(fs, s.Families()...)
 	}
@@ -247,11 +250,7 @@ func (e *Exporter) write(s Sink, rr *roundResult) {
 			o.res.Write(s)
 		}
 	}
-	for _, sc := range e.scrapers {
-		if c, ok := sc.(counting); ok {
-			c.WriteCounters(s)
-		}
-	}
+	e.drops.write(s)
 	for _, o := range rr.outcomes {
 		if t, ok := o.res.(truncation); ok {
 			s.Sample(truncatedFamily, boolValue(t.Truncated()), o.name)

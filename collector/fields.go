@@ -3,12 +3,15 @@ package collector
 import "github.com/trro-exporter/trro_exporter/trro"
 
 // field is one gauge family whose value is an integer field of an API item
-// of type T: the family, how the value is read, and how it is converted to
-// base units sit together, one line a metric.
+// of type T: the family, the API field and how it is read, what makes a
+// value implausible, and how it is converted to base units sit together,
+// one metric a line.
 type field[T any] struct {
-	fam  *Family
-	read func(*T) trro.Int
-	conv func(int64) float64
+	fam   *Family
+	api   string
+	read  func(*T) trro.Int
+	check func(int64) string // "" or why the value is dropped
+	conv  func(int64) float64
 }
 
 // Conversions of API integers to base units.
@@ -32,10 +35,11 @@ func (fs fields[T]) families() []*Family {
 }
 
 // read keeps item's values in fs's order: a row holds these, not the item.
-func (fs fields[T]) read(item *T) []trro.Int {
+// Implausible values are dropped, and counted in d.
+func (fs fields[T]) read(item *T, d *drops) []trro.Int {
 	vals := make([]trro.Int, len(fs))
 	for i, f := range fs {
-		vals[i] = f.read(item)
+		vals[i] = d.plausible(f.api, f.read(item), f.check)
 	}
 	return vals
 }

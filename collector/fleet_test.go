@@ -112,9 +112,10 @@ trro_session_quality_sessions{project_id="proj0000000000aa",quality="unknown"} 1
 trro_session_quality_sessions{project_id="proj0000000000bb",quality="bad"} 0
 trro_session_quality_sessions{project_id="proj0000000000bb",quality="good"} 0
 trro_session_quality_sessions{project_id="proj0000000000bb",quality="normal"} 0
-# HELP trro_unparseable_timestamps_total Timestamps from the API that matched no known format; their series were dropped.
-# TYPE trro_unparseable_timestamps_total counter
-trro_unparseable_timestamps_total{field="LastReportTime"} 1
+# HELP trro_dropped_values_total API values not exported, by API field and reason: unparseable (no known format), implausible (a time before 2022 or from 2100 on, a value out of its range), negative (a count or duration below zero); for session series also null, missing (array shorter than TimeOffset), no_time, outside_window.
+# TYPE trro_dropped_values_total counter
+trro_dropped_values_total{field="LastReportTime",reason="unparseable"} 1
+trro_dropped_values_total{field="VideoLatency",reason="null"} 1
 `
 
 var fleetMetrics = []string{
@@ -122,7 +123,7 @@ var fleetMetrics = []string{
 	"trro_device_last_report_timestamp_seconds", "trro_device_license_expiry_timestamp_seconds",
 	"trro_device_license_remaining_seconds", "trro_device_licenses", "trro_device_monthly_limit_seconds",
 	"trro_device_monthly_remaining_seconds", "trro_device_status", "trro_recent_sessions",
-	"trro_session_quality_duration_seconds", "trro_session_quality_sessions", "trro_unparseable_timestamps_total",
+	"trro_session_quality_duration_seconds", "trro_session_quality_sessions", "trro_dropped_values_total",
 }
 
 func TestFleetExactValues(t *testing.T) {

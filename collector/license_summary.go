@@ -8,14 +8,17 @@ import (
 )
 
 func init() {
-	registerCollector("license_summary", true, func(Settings) Scraper { return newLicenseSummary() })
+	registerCollector("license_summary", true, func(s Settings) Scraper { return newLicenseSummary(s.drops) })
 }
 
 // licenseSummary exports the account-wide counts of GetLicenseStat.
-type licenseSummary struct{ count *Family }
+type licenseSummary struct {
+	drops *drops
+	count *Family
+}
 
-func newLicenseSummary() *licenseSummary {
-	return &licenseSummary{count: gaugeFamily("trro_account_licenses",
+func newLicenseSummary(d *drops) *licenseSummary {
+	return &licenseSummary{drops: d, count: gaugeFamily("trro_account_licenses",
 		"Account-wide license counts (GetLicenseStat): valid, bound, unbound, expired, and monthly_exceeded (over their monthly usage limit).",
 		"state")}
 }
@@ -36,6 +39,12 @@ func (l *licenseSummary) Fetch(ctx context.Context, r *Round) (Result, error) {
 	st, err := r.API.GetLicenseStat(ctx)
 	if err != nil {
 		return licenseSummaryResult{count: l.count}, err
+	}
+	for _, v := range []struct {
+		field string
+		v     *trro.Int
+	}{{"Valid", &st.Valid}, {"Bound", &st.Bound}, {"UnBound", &st.UnBound}, {"Expire", &st.Expire}, {"MonthlyExpire", &st.MonthlyExpire}} {
+		*v.v = l.drops.plausible(v.field, *v.v, notNegative)
 	}
 	return licenseSummaryResult{l.count, st}, nil
 }

@@ -11,7 +11,7 @@ import (
 )
 
 func init() {
-	registerCollector("licenses", true, func(Settings) Scraper { return newLicenses() })
+	registerCollector("licenses", true, func(s Settings) Scraper { return newLicenses(s.drops) })
 }
 
 // licenseStatuses maps the API's Status codes to label values; every one is
@@ -35,11 +35,13 @@ func statusName(i int) string {
 }
 
 type licenses struct {
+	drops                    *drops
 	count, expiry, remaining *Family
 }
 
-func newLicenses() *licenses {
+func newLicenses(d *drops) *licenses {
 	return &licenses{
+		drops: d,
 		count: gaugeFamily("trro_licenses",
 			"Licenses by status (sum of Count over GetLicenses groups): unbound, bound, suspended, refunded, unknown.",
 			"status"),
@@ -92,13 +94,14 @@ func (l *licenses) Fetch(ctx context.Context, r *Round) (Result, error) {
 		status := statusIndex(g.Status)
 		res.hasUnknown = res.hasUnknown || status == len(licenseStatuses)
 		ids := slices.DeleteFunc(slices.Clone(g.LicenseIDs), func(s trro.Text) bool { return s == "" })
-		if g.Count.Valid {
-			res.counts[status] += float64(g.Count.Value)
+		// A missing or implausible count counts the ids listed.
+		if count := l.drops.plausible("Count", g.Count, notNegative); count.Valid {
+			res.counts[status] += float64(count.Value)
 		} else {
 			res.counts[status] += float64(len(ids))
 		}
-		expiry := positive(g.ExpireTime)
-		e := licenseEntry{status: statusName(status), expiry: expiry, remaining: g.RemainDay}
+		expiry := l.drops.plausible("ExpireTime", positive(g.ExpireTime), plausibleTime)
+		e := licenseEntry{status: statusName(status), expiry: expiry, remaining: l.drops.plausible("RemainDay", g.RemainDay, notNegative)}
 		for _, t := range ids {
 			id := string(t)
 			e.id = id

@@ -168,7 +168,7 @@ func TestFieldConversions(t *testing.T) {
 		MonthlyRemainTime: trro.IntOf(10), LimitedTime: trro.IntOf(600)}
 	noExpiry := dev
 	noExpiry.ExpireTime = trro.IntOf(0)
-	sess := newSessions([]string{"hour"})
+	sess := newSessions([]string{"hour"}, newDrops())
 	b := trro.SessionIntervalStatistic{SessionNum: trro.IntOf(4), TotalDuration: trro.IntOf(30), NotBadSessionRatio: trro.IntOf(57),
 		StartTime: trro.IntOf(1795687200), ActiveFieldDeviceNum: trro.IntOf(2), ActiveRemoteDeviceNum: trro.Int{}}
 	empty := b

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 	"strconv"
 	"sync"
 	"time"
@@ -82,7 +81,7 @@ type sessionDetails struct {
 	devices   map[deviceKey]*deviceState
 	links     map[linkKey]*linkState
 	following map[string]*followed // session id → what is known of it
-	drops     map[[2]string]uint64 // field, reason → values dropped
+	drops     *drops
 }
 
 var stutterThresholds = []string{"100ms", "150ms"}
@@ -206,16 +205,13 @@ func newSessionDetails(s Settings) *sessionDetails {
 		linkLossFam: histogramFamily("trro_session_link_packet_loss_ratio",
 			"Packet loss of each network link of multi-network devices in session, 0 to 1, one observation per second (MultiNet Lost % ÷ 100).",
 			lossBuckets, linkLabels...),
-		dropped: newFamily("trro_session_detail_dropped_values_total",
-			"Values of session series not counted, by field and reason: null, missing (array shorter than TimeOffset), implausible (below 0 or absurdly high), no_time (no time for the point), outside_window (a point in the future).",
-			prometheus.CounterValue, "field", "reason"),
 		liveStart: gaugeFamily("trro_live_session_start_timestamp_seconds",
 			"When each live session started: who drives what, right now (DescribeRecentSessionList).",
 			"project_id", "field_device_id", "remote_device_id", "resolution"),
 		devices:   map[deviceKey]*deviceState{},
 		links:     map[linkKey]*linkState{},
 		following: map[string]*followed{},
-		drops:     map[[2]string]uint64{},
+		drops:     s.drops,
 	}
 	for _, h := range sd.hists {
 		sd.histFams = append(sd.histFams, h.fam)
@@ -230,7 +226,7 @@ func (s *sessionDetails) Families() []*Family {
 	for _, g := range s.gauges {
 		fs = append(fs, g.fam)
 	}
-	return append(fs, s.points, s.stutterSeconds, s.linkRttFam, s.linkLossFam, s.dropped, s.liveStart)
+	return append(fs, s.points, s.stutterSeconds, s.linkRttFam, s.linkLossFam, s.liveStart)
 }
 
 // Demand: the shared recent-session lists, and a call per live session, at
@@ -242,24 +238,6 @@ func (s *sessionDetails) Demand(f plan.Fleet, z Sizing) []plan.Demand {
 		live += n
 	}
 	return append(recentDemand(f, z), plan.Demand{Action: trro.ActionDescribeDeviceSessionDetails, Calls: min(live, s.maxSessions)})
-}
-
-// WriteCounters writes the values dropped over the exporter's life.
-func (s *sessionDetails) WriteCounters(sink Sink) {
-	s.mu.Lock()
-	keys := make([][2]string, 0, len(s.drops))
-	for k := range s.drops {
-		keys = append(keys, k)
-	}
-	counts := make([]uint64, len(keys))
-	sort.Slice(keys, func(i, j int) bool { return keys[i][0]+keys[i][1] < keys[j][0]+keys[j][1] })
-	for i, k := range keys {
-		counts[i] = s.drops[k]
-	}
-	s.mu.Unlock()
-	for i, k := range keys {
-		sink.Sample(s.dropped, float64(counts[i]), k[0], k[1])
-	}
 }
 
 // liveSession is a session of the recent list that is live now.
@@ -314,6 +292,9 @@ func (s *sessionDetails) Fetch(ctx context.Context, r *Round) (Result, error) {
 				continue
 			}
 			l := liveSession{pid, sess}
+			if sess.StartTime.Valid && plausibleTime(sess.StartTime.Value) != "" {
+				s.drop("StartTime", "implausible", 1)
+			}
 			all = append(all, l)
 			liveIDs[id] = true
 			if admitted < s.maxSessions {
@@ -402,11 +383,7 @@ func (s *sessionDetails) read(ctx context.Context, r *Round, id string, l liveSe
 	return nil
 }
 
-func (s *sessionDetails) drop(field, reason string, n int) {
-	if n > 0 {
-		s.drops[[2]string{field, reason}] += uint64(n)
-	}
-}
+func (s *sessionDetails) drop(field, reason string, n int) { s.drops.add(field, reason, n) }
 
 // point is one second of a device's series: its time and index.
 type point struct {
@@ -634,7 +611,7 @@ func (res *sessionDetailsResult) Write(sink Sink) {
 	var order []who
 	for _, l := range res.live {
 		w := who{l.projectID, string(l.s.FieldDeviceID), string(l.s.RemoteDeviceID), string(l.s.Resolution)}
-		if !l.s.StartTime.Valid || l.s.StartTime.Value <= 0 {
+		if !l.s.StartTime.Valid || plausibleTime(l.s.StartTime.Value) != "" {
 			continue
 		}
 		if _, ok := starts[w]; !ok {

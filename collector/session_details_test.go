@@ -172,7 +172,7 @@ func TestSessionDetailsCountEachPointOnce(t *testing.T) {
 	if strings.Contains(body, "trro_session_frames_per_second{") || strings.Contains(body, "trro_live_session_start_timestamp_seconds{") {
 		t.Errorf("an ended session still has live gauges:\n%s", grep(body, "frames_per_second|live_session"))
 	}
-	if strings.Contains(body, "trro_session_detail_dropped_values_total{") {
+	if strings.Contains(body, "trro_dropped_values_total{") {
 		t.Errorf("values dropped from sound answers:\n%s", grep(body, "dropped"))
 	}
 	// Nothing more is read of it.
@@ -276,12 +276,12 @@ func TestSessionDetailsBadInput(t *testing.T) {
 		l("trro_session_video_latency_seconds_count", "") + " 4",
 		l("trro_session_video_latency_seconds_sum", "") + " 0.25",
 		l("trro_session_packet_loss_ratio_count", "") + " 6",
-		`trro_session_detail_dropped_values_total{field="VideoLatency",reason="null"} 1`,
-		`trro_session_detail_dropped_values_total{field="VideoLatency",reason="implausible"} 2`,
-		`trro_session_detail_dropped_values_total{field="Lost",reason="implausible"} 1`,
-		`trro_session_detail_dropped_values_total{field="TimeOffset",reason="no_time"} 4`,
-		`trro_session_detail_dropped_values_total{field="TimeOffset",reason="outside_window"} 1`,
-		`trro_session_detail_dropped_values_total{field="DeviceId",reason="missing"} 2`,
+		`trro_dropped_values_total{field="VideoLatency",reason="null"} 1`,
+		`trro_dropped_values_total{field="VideoLatency",reason="implausible"} 2`,
+		`trro_dropped_values_total{field="Lost",reason="implausible"} 1`,
+		`trro_dropped_values_total{field="TimeOffset",reason="no_time"} 4`,
+		`trro_dropped_values_total{field="TimeOffset",reason="outside_window"} 1`,
+		`trro_dropped_values_total{field="DeviceId",reason="missing"} 2`,
 	} {
 		if !hasLine(body, want) {
 			t.Errorf("missing %s", want)

@@ -13,7 +13,7 @@ import (
 )
 
 func init() {
-	registerCollector("sessions", true, func(s Settings) Scraper { return newSessions(s.Intervals) })
+	registerCollector("sessions", true, func(s Settings) Scraper { return newSessions(s.Intervals, s.drops) })
 }
 
 // lookback is how far back each interval's request reaches: enough for the
@@ -26,32 +26,35 @@ var lookback = map[string]time.Duration{
 
 type sessions struct {
 	intervals []string
+	drops     *drops
 	fields    fields[trro.SessionIntervalStatistic]
 }
 
-func newSessions(intervals []string) *sessions {
+func newSessions(intervals []string, d *drops) *sessions {
 	g := func(name, help string) *Family {
 		return gaugeFamily("trro_"+name, help, "project_id", "interval", "window")
 	}
 	type bucket = trro.SessionIntervalStatistic
 	return &sessions{
 		intervals: intervals,
+		drops:     d,
 		fields: fields[bucket]{
 			{g("sessions", "Sessions in the statistics bucket (SessionNum); window is current or previous."),
-				func(b *bucket) trro.Int { return b.SessionNum }, asIs},
+				"SessionNum", func(b *bucket) trro.Int { return b.SessionNum }, notNegative, asIs},
 			{g("session_duration_seconds", "Total session time in the statistics bucket (TotalDuration minutes × 60)."),
-				func(b *bucket) trro.Int { return b.TotalDuration }, minutes},
+				"TotalDuration", func(b *bucket) trro.Int { return b.TotalDuration }, notNegative, minutes},
 			{g("active_field_devices", "Active field (on-site) devices in the statistics bucket."),
-				func(b *bucket) trro.Int { return b.ActiveFieldDeviceNum }, asIs},
+				"ActiveFieldDeviceNum", func(b *bucket) trro.Int { return b.ActiveFieldDeviceNum }, notNegative, asIs},
 			{g("active_remote_devices", "Active remote (operator) devices in the statistics bucket."),
-				func(b *bucket) trro.Int { return b.ActiveRemoteDeviceNum }, asIs},
+				"ActiveRemoteDeviceNum", func(b *bucket) trro.Int { return b.ActiveRemoteDeviceNum }, notNegative, asIs},
 			// A bucket without sessions has no ratio, whatever it says.
 			{g("session_not_bad_ratio", "Share of good or normal sessions in the bucket, 0 to 1; absent when the bucket had no sessions."),
-				func(b *bucket) trro.Int {
+				"NotBadSessionRatio", func(b *bucket) trro.Int {
 					return onlyIf(b.SessionNum.Valid && b.SessionNum.Value > 0, b.NotBadSessionRatio)
-				}, percent},
+				},
+				percentRange, percent},
 			{g("session_interval_start_timestamp_seconds", "Start of the statistics bucket as a Unix timestamp."),
-				func(b *bucket) trro.Int { return b.StartTime }, asIs},
+				"StartTime", func(b *bucket) trro.Int { return b.StartTime }, plausibleTime, asIs},
 		},
 	}
 }
@@ -95,7 +98,7 @@ func (s *sessions) Fetch(ctx context.Context, r *Round) (Result, error) {
 					b    *trro.SessionIntervalStatistic
 				}{{"current", cur}, {"previous", prev}} {
 					if w.b != nil {
-						rows[i] = append(rows[i], bucketRow{[3]string{id, iv, w.name}, s.fields.read(w.b)})
+						rows[i] = append(rows[i], bucketRow{[3]string{id, iv, w.name}, s.fields.read(w.b, s.drops)})
 					}
 				}
 			})

@@ -11,28 +11,28 @@ import (
 )
 
 func init() {
-	registerCollector("usage", true, func(Settings) Scraper { return newUsage() })
+	registerCollector("usage", true, func(s Settings) Scraper { return newUsage(s.drops) })
 }
 
 // usageTiers are GetTotalDuration's tiers: the tier label, and the field
 // whose minutes it exports.
 var usageTiers = []struct {
-	tier string
-	read func(*trro.TotalDuration) trro.Int
+	tier, api string
+	field     func(*trro.TotalDuration) *trro.Int
 }{
-	{"voice", func(d *trro.TotalDuration) trro.Int { return d.Voice }},
-	{"sd", func(d *trro.TotalDuration) trro.Int { return d.SD }},
-	{"hd", func(d *trro.TotalDuration) trro.Int { return d.HD }},
-	{"fhd", func(d *trro.TotalDuration) trro.Int { return d.FHD }},
-	{"2k", func(d *trro.TotalDuration) trro.Int { return d.TwoK }},
-	{"4k", func(d *trro.TotalDuration) trro.Int { return d.FourK }},
-	{"online", func(d *trro.TotalDuration) trro.Int { return d.Online }},
-	{"multi_sd", func(d *trro.TotalDuration) trro.Int { return d.MultiSD }},
-	{"multi_hd", func(d *trro.TotalDuration) trro.Int { return d.MultiHD }},
-	{"multi_fhd", func(d *trro.TotalDuration) trro.Int { return d.MultiFHD }},
-	{"multi_2k", func(d *trro.TotalDuration) trro.Int { return d.MultiTwoK }},
-	{"multi_4k", func(d *trro.TotalDuration) trro.Int { return d.MultiFourK }},
-	{"multi_online", func(d *trro.TotalDuration) trro.Int { return d.MultiOnline }},
+	{"voice", "Voice", func(d *trro.TotalDuration) *trro.Int { return &d.Voice }},
+	{"sd", "SD", func(d *trro.TotalDuration) *trro.Int { return &d.SD }},
+	{"hd", "HD", func(d *trro.TotalDuration) *trro.Int { return &d.HD }},
+	{"fhd", "FHD", func(d *trro.TotalDuration) *trro.Int { return &d.FHD }},
+	{"2k", "TwoK", func(d *trro.TotalDuration) *trro.Int { return &d.TwoK }},
+	{"4k", "FourK", func(d *trro.TotalDuration) *trro.Int { return &d.FourK }},
+	{"online", "Online", func(d *trro.TotalDuration) *trro.Int { return &d.Online }},
+	{"multi_sd", "MultiSD", func(d *trro.TotalDuration) *trro.Int { return &d.MultiSD }},
+	{"multi_hd", "MultiHD", func(d *trro.TotalDuration) *trro.Int { return &d.MultiHD }},
+	{"multi_fhd", "MultiFHD", func(d *trro.TotalDuration) *trro.Int { return &d.MultiFHD }},
+	{"multi_2k", "MultiTwoK", func(d *trro.TotalDuration) *trro.Int { return &d.MultiTwoK }},
+	{"multi_4k", "MultiFourK", func(d *trro.TotalDuration) *trro.Int { return &d.MultiFourK }},
+	{"multi_online", "MultiOnline", func(d *trro.TotalDuration) *trro.Int { return &d.MultiOnline }},
 }
 
 // previousRefresh is how often a closed month's usage is read again: it
@@ -46,6 +46,7 @@ var cst = time.FixedZone("CST", 8*3600)
 // (GetTotalDuration) per project and tier, for the current month to date
 // and the previous month.
 type usage struct {
+	drops             *drops
 	seconds, deducted *Family
 
 	mu       sync.Mutex
@@ -60,8 +61,9 @@ type monthUsage struct {
 	d     trro.TotalDuration
 }
 
-func newUsage() *usage {
+func newUsage(d *drops) *usage {
 	return &usage{
+		drops: d,
 		seconds: gaugeFamily("trro_usage_seconds",
 			"Time of use the account is billed on by tier (GetTotalDuration minutes × 60), this month to date (month=\"current\") or last month (\"previous\"), months in China Standard Time.",
 			"project_id", "tier", "month"),
@@ -110,12 +112,12 @@ func (u *usage) Fetch(ctx context.Context, r *Round) (Result, error) {
 		if err != nil {
 			return nil, fmt.Errorf("current month: %w", err)
 		}
-		rows = append(rows, usageRow{id, "current", d})
+		rows = append(rows, usageRow{id, "current", u.plausible(d)})
 		p, err := u.previousMonth(ctx, r, id, prev, cur)
 		if err != nil {
 			return rows, fmt.Errorf("previous month: %w", err)
 		}
-		return append(rows, usageRow{id, "previous", p}), nil
+		return append(rows, usageRow{id, "previous", u.plausible(p)}), nil
 	})
 	res := usageResult{seconds: u.seconds, deducted: u.deducted}
 	for _, rows := range perProj {
@@ -143,11 +145,20 @@ func (u *usage) previousMonth(ctx context.Context, r *Round, id string, start, e
 	return d, nil
 }
 
+// plausible drops negative minutes.
+func (u *usage) plausible(d trro.TotalDuration) trro.TotalDuration {
+	for _, t := range usageTiers {
+		*t.field(&d) = u.drops.plausible(t.api, *t.field(&d), notNegative)
+	}
+	d.DeductDuration = u.drops.plausible("DeductDuration", d.DeductDuration, notNegative)
+	return d
+}
+
 func (res usageResult) Write(s Sink) {
 	for i := range res.rows {
 		row := &res.rows[i]
 		for _, t := range usageTiers {
-			if v := t.read(&row.d); v.Valid {
+			if v := *t.field(&row.d); v.Valid {
 				s.Sample(res.seconds, minutes(v.Value), row.projectID, t.tier, row.month)
 			}
 		}

@@ -127,10 +127,10 @@ type SessionIntervalStatistic struct {
 
 // License is one license group of GetLicenses.
 type License struct {
-	Count      Int      `json:"Count"`
-	Status     Int      `json:"Status"`
-	ExpireTime Int      `json:"ExpireTime"`
-	Duration   Int      `json:"Duration"`
+	Count      Int    `json:"Count"`
+	Status     Int    `json:"Status"`
+	ExpireTime Int    `json:"ExpireTime"`
+	Duration   Int    `json:"Duration"`
 	RemainDay  Int    `json:"RemainDay"`
 	LicenseIDs []Text `json:"LicenseIds"`
 }

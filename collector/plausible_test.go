@@ -1,0 +1,57 @@
+package collector_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/trro-exporter/trro_exporter/standin"
+)
+
+// Values the API cannot mean are dropped, not exported as facts, and
+// counted by field and reason.
+func TestImplausibleValuesAreDropped(t *testing.T) {
+	f := fixtureFleet()
+	f.Devices = []standin.Device{
+		// The vendor's own GetDevices example: ExpireTime 167840945 (1975).
+		{ProjectID: "proj0000000000aa", ID: "dev-1975", Name: "Example", Type: "field", Status: "ready", LastReportTime: "2150-01-01 00:00:00",
+			LicenseCount: -5, ExpireTime: 167840945, RemainDay: 82, MonthlyRemainTime: -10, LimitedTime: 60000},
+		{ProjectID: "proj0000000000aa", ID: "dev-ok", Name: "Fine", Type: "field", Status: "ready", LastReportTime: "1795689000",
+			LicenseCount: 1, ExpireTime: 1800000000, RemainDay: -3, MonthlyRemainTime: 600, LimitedTime: 6000},
+	}
+	f.Licenses = []standin.LicenseGroup{
+		{Count: -5, Status: 1, ExpireTime: 4102444800, RemainDay: 10, LicenseIDs: []string{"lic-2100", "lic-x"}},
+	}
+	e := newEnv(t, f, envOpts{collectors: []string{"devices", "device_status", "licenses"}})
+	_, body := e.scrape(t, "")
+	for _, absent := range []string{
+		`trro_device_license_expiry_timestamp_seconds{device_id="dev-1975"`,
+		`trro_device_license_remaining_seconds{device_id="dev-1975"`, // tied to the implausible expiry
+		`trro_device_licenses{device_id="dev-1975"`,
+		`trro_device_monthly_remaining_seconds{device_id="dev-1975"`,
+		`trro_device_last_report_timestamp_seconds{device_id="dev-1975"`,
+		`trro_device_license_remaining_seconds{device_id="dev-ok"`,
+		`trro_license_expiry_timestamp_seconds{license_id="lic-2100"`,
+	} {
+		if strings.Contains(body, absent) {
+			t.Errorf("exported: %s", absent)
+		}
+	}
+	for _, want := range []string{
+		`trro_device_monthly_limit_seconds{device_id="dev-1975",project_id="proj0000000000aa"} 3600000`,
+		`trro_device_license_expiry_timestamp_seconds{device_id="dev-ok",project_id="proj0000000000aa"} 1800000000`,
+		// Count -5 is dropped: the group's two ids are counted instead.
+		`trro_licenses{status="bound"} 2`,
+		`trro_license_remaining_seconds{license_id="lic-2100",status="bound"} 864000`,
+		`trro_dropped_values_total{field="ExpireTime",reason="implausible"} 2`,
+		`trro_dropped_values_total{field="LicenseCount",reason="negative"} 1`,
+		`trro_dropped_values_total{field="MonthlyRemainTime",reason="negative"} 1`,
+		`trro_dropped_values_total{field="RemainDay",reason="negative"} 1`,
+		`trro_dropped_values_total{field="Count",reason="negative"} 1`,
+		`trro_dropped_values_total{field="LastReportTime",reason="implausible"} 1`,
+		`trro_scrape_collector_success{collector="devices"} 1`,
+	} {
+		if !hasLine(body, want) {
+			t.Errorf("missing %s", want)
+		}
+	}
+}
