@@ -74,7 +74,7 @@ type sessionDetails struct {
 	linkRtt, linkLoss       series
 	points, stutterSeconds  *Family
 	linkRttFam, linkLossFam *Family
-	dropped, liveStart      *Family
+	liveStart               *Family
 	histFams                []*Family
 
 	mu        sync.Mutex
