@@ -23,13 +23,13 @@ import (
 
 // API is the part of the TRRO client the scrapers use.
 type API interface {
-	DescribeProjectList(ctx context.Context) ([]trro.ProjectInfo, error)
+	DescribeProjectList(ctx context.Context) ([]trro.ProjectInfo, bool, error)
 	DescribeSessionStatisticsByInterval(ctx context.Context, projectID, interval string, start, end int64) ([]trro.SessionIntervalStatistic, error)
-	GetLicenses(ctx context.Context) ([]trro.License, error)
+	GetLicenses(ctx context.Context) ([]trro.License, bool, error)
 	GetDevices(ctx context.Context, projectID string, limit int) ([]trro.DeviceLicense, bool, error)
 	DescribeDeviceList(ctx context.Context, projectID string, limit int) ([]trro.DeviceInfo, bool, error)
-	DescribeRecentSessionList(ctx context.Context, projectID string, start, end int64) ([]trro.RecentSession, error)
-	DescribeDeviceSessionList(ctx context.Context, projectID string, start, end int64) ([]trro.DeviceSession, error)
+	DescribeRecentSessionList(ctx context.Context, projectID string, start, end int64) ([]trro.RecentSession, bool, error)
+	DescribeDeviceSessionList(ctx context.Context, projectID string, start, end int64) ([]trro.DeviceSession, bool, error)
 	GetLicenseStat(ctx context.Context) (trro.LicenseStat, error)
 	GetTotalDuration(ctx context.Context, projectID string, start, end int64) (trro.TotalDuration, error)
 	DescribeDeviceSessionDetails(ctx context.Context, sessionID string, start, end int64) ([]trro.SessionDeviceDetail, error)
@@ -91,7 +91,7 @@ type Settings struct {
 
 // truncatedFamily is shared by the collectors that have a cardinality guard.
 var truncatedFamily = gaugeFamily("trro_collector_truncated",
-	"1 if the collector hit its cap in this scrape (max_devices_per_project, max_live_sessions) and exported only part.",
+	"1 if the collector exported only part in this scrape: it hit a cap (max_devices_per_project, max_live_sessions), or a list without a usable total ran past max_pages.",
 	"collector")
 
 type factory struct {
@@ -126,9 +126,10 @@ type Round struct {
 
 	projectIDs []string // configured; empty means discover
 
-	once     sync.Once
-	projects []trro.ProjectInfo
-	projErr  error
+	once      sync.Once
+	projects  []trro.ProjectInfo
+	projTrunc bool
+	projErr   error
 
 	mu     sync.Mutex
 	recent map[string]*recentList // project → its recent sessions
@@ -147,17 +148,19 @@ const listsAtOnce = 2
 // recentList is one project's DescribeRecentSessionList, fetched once per
 // round whoever asks first.
 type recentList struct {
-	once sync.Once
-	list []trro.RecentSession
-	err  error
+	once      sync.Once
+	list      []trro.RecentSession
+	truncated bool
+	err       error
 }
 
 // recentWindow is the span DescribeRecentSessionList covers at most.
 const recentWindow = 2 * time.Hour
 
 // RecentSessions returns a project's sessions of the last two hours,
-// fetched once per round for every collector that needs them.
-func (r *Round) RecentSessions(ctx context.Context, projectID string) ([]trro.RecentSession, error) {
+// fetched once per round for every collector that needs them; truncated
+// tells a list cut short at max_pages.
+func (r *Round) RecentSessions(ctx context.Context, projectID string) (list []trro.RecentSession, truncated bool, err error) {
 	r.mu.Lock()
 	if r.recent == nil {
 		r.recent = map[string]*recentList{}
@@ -177,9 +180,9 @@ func (r *Round) RecentSessions(ctx context.Context, projectID string) ([]trro.Re
 			l.err = &trro.Error{Action: trro.ActionDescribeRecentSessionList, Code: trro.CodeCanceled, Message: "scrape ended before the list was read"}
 			return
 		}
-		l.list, l.err = r.API.DescribeRecentSessionList(ctx, projectID, r.Now.Add(-recentWindow).Unix(), r.Now.Unix())
+		l.list, l.truncated, l.err = r.API.DescribeRecentSessionList(ctx, projectID, r.Now.Add(-recentWindow).Unix(), r.Now.Unix())
 	})
-	return l.list, l.err
+	return l.list, l.truncated, l.err
 }
 
 // recentDemand is the demand of the shared recent-session lists.
@@ -189,10 +192,11 @@ func recentDemand(f plan.Fleet, s Sizing) []plan.Demand {
 }
 
 // Projects returns the project list from DescribeProjectList, fetched once
-// per round whoever asks first.
-func (r *Round) Projects(ctx context.Context) ([]trro.ProjectInfo, error) {
-	r.once.Do(func() { r.projects, r.projErr = r.API.DescribeProjectList(ctx) })
-	return r.projects, r.projErr
+// per round whoever asks first; truncated tells a list cut short at
+// max_pages.
+func (r *Round) Projects(ctx context.Context) (list []trro.ProjectInfo, truncated bool, err error) {
+	r.once.Do(func() { r.projects, r.projTrunc, r.projErr = r.API.DescribeProjectList(ctx) })
+	return r.projects, r.projTrunc, r.projErr
 }
 
 // ProjectIDs returns the configured projects, or discovers them.
@@ -200,7 +204,7 @@ func (r *Round) ProjectIDs(ctx context.Context) ([]string, error) {
 	if len(r.projectIDs) > 0 {
 		return r.projectIDs, nil
 	}
-	ps, err := r.Projects(ctx)
+	ps, _, err := r.Projects(ctx)
 	if err != nil {
 		return nil, err
 	}

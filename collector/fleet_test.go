@@ -22,11 +22,15 @@ trro_account_licenses{state="valid"} 4
 # TYPE trro_active_sessions gauge
 trro_active_sessions{project_id="proj0000000000aa"} 1
 trro_active_sessions{project_id="proj0000000000bb"} 1
-# HELP trro_collector_truncated 1 if the collector hit its cap in this scrape (max_devices_per_project, max_live_sessions) and exported only part.
+# HELP trro_collector_truncated 1 if the collector exported only part in this scrape: it hit a cap (max_devices_per_project, max_live_sessions), or a list without a usable total ran past max_pages.
 # TYPE trro_collector_truncated gauge
 trro_collector_truncated{collector="device_status"} 0
 trro_collector_truncated{collector="devices"} 0
+trro_collector_truncated{collector="licenses"} 0
+trro_collector_truncated{collector="projects"} 0
+trro_collector_truncated{collector="recent_sessions"} 0
 trro_collector_truncated{collector="session_details"} 0
+trro_collector_truncated{collector="session_quality"} 0
 # HELP trro_device_info A TRRO device (DescribeDeviceList); device_type is field or remote. The value is always 1.
 # TYPE trro_device_info gauge
 trro_device_info{device_id="dev-b1",device_name="Crane 1",device_type="field",project_id="proj0000000000bb"} 1

@@ -73,15 +73,18 @@ type licensesResult struct {
 	counts     [5]float64
 	hasUnknown bool
 	entries    []licenseEntry // in the order the API listed them
+	truncated  bool           // the list was cut short at max_pages
 }
+
+func (res *licensesResult) Truncated() bool { return res.truncated }
 
 func (l *licenses) Fetch(ctx context.Context, r *Round) (Result, error) {
 	res := &licensesResult{l: l}
-	groups, err := r.API.GetLicenses(ctx)
+	groups, truncated, err := r.API.GetLicenses(ctx)
 	if err != nil {
 		return res, err
 	}
-	res.ok = true
+	res.ok, res.truncated = true, truncated
 	byID := map[string]int{} // index in entries
 	seenGroup := map[string]bool{}
 	for _, g := range groups {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/trro-exporter/trro_exporter/standin"
+	"github.com/trro-exporter/trro_exporter/trro"
 )
 
 // Values the API cannot mean are dropped, not exported as facts, and
@@ -52,6 +53,44 @@ func TestImplausibleValuesAreDropped(t *testing.T) {
 	} {
 		if !hasLine(body, want) {
 			t.Errorf("missing %s", want)
+		}
+	}
+}
+
+// A list whose total is -1, 0 or null is paged until a short or empty
+// page: nothing is lost, and the collector says so when max_pages cuts it.
+func TestListsWithoutAUsableTotal(t *testing.T) {
+	for _, raw := range []string{"-1", "0", "null"} {
+		t.Run(raw, func(t *testing.T) {
+			e := newEnv(t, fixtureFleet(), envOpts{collectors: []string{"licenses", "devices"}, client: func(o *trro.Options) { o.PageSize = 2 }})
+			e.srv.MaxPageSize = 2
+			e.srv.SetFault("GetLicenses", &standin.Fault{Kind: standin.FaultTotalRaw, Raw: raw})
+			e.srv.SetFault("GetDevices", &standin.Fault{Kind: standin.FaultTotalRaw, Raw: raw})
+			_, body := e.scrape(t, "")
+			for _, want := range []string{
+				// All five license groups (the repeat counted once).
+				`trro_licenses{status="bound"} 2`, `trro_licenses{status="unknown"} 1`,
+				`trro_license_expiry_timestamp_seconds{license_id="lic-e",status="unknown"} 1796000000`,
+				// All four devices of project aa, over pages of two.
+				`trro_device_licenses{device_id="dev-r2",project_id="proj0000000000aa"} 1`,
+				`trro_collector_truncated{collector="licenses"} 0`,
+				`trro_scrape_collector_success{collector="licenses"} 1`,
+			} {
+				if !hasLine(body, want) {
+					t.Errorf("missing %s", want)
+				}
+			}
+		})
+	}
+	// Cut short at max_pages: what was read is exported, and truncated.
+	e := newEnv(t, fixtureFleet(), envOpts{collectors: []string{"licenses"}, client: func(o *trro.Options) { o.PageSize, o.MaxPages = 1, 2 }})
+	e.srv.MaxPageSize = 1
+	e.srv.SetFault("GetLicenses", &standin.Fault{Kind: standin.FaultTotalRaw, Raw: "null"})
+	_, body := e.scrape(t, "")
+	for _, want := range []string{`trro_collector_truncated{collector="licenses"} 1`, `trro_scrape_collector_success{collector="licenses"} 1`,
+		`trro_license_expiry_timestamp_seconds{license_id="lic-a",status="bound"} 1800000000`} {
+		if !hasLine(body, want) {
+			t.Errorf("cut short: missing %s", want)
 		}
 	}
 }

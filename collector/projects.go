@@ -30,16 +30,20 @@ func (p *projects) Demand(f plan.Fleet, s Sizing) []plan.Demand {
 }
 
 type projectsResult struct {
-	info *Family
-	list []trro.ProjectInfo
+	info      *Family
+	list      []trro.ProjectInfo
+	truncated bool
 }
+
+func (res projectsResult) Truncated() bool { return res.truncated }
 
 func (p *projects) Fetch(ctx context.Context, r *Round) (Result, error) {
 	res := projectsResult{info: p.info}
-	list, err := r.Projects(ctx)
+	list, truncated, err := r.Projects(ctx)
 	if err != nil {
 		return res, err
 	}
+	res.truncated = truncated
 	seen := map[string]bool{}
 	for _, pr := range list {
 		id := string(pr.ProjectID)

@@ -2,6 +2,7 @@ package collector
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"github.com/trro-exporter/trro_exporter/plan"
@@ -55,21 +56,28 @@ func (s *recentSessions) Demand(f plan.Fleet, z Sizing) []plan.Demand {
 }
 
 type recentSessionsResult struct {
-	gauges   []countGauge
-	projects []string
-	counts   []sessionCounts
+	gauges    []countGauge
+	projects  []string
+	counts    []sessionCounts
+	truncated bool // some project's list was cut short at max_pages
 }
+
+func (res recentSessionsResult) Truncated() bool { return res.truncated }
 
 func (s *recentSessions) Fetch(ctx context.Context, r *Round) (Result, error) {
 	activeSince := r.Now.Add(-s.activeWindow).Unix()
+	var truncated atomic.Bool
 	ids, counts, err := perProject(ctx, r, func(id string) (sessionCounts, error) {
-		list, err := r.RecentSessions(ctx, id)
+		list, cut, err := r.RecentSessions(ctx, id)
 		if err != nil {
 			return sessionCounts{}, err
 		}
+		if cut {
+			truncated.Store(true)
+		}
 		return countRecent(list, activeSince), nil
 	})
-	return recentSessionsResult{s.gauges, ids, counts}, err
+	return recentSessionsResult{s.gauges, ids, counts, truncated.Load()}, err
 }
 
 // countRecent counts each listed session once, and the ones updated since

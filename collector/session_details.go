@@ -255,7 +255,7 @@ func (s *sessionDetails) Fetch(ctx context.Context, r *Round) (Result, error) {
 		all       []liveSession // every live one, for who drives what
 		admitted  int
 		truncated bool
-		failed    = map[string]bool{} // projects whose list failed
+		failed    = map[string]bool{} // projects whose list failed or was cut short
 		errs      []error
 	)
 	var reads errgroup.Group
@@ -274,13 +274,17 @@ func (s *sessionDetails) Fetch(ctx context.Context, r *Round) (Result, error) {
 	// and series have rate limits of their own, so the two overlap. Points
 	// are read for the first max_live_sessions live sessions listed.
 	_, _, listErr := perProject(ctx, r, func(pid string) (struct{}, error) {
-		list, err := r.RecentSessions(ctx, pid)
+		list, cut, err := r.RecentSessions(ctx, pid)
 		mu.Lock()
 		if err != nil {
 			failed[pid] = true
 			mu.Unlock()
 			return struct{}{}, err
 		}
+		// A list cut short may leave out live sessions: none of its
+		// project's sessions is taken for ended.
+		truncated = truncated || cut
+		failed[pid] = failed[pid] || cut
 		var mine []liveSession
 		for _, sess := range list {
 			id := string(sess.SessionID)

@@ -2,6 +2,7 @@ package collector
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"github.com/trro-exporter/trro_exporter/plan"
@@ -64,21 +65,28 @@ func (s *sessionQuality) Demand(f plan.Fleet, z Sizing) []plan.Demand {
 }
 
 type sessionQualityResult struct {
-	gauges   []qualityGauge
-	projects []string
-	counts   []qualityCounts
+	gauges    []qualityGauge
+	projects  []string
+	counts    []qualityCounts
+	truncated bool // some project's list was cut short at max_pages
 }
+
+func (res sessionQualityResult) Truncated() bool { return res.truncated }
 
 func (s *sessionQuality) Fetch(ctx context.Context, r *Round) (Result, error) {
 	start, end := r.Now.Add(-s.lookback).Unix(), r.Now.Unix()
+	var truncated atomic.Bool
 	ids, counts, err := perProject(ctx, r, func(id string) (qualityCounts, error) {
-		list, err := r.API.DescribeDeviceSessionList(ctx, id, start, end)
+		list, cut, err := r.API.DescribeDeviceSessionList(ctx, id, start, end)
 		if err != nil {
 			return qualityCounts{}, err
 		}
+		if cut {
+			truncated.Store(true)
+		}
 		return countQuality(list, start, end), nil
 	})
-	return sessionQualityResult{s.gauges, ids, counts}, err
+	return sessionQualityResult{s.gauges, ids, counts, truncated.Load()}, err
 }
 
 // qualityIndex is grade's index in qualities; unknown for any other grade.

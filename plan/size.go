@@ -12,7 +12,7 @@ import (
 // Counter is the part of the TRRO client sizing needs.
 type Counter interface {
 	Total(ctx context.Context, action, projectID string, start, end int64) (int, error)
-	DescribeProjectList(ctx context.Context) ([]trro.ProjectInfo, error)
+	DescribeProjectList(ctx context.Context) ([]trro.ProjectInfo, bool, error)
 }
 
 // Size measures a fleet with one small call per list: the configured
@@ -20,7 +20,7 @@ type Counter interface {
 // within activeWindow), and the licenses.
 func Size(ctx context.Context, c Counter, projects []string, qualityLookback, activeWindow time.Duration, now time.Time) (Fleet, error) {
 	if len(projects) == 0 {
-		list, err := c.DescribeProjectList(ctx)
+		list, _, err := c.DescribeProjectList(ctx)
 		if err != nil {
 			return Fleet{}, err
 		}

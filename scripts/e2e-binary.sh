@@ -39,7 +39,7 @@ grep -q 'trro_account_licenses{state="valid"}' "$tmp/metrics.txt" || { echo "lic
 if grep -E 'trro_scrape_collector_success\{collector="[a-z_]+"\} 0' "$tmp/metrics.txt"; then
   echo "a collector failed"; fail=1
 fi
-! grep -q 'trro_dropped_values_total{field="LastReportTime"' "$tmp/metrics.txt" || { echo "timestamps not all parsed"; fail=1; }
+grep -q 'trro_dropped_values_total{field="LastReportTime",reason="unparseable"} 0' "$tmp/metrics.txt" || { echo "timestamps not all parsed"; fail=1; }
 if grep -q "$TENCENTCLOUD_SECRET_KEY" "$tmp/metrics.txt" "$tmp/exporter.log"; then
   echo "secret leaked"; fail=1
 fi

@@ -1,6 +1,7 @@
 package standin
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -110,9 +111,12 @@ func (c *actionContext) projectPage(pageRequired bool) (string, int, int, *apiEr
 	return pid, num, size, err
 }
 
-func (c *actionContext) total(n int) int {
-	if c.fault != nil && c.fault.Kind == FaultTotal {
+func (c *actionContext) total(n int) any {
+	switch {
+	case c.fault != nil && c.fault.Kind == FaultTotal:
 		return n + c.fault.Delta
+	case c.fault != nil && c.fault.Kind == FaultTotalRaw:
+		return json.RawMessage(c.fault.Raw)
 	}
 	return n
 }

@@ -47,6 +47,8 @@ const (
 	FaultOversized
 	// FaultTotal adds Delta to the reported total of a list.
 	FaultTotal
+	// FaultTotalRaw reports Raw (JSON: "-1", "0", "null") as a list's total.
+	FaultTotalRaw
 )
 
 // Fault is an injected failure for one action.
@@ -58,6 +60,7 @@ type Fault struct {
 	Delay   time.Duration // FaultSlow
 	Size    int           // FaultOversized
 	Delta   int           // FaultTotal
+	Raw     string        // FaultTotalRaw
 	// Page limits the fault to that page of a list (0: every call).
 	Page int
 	// Times limits how often the fault fires (0: always).

@@ -80,7 +80,7 @@ func licenseFleet(n int) *standin.Fleet {
 func TestPaginationCollectsEveryPage(t *testing.T) {
 	c, srv, _ := setup(t, licenseFleet(250), func(o *trro.Options) { o.PageSize = 500 })
 	srv.MaxPageSize = 40 // the server caps the page size we ask for
-	got, err := c.GetLicenses(context.Background())
+	got, _, err := c.GetLicenses(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +98,7 @@ func TestPaginationCollectsEveryPage(t *testing.T) {
 func TestPaginationStopsOnEmptyPageWhenTotalLies(t *testing.T) {
 	c, srv, _ := setup(t, licenseFleet(5), nil)
 	srv.SetFault("GetLicenses", &standin.Fault{Kind: standin.FaultTotal, Delta: 1000})
-	got, err := c.GetLicenses(context.Background())
+	got, _, err := c.GetLicenses(context.Background())
 	if err != nil || len(got) != 5 {
 		t.Fatalf("got %d, %v; want 5 items", len(got), err)
 	}
@@ -112,7 +112,7 @@ func TestPaginationStopsOnEmptyPageWhenTotalLies(t *testing.T) {
 func TestPaginationPageCap(t *testing.T) {
 	c, srv, _ := setup(t, licenseFleet(50), func(o *trro.Options) { o.PageSize = 10; o.MaxPages = 3 })
 	_ = srv
-	_, err := c.GetLicenses(context.Background())
+	_, _, err := c.GetLicenses(context.Background())
 	if e, ok := trro.AsError(err); !ok || e.Code != trro.CodeInvalidResponse || !strings.Contains(e.Message, "after 3 pages") {
 		t.Fatalf("err = %v, want page cap error", err)
 	}
@@ -121,7 +121,7 @@ func TestPaginationPageCap(t *testing.T) {
 func TestFailedPageFailsWholeList(t *testing.T) {
 	c, srv, _ := setup(t, licenseFleet(30), func(o *trro.Options) { o.PageSize = 10 })
 	srv.SetFault("GetLicenses", &standin.Fault{Kind: standin.FaultError, Code: "InvalidParameter", Page: 2})
-	got, err := c.GetLicenses(context.Background())
+	got, _, err := c.GetLicenses(context.Background())
 	if err == nil || got != nil {
 		t.Fatalf("got %d items, err %v; want no items and an error", len(got), err)
 	}
@@ -133,13 +133,13 @@ func TestFailedPageFailsWholeList(t *testing.T) {
 func TestNumbersAsStringsAndNulls(t *testing.T) {
 	c, srv, _ := setup(t, licenseFleet(3), nil)
 	srv.StringNumbers = true
-	got, err := c.GetLicenses(context.Background())
+	got, _, err := c.GetLicenses(context.Background())
 	if err != nil || len(got) != 3 || got[2].RemainDay != trro.IntOf(2) || got[2].Status != trro.IntOf(2) {
 		t.Fatalf("string numbers: %+v, %v", got, err)
 	}
 	srv.StringNumbers = false
 	srv.SetFault("GetLicenses", &standin.Fault{Kind: standin.FaultNulls})
-	got, err = c.GetLicenses(context.Background())
+	got, _, err = c.GetLicenses(context.Background())
 	if err != nil || len(got) != 3 {
 		t.Fatalf("nulls: %+v, %v", got, err)
 	}
@@ -150,7 +150,7 @@ func TestNumbersAsStringsAndNulls(t *testing.T) {
 
 func TestWrongSecretIsAuthFailureWithoutRetry(t *testing.T) {
 	c, srv, obs := setup(t, licenseFleet(1), func(o *trro.Options) { o.Credential = common.NewCredential(testID, "wrong-key") })
-	_, err := c.GetLicenses(context.Background())
+	_, _, err := c.GetLicenses(context.Background())
 	e, ok := trro.AsError(err)
 	if !ok || e.Code != "AuthFailure.SignatureFailure" || e.RequestID == "" {
 		t.Fatalf("err = %v", err)
@@ -172,7 +172,7 @@ func TestRetriesTransientErrors(t *testing.T) {
 	} {
 		c, srv, _ := setup(t, licenseFleet(1), nil)
 		srv.SetFault("GetLicenses", &f)
-		got, err := c.GetLicenses(context.Background())
+		got, _, err := c.GetLicenses(context.Background())
 		if err != nil || len(got) != 1 {
 			t.Fatalf("fault %+v: %v", f, err)
 		}
@@ -197,7 +197,7 @@ func TestClientSideCodes(t *testing.T) {
 	for _, tc := range cases {
 		c, srv, obs := setup(t, licenseFleet(1), func(o *trro.Options) { o.MaxRetries = 0; o.MaxBodyBytes = 1 << 20 })
 		srv.SetFault("GetLicenses", &tc.fault)
-		_, err := c.GetLicenses(context.Background())
+		_, _, err := c.GetLicenses(context.Background())
 		if got := codeOf(err); got != tc.code {
 			t.Errorf("fault %+v: code %s (%v), want %s", tc.fault, got, err, tc.code)
 		}
@@ -216,7 +216,7 @@ func TestDeadlineStopsSlowCalls(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err := c.GetLicenses(ctx)
+	_, _, err := c.GetLicenses(ctx)
 	// Long before the 5s answer; room left for a busy machine.
 	if el := time.Since(start); el > 4*time.Second {
 		t.Fatalf("returned after %v", el)
@@ -242,7 +242,7 @@ func TestRateLimitPerAction(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 30 {
 		wg.Go(func() {
-			if _, err := c.GetLicenses(context.Background()); err != nil {
+			if _, _, err := c.GetLicenses(context.Background()); err != nil {
 				t.Error(err)
 			}
 		})
@@ -311,7 +311,7 @@ func TestPagesAfterTheFirstAreFetchedTogether(t *testing.T) {
 		case <-time.After(20 * time.Second):
 		}
 	})
-	got, err := c.GetLicenses(context.Background())
+	got, _, err := c.GetLicenses(context.Background())
 	if err != nil || len(got) != 1000 {
 		t.Fatalf("%d items, %v", len(got), err)
 	}
@@ -332,7 +332,7 @@ func TestPagesAfterTheFirstAreFetchedTogether(t *testing.T) {
 func TestRetryDoesNotKeepTheFailedAnswer(t *testing.T) {
 	c, srv, _ := setup(t, licenseFleet(2), nil)
 	srv.SetFault("GetLicenses", &standin.Fault{Kind: standin.FaultError, Code: "InternalError", Times: 1})
-	got, err := c.GetLicenses(context.Background())
+	got, _, err := c.GetLicenses(context.Background())
 	if err != nil || len(got) != 2 {
 		t.Fatalf("%d items, %v", len(got), err)
 	}

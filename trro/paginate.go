@@ -15,27 +15,42 @@ const window = 8
 
 // paginate fetches every page of a list. Page 1 tells the total; the rest
 // are fetched a window at a time, within the client's rate limit and
-// concurrency. Paging ends when the items collected reach the reported total
-// or a page comes back empty, and fails past maxPages: the API's totals are
-// not always right (its own example reports 3 for 2 items), so neither a
-// short page nor a total is trusted alone. Any failed page fails the whole
-// list: callers never see half a list.
-func paginate[T any](ctx context.Context, action string, maxPages int, fetch func(ctx context.Context, page int) ([]T, Int, error)) ([]T, error) {
-	all, _, err := paginateUpTo(ctx, action, maxPages, 0, fetch)
-	return all, err
+// concurrency. With a total above zero, paging ends when the items
+// collected reach it or a page comes back empty, and fails past maxPages:
+// the API's totals are not always right (its own example reports 3 for 2
+// items), so neither a short page nor a total is trusted alone. A total
+// that is missing, zero or negative while page 1 holds items is not
+// trusted at all: paging goes on until a page is shorter than page 1 or
+// empty, and a list still going at maxPages is returned cut short
+// (truncated). Any failed page fails the whole list: callers never see half
+// a list.
+func paginate[T any](ctx context.Context, action string, maxPages int, fetch func(ctx context.Context, page int) ([]T, Int, error)) ([]T, bool, error) {
+	return paginateUpTo(ctx, action, maxPages, 0, fetch)
 }
 
+// trusted reports whether a list's reported total can say when it ends.
+func trusted(total Int) bool { return total.Valid && total.Value > 0 }
+
 // paginateUpTo is paginate that stops once limit items are collected
-// (0: no limit); truncated tells whether more were reported.
+// (0: no limit); truncated tells whether more were reported, or the list
+// was cut short at maxPages.
 func paginateUpTo[T any](ctx context.Context, action string, maxPages, limit int, fetch func(ctx context.Context, page int) ([]T, Int, error)) (items []T, truncated bool, err error) {
 	all, total, err := fetch(ctx, 1)
 	if err != nil {
 		return nil, false, err
 	}
 	pageSize := max(len(all), 1)
-	next, w := 2, int64(window)
+	last := len(all) // the last page's length
+	// Without a total, pages go one, then two, four… at a time: the waste
+	// past the list's end stays small for short lists.
+	next, w, u := 2, int64(window), int64(1)
 	for {
-		done := len(all) == 0 || !total.Valid || int64(len(all)) >= total.Value
+		done := len(all) == 0 || last == 0
+		if trusted(total) {
+			done = done || int64(len(all)) >= total.Value
+		} else {
+			done = done || last < pageSize
+		}
 		if limit > 0 && (len(all) > limit || (len(all) == limit && !done)) {
 			return all[:limit], true, nil
 		}
@@ -43,24 +58,35 @@ func paginateUpTo[T any](ctx context.Context, action string, maxPages, limit int
 			return all, false, nil
 		}
 		if next > maxPages {
+			if !trusted(total) {
+				return all, true, nil
+			}
 			return nil, false, &Error{Action: action, Code: CodeInvalidResponse,
 				Message: fmt.Sprintf("still more items after %d pages (reported total disagrees with the items)", maxPages)}
 		}
-		want := total.Value - int64(len(all))
-		if limit > 0 {
-			want = min(want, int64(limit-len(all)))
+		n := min(u, int64(maxPages-next+1))
+		if trusted(total) {
+			want := total.Value - int64(len(all))
+			if limit > 0 {
+				want = min(want, int64(limit-len(all)))
+			}
+			n = min(w, int64(maxPages-next+1), (want+int64(pageSize)-1)/int64(pageSize))
+			w *= 2
+		} else {
+			u *= 2
 		}
-		n := int(min((want+int64(pageSize)-1)/int64(pageSize), w, int64(maxPages-next+1)))
-		w *= 2
-		pages, totals, err := fetchPages(ctx, next, max(n, 1), fetch)
+		pages, totals, err := fetchPages(ctx, next, int(max(n, 1)), fetch)
 		if err != nil {
 			return nil, false, err
 		}
 		next += len(pages)
 		for i, p := range pages {
-			if len(p) == 0 {
-				// An empty page ends the list, whatever the total says.
-				return all, false, nil
+			if last = len(p); last == 0 || (!trusted(totals[i]) && last < pageSize) {
+				// An empty page ends the list, whatever the total says; a
+				// short one ends a list without a total.
+				all = append(all, p...)
+				total = totals[i]
+				break
 			}
 			all = append(all, p...)
 			total = totals[i]
@@ -86,8 +112,9 @@ func fetchPages[T any](ctx context.Context, first, n int, fetch func(ctx context
 	return pages, totals, nil
 }
 
-// DescribeProjectList returns every project of the account.
-func (c *Client) DescribeProjectList(ctx context.Context) ([]ProjectInfo, error) {
+// DescribeProjectList returns every project of the account; truncated
+// tells a list cut short at max_pages.
+func (c *Client) DescribeProjectList(ctx context.Context) (projects []ProjectInfo, truncated bool, err error) {
 	return paginate(ctx, ActionDescribeProjectList, c.opts.MaxPages, func(ctx context.Context, page int) ([]ProjectInfo, Int, error) {
 		out, err := call[describeProjectListResponse](ctx, c, ActionDescribeProjectList, describeProjectListRequest{PageNumber: page, PageSize: c.opts.PageSize})
 		if err != nil {
@@ -97,8 +124,9 @@ func (c *Client) DescribeProjectList(ctx context.Context) ([]ProjectInfo, error)
 	})
 }
 
-// GetLicenses returns every license group of the account.
-func (c *Client) GetLicenses(ctx context.Context) ([]License, error) {
+// GetLicenses returns every license group of the account; truncated tells
+// a list cut short at max_pages.
+func (c *Client) GetLicenses(ctx context.Context) (licenses []License, truncated bool, err error) {
 	return paginate(ctx, ActionGetLicenses, c.opts.MaxPages, func(ctx context.Context, page int) ([]License, Int, error) {
 		out, err := call[getLicensesResponse](ctx, c, ActionGetLicenses, getLicensesRequest{PageNum: page, PageSize: c.opts.PageSize})
 		if err != nil {
@@ -147,7 +175,7 @@ func (c *Client) DescribeDeviceList(ctx context.Context, projectID string, limit
 
 // DescribeRecentSessionList returns a project's sessions active within
 // [start, end]; the API clamps the window to the last two hours.
-func (c *Client) DescribeRecentSessionList(ctx context.Context, projectID string, start, end int64) ([]RecentSession, error) {
+func (c *Client) DescribeRecentSessionList(ctx context.Context, projectID string, start, end int64) (sessions []RecentSession, truncated bool, err error) {
 	return paginate(ctx, ActionDescribeRecentSessionList, c.opts.MaxPages, func(ctx context.Context, page int) ([]RecentSession, Int, error) {
 		out, err := call[describeRecentSessionListResponse](ctx, c, ActionDescribeRecentSessionList, projectPageNumberRequest{ProjectID: projectID, PageNumber: page, PageSize: c.opts.PageSize, StartTime: start, EndTime: end})
 		if err != nil {
@@ -159,7 +187,7 @@ func (c *Client) DescribeRecentSessionList(ctx context.Context, projectID string
 
 // DescribeDeviceSessionList returns a project's sessions in [start, end]
 // with their quality grade.
-func (c *Client) DescribeDeviceSessionList(ctx context.Context, projectID string, start, end int64) ([]DeviceSession, error) {
+func (c *Client) DescribeDeviceSessionList(ctx context.Context, projectID string, start, end int64) (sessions []DeviceSession, truncated bool, err error) {
 	return paginate(ctx, ActionDescribeDeviceSessionList, c.opts.MaxPages, func(ctx context.Context, page int) ([]DeviceSession, Int, error) {
 		out, err := call[describeDeviceSessionListResponse](ctx, c, ActionDescribeDeviceSessionList, projectPageNumberRequest{ProjectID: projectID, PageNumber: page, PageSize: c.opts.PageSize, StartTime: start, EndTime: end})
 		if err != nil {

@@ -72,8 +72,17 @@ func TestPaginateUpTo(t *testing.T) {
 		// The vendor's own example: total 3 for 2 items. An empty page ends it.
 		{name: "total too high", l: &list{items: seq(2), size: 2, total: IntOf(3)}, maxPages: 100, want: 2, calls: 2},
 		{name: "total too low", l: &list{items: seq(250), size: 100, total: IntOf(100)}, maxPages: 100, want: 100, calls: 1},
-		// Without a total there is nothing to page towards.
-		{name: "total missing", l: &list{items: seq(250), size: 100}, maxPages: 100, want: 100, calls: 1},
+		// Without a total that can be trusted, paging goes on until a short
+		// page: one page, then two at a time.
+		{name: "total missing", l: &list{items: seq(250), size: 100}, maxPages: 100, want: 250, calls: 4},
+		{name: "total zero", l: &list{items: seq(250), size: 100, total: IntOf(0)}, maxPages: 100, want: 250, calls: 4},
+		{name: "total negative", l: &list{items: seq(250), size: 100, total: IntOf(-1)}, maxPages: 100, want: 250, calls: 4},
+		{name: "total missing, whole pages", l: &list{items: seq(200), size: 100}, maxPages: 100, want: 200, calls: 4},
+		// Page 1 sets the page size (the API may cap what was asked for), so
+		// one more call tells a list of one page.
+		{name: "total missing, one page", l: &list{items: seq(50), size: 100}, maxPages: 100, want: 50, calls: 2},
+		// Cut short at the page cap: what was read, and truncated.
+		{name: "total missing, page cap", l: &list{items: seq(1000), size: 10}, maxPages: 5, want: 50, truncated: true},
 		{name: "empty page mid-list", l: &list{items: seq(500), size: 100, total: IntOf(500), empty: map[int]bool{3: true}}, maxPages: 100, want: 200},
 		// Pages shifting under the reader: the repeat is returned, the
 		// caller drops duplicates by id.

@@ -29,7 +29,7 @@ type clientState struct {
 // live session since the last round (this month's usage only: the
 // exporter reads last month's hourly).
 func fetchAll(ctx context.Context, c *trro.Client, perProject int, now time.Time, st *clientState) error {
-	projects, err := c.DescribeProjectList(ctx)
+	projects, _, err := c.DescribeProjectList(ctx)
 	if err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ func fetchAll(ctx context.Context, c *trro.Client, perProject int, now time.Time
 			}
 		}()
 	}
-	run(func() error { _, err := c.GetLicenses(ctx); return err })
+	run(func() error { _, _, err := c.GetLicenses(ctx); return err })
 	run(func() error { _, err := c.GetLicenseStat(ctx); return err })
 	end := now.Unix()
 	cst := time.FixedZone("CST", 8*3600)
@@ -65,7 +65,7 @@ func fetchAll(ctx context.Context, c *trro.Client, perProject int, now time.Time
 		func(id string) error { _, _, err := c.GetDevices(ctx, id, perProject); return err },
 		func(id string) error { _, _, err := c.DescribeDeviceList(ctx, id, perProject); return err },
 		func(id string) error {
-			list, err := c.DescribeRecentSessionList(ctx, id, now.Add(-2*time.Hour).Unix(), end)
+			list, _, err := c.DescribeRecentSessionList(ctx, id, now.Add(-2*time.Hour).Unix(), end)
 			liveMu.Lock()
 			defer liveMu.Unlock()
 			for _, s := range list {
