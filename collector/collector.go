@@ -27,7 +27,7 @@ type API interface {
 	DescribeSessionStatisticsByInterval(ctx context.Context, projectID, interval string, start, end int64) ([]trro.SessionIntervalStatistic, error)
 	GetLicenses(ctx context.Context) ([]trro.License, bool, error)
 	GetDevices(ctx context.Context, projectID string, limit int) ([]trro.DeviceLicense, bool, error)
-	DescribeDeviceList(ctx context.Context, projectID string, limit int) ([]trro.DeviceInfo, bool, error)
+	DescribeDeviceList(ctx context.Context, projectID string, limit int, unregistered bool) ([]trro.DeviceInfo, bool, error)
 	DescribeRecentSessionList(ctx context.Context, projectID string, start, end int64) ([]trro.RecentSession, bool, error)
 	DescribeDeviceSessionList(ctx context.Context, projectID string, start, end int64) ([]trro.DeviceSession, bool, error)
 	GetLicenseStat(ctx context.Context) (trro.LicenseStat, error)
@@ -75,6 +75,9 @@ type Settings struct {
 	Intervals []string
 	// MaxDevicesPerProject is the cardinality guard of device collectors.
 	MaxDevicesPerProject int
+	// IncludeUnregisteredDevices lists devices that log in without
+	// registration too (DescribeDeviceList RegisterType 1).
+	IncludeUnregisteredDevices bool
 	// ActiveSessionWindow: a session updated within it counts as active.
 	ActiveSessionWindow time.Duration
 	// SessionQualityLookback is how far back session_quality reads.

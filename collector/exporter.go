@@ -29,6 +29,9 @@ type Options struct {
 	Timeout time.Duration
 	// MaxDevicesPerProject caps the devices exported per project.
 	MaxDevicesPerProject int
+	// IncludeUnregisteredDevices lists devices that log in without
+	// registration too.
+	IncludeUnregisteredDevices bool
 	// ActiveSessionWindow: sessions updated within it are live.
 	ActiveSessionWindow time.Duration
 	// SessionQualityLookback is session_quality's window.
@@ -120,14 +123,15 @@ func New(opts Options) (*Exporter, error) {
 			return nil, errors.New("unknown collector " + name)
 		}
 		e.scrapers = append(e.scrapers, f.new(Settings{
-			Intervals:               opts.Intervals,
-			MaxDevicesPerProject:    opts.MaxDevicesPerProject,
-			ActiveSessionWindow:     opts.ActiveSessionWindow,
-			SessionQualityLookback:  opts.SessionQualityLookback,
-			MaxLiveSessions:         opts.MaxLiveSessions,
-			SessionDetailsRetention: opts.SessionDetailsRetention,
-			Logger:                  opts.Logger,
-			drops:                   e.drops,
+			Intervals:                  opts.Intervals,
+			MaxDevicesPerProject:       opts.MaxDevicesPerProject,
+			IncludeUnregisteredDevices: opts.IncludeUnregisteredDevices,
+			ActiveSessionWindow:        opts.ActiveSessionWindow,
+			SessionQualityLookback:     opts.SessionQualityLookback,
+			MaxLiveSessions:            opts.MaxLiveSessions,
+			SessionDetailsRetention:    opts.SessionDetailsRetention,
+			Logger:                     opts.Logger,
+			drops:                      e.drops,
 		}))
 	}
 	return e, nil

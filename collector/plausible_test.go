@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/trro-exporter/trro_exporter/collector"
 	"github.com/trro-exporter/trro_exporter/standin"
 	"github.com/trro-exporter/trro_exporter/trro"
 )
@@ -92,5 +93,41 @@ func TestListsWithoutAUsableTotal(t *testing.T) {
 		if !hasLine(body, want) {
 			t.Errorf("cut short: missing %s", want)
 		}
+	}
+}
+
+// Devices that log in without registration are listed (RegisterType 1);
+// an API that refuses the parameter is asked plainly, with one warning.
+func TestUnregisteredDevices(t *testing.T) {
+	fleet := func() *standin.Fleet {
+		f := fixtureFleet()
+		f.Devices = append(f.Devices, standin.Device{ProjectID: "proj0000000000aa", ID: "dev-free", Name: "Unregistered", Type: "field",
+			Status: "ready", LastReportTime: "1795689000", Unregistered: true})
+		return f
+	}
+	info := `trro_device_info{device_id="dev-free",device_name="Unregistered",device_type="field",project_id="proj0000000000aa"} 1`
+	e := newEnv(t, fleet(), envOpts{collectors: []string{"device_status"}})
+	if _, body := e.scrape(t, ""); !hasLine(body, info) {
+		t.Errorf("an unregistered device is missing:\n%s", grep(body, "trro_device_info"))
+	}
+	e = newEnv(t, fleet(), envOpts{collectors: []string{"device_status"}, exporter: func(o *collector.Options) { o.IncludeUnregisteredDevices = false }})
+	if _, body := e.scrape(t, ""); strings.Contains(body, "dev-free") {
+		t.Error("include_unregistered_devices: false still lists it")
+	}
+	e = newEnv(t, fleet(), envOpts{collectors: []string{"device_status"}})
+	e.srv.RejectRegisterType = true
+	for i := range 2 {
+		calls := e.srv.Calls("DescribeDeviceList")
+		_, body := e.scrape(t, "")
+		if !hasLine(body, `trro_scrape_collector_success{collector="device_status"} 1`) || !strings.Contains(body, `device_id="dev-f1"`) {
+			t.Fatalf("scrape %d: the plain call did not serve:\n%s", i, grep(body, "success|device_info"))
+		}
+		// First scrape: refused, then plain, per project; then plain only.
+		if n, want := e.srv.Calls("DescribeDeviceList")-calls, []int{4, 2}[i]; n != want {
+			t.Errorf("scrape %d: %d DescribeDeviceList calls, want %d", i, n, want)
+		}
+	}
+	if n := strings.Count(e.logs.String(), "refuses RegisterType"); n != 2 {
+		t.Errorf("%d warnings, want one per project:\n%s", n, e.logs.String())
 	}
 }

@@ -48,6 +48,9 @@ type Config struct {
 	MaxResponseBytes int64    `yaml:"max_response_bytes"`
 	// MaxDevicesPerProject is the cardinality guard of the device collectors.
 	MaxDevicesPerProject int `yaml:"max_devices_per_project"`
+	// IncludeUnregisteredDevices lists devices that log in without
+	// registration too (DescribeDeviceList RegisterType 1).
+	IncludeUnregisteredDevices bool `yaml:"include_unregistered_devices"`
 	// ActiveSessionWindow: a session updated within it counts as active.
 	ActiveSessionWindow Duration `yaml:"active_session_window"`
 	// SessionQualityLookback is how far back session_quality reads.
@@ -101,24 +104,25 @@ type Credentials struct {
 // Default returns the configuration used when no file is given.
 func Default() *Config {
 	return &Config{
-		Region:                  "ap-guangzhou",
-		Endpoint:                trro.DefaultEndpoint,
-		StatisticIntervals:      []string{"hour"},
-		Collectors:              map[string]bool{},
-		ScrapeTimeout:           Duration(30 * time.Second),
-		RequestTimeout:          Duration(10 * time.Second),
-		RateLimit:               20,
-		MaxConcurrency:          10,
-		MaxRetries:              3,
-		RetryBackoff:            Duration(100 * time.Millisecond),
-		PageSize:                100,
-		MaxPages:                1000,
-		MaxResponseBytes:        16 << 20,
-		MaxDevicesPerProject:    5000,
-		ActiveSessionWindow:     Duration(2 * time.Minute),
-		SessionQualityLookback:  Duration(24 * time.Hour),
-		MaxLiveSessions:         200,
-		SessionDetailsRetention: Duration(24 * time.Hour),
+		Region:                     "ap-guangzhou",
+		Endpoint:                   trro.DefaultEndpoint,
+		StatisticIntervals:         []string{"hour"},
+		Collectors:                 map[string]bool{},
+		ScrapeTimeout:              Duration(30 * time.Second),
+		RequestTimeout:             Duration(10 * time.Second),
+		RateLimit:                  20,
+		MaxConcurrency:             10,
+		MaxRetries:                 3,
+		RetryBackoff:               Duration(100 * time.Millisecond),
+		PageSize:                   100,
+		MaxPages:                   1000,
+		MaxResponseBytes:           16 << 20,
+		MaxDevicesPerProject:       5000,
+		IncludeUnregisteredDevices: true,
+		ActiveSessionWindow:        Duration(2 * time.Minute),
+		SessionQualityLookback:     Duration(24 * time.Hour),
+		MaxLiveSessions:            200,
+		SessionDetailsRetention:    Duration(24 * time.Hour),
 	}
 }
 
@@ -314,12 +318,13 @@ func (c *Config) ExporterOptions(api collector.API, logger log.Logger) collector
 	return collector.Options{
 		API: api, Logger: logger, Collectors: c.EnabledCollectors(), ProjectIDs: c.Projects,
 		Intervals: c.StatisticIntervals, Timeout: time.Duration(c.ScrapeTimeout),
-		MaxDevicesPerProject:    c.MaxDevicesPerProject,
-		ActiveSessionWindow:     time.Duration(c.ActiveSessionWindow),
-		SessionQualityLookback:  time.Duration(c.SessionQualityLookback),
-		MaxLiveSessions:         c.MaxLiveSessions,
-		SessionDetailsRetention: time.Duration(c.SessionDetailsRetention),
-		Freshness:               fresh,
+		MaxDevicesPerProject:       c.MaxDevicesPerProject,
+		IncludeUnregisteredDevices: c.IncludeUnregisteredDevices,
+		ActiveSessionWindow:        time.Duration(c.ActiveSessionWindow),
+		SessionQualityLookback:     time.Duration(c.SessionQualityLookback),
+		MaxLiveSessions:            c.MaxLiveSessions,
+		SessionDetailsRetention:    time.Duration(c.SessionDetailsRetention),
+		Freshness:                  fresh,
 	}
 }
 

@@ -347,9 +347,21 @@ func describeDeviceList(c *actionContext) (any, *apiError) {
 	}
 	typ, _ := c.p.str("DeviceType")
 	status, _ := c.p.str("DeviceStatus")
+	// Devices that log in without registration are listed only when
+	// RegisterType is 1 (SDK v1.3.39 on).
+	register, hasRegister, err := c.p.int("RegisterType")
+	if err != nil {
+		return nil, err
+	}
+	if hasRegister && (c.srv.RejectRegisterType || (register != 0 && register != 1)) {
+		return nil, errf("InvalidParameterValue.RegisterType", "The value of parameter `RegisterType` is not supported.")
+	}
 	var all []deviceInfoRow
 	for _, d := range c.devices(pid) {
 		if (typ != "" && d.Type != typ) || (status != "" && d.Status != status && !(status == "online" && d.Status != "offline")) {
+			continue
+		}
+		if d.Unregistered && register != 1 {
 			continue
 		}
 		all = append(all, deviceInfoRow{d.ID, d.Name, d.Status, d.Type, d.ModifyTime, d.LastReportTime, d.ProjectID})

@@ -37,6 +37,9 @@ type Device struct {
 	LicenseIDs          []string
 	MonthlyRemainTime   int // minutes
 	LimitedTime         int // minutes
+	// Unregistered devices log in without registration (免注册登录):
+	// DescribeDeviceList lists them only with RegisterType 1.
+	Unregistered bool
 }
 
 // LicenseGroup is one item of GetLicenses.

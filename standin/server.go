@@ -82,6 +82,9 @@ type Server struct {
 	MaxPageSize int
 	// StringNumbers sends every integer as a JSON string.
 	StringNumbers bool
+	// RejectRegisterType answers DescribeDeviceList's RegisterType with
+	// InvalidParameterValue, as an API older than SDK v1.3.39 would.
+	RejectRegisterType bool
 	// Now is the clock of the data: buckets, session windows (default
 	// time.Now).
 	Now func() time.Time

@@ -162,10 +162,17 @@ func (c *Client) GetDevices(ctx context.Context, projectID string, limit int) (d
 }
 
 // DescribeDeviceList returns a project's devices with their live status, at
-// most limit of them (0: all).
-func (c *Client) DescribeDeviceList(ctx context.Context, projectID string, limit int) (devices []DeviceInfo, truncated bool, err error) {
+// most limit of them (0: all); unregistered asks for the devices that log in
+// without registration too (RegisterType 1).
+func (c *Client) DescribeDeviceList(ctx context.Context, projectID string, limit int, unregistered bool) (devices []DeviceInfo, truncated bool, err error) {
+	req := describeDeviceListRequest{ProjectID: projectID, PageSize: c.opts.PageSize}
+	if unregistered {
+		req.RegisterType = 1
+	}
 	return paginateUpTo(ctx, ActionDescribeDeviceList, c.opts.MaxPages, limit, func(ctx context.Context, page int) ([]DeviceInfo, Int, error) {
-		out, err := call[describeDeviceListResponse](ctx, c, ActionDescribeDeviceList, projectPageNumberRequest{ProjectID: projectID, PageNumber: page, PageSize: c.opts.PageSize})
+		r := req // pages are fetched side by side
+		r.PageNumber = page
+		out, err := call[describeDeviceListResponse](ctx, c, ActionDescribeDeviceList, r)
 		if err != nil {
 			return nil, Int{}, err
 		}

@@ -337,6 +337,14 @@ type projectPageNumberRequest struct {
 	EndTime    int64  `json:"EndTime,omitempty"`
 }
 
+type describeDeviceListRequest struct {
+	ProjectID  string `json:"ProjectId"`
+	PageNumber int    `json:"PageNumber"`
+	PageSize   int    `json:"PageSize"`
+	// RegisterType 1 lists devices that log in without registration too.
+	RegisterType int `json:"RegisterType,omitempty"`
+}
+
 type getDevicesResponse struct {
 	meta
 	Devices    []DeviceLicense `json:"Devices"`

@@ -63,7 +63,7 @@ func fetchAll(ctx context.Context, c *trro.Client, perProject int, now time.Time
 			return err
 		},
 		func(id string) error { _, _, err := c.GetDevices(ctx, id, perProject); return err },
-		func(id string) error { _, _, err := c.DescribeDeviceList(ctx, id, perProject); return err },
+		func(id string) error { _, _, err := c.DescribeDeviceList(ctx, id, perProject, true); return err },
 		func(id string) error {
 			list, _, err := c.DescribeRecentSessionList(ctx, id, now.Add(-2*time.Hour).Unix(), end)
 			liveMu.Lock()
