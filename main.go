@@ -38,6 +38,9 @@ const name = "trro_exporter"
 // defaultPort is in the exporters' range 9100-9999.
 const defaultPort = ":9688"
 
+// demoListen is where --demo listens without --web.listen-address.
+const demoListen = "127.0.0.1:9688"
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
@@ -48,7 +51,7 @@ func main() {
 // flags are the command line, parsed.
 type flags struct {
 	configFile, metricsPath, endpoint, region, logLevel, logFormat string
-	configCheck, noExporterMetrics, demo                           bool
+	configCheck, noExporterMetrics, demo, listenSet                bool
 	checkInterval, timeoutOffset                                   time.Duration
 	maxRequests                                                    int
 	web                                                            *web.FlagConfig
@@ -77,6 +80,7 @@ func parseFlags(args []string, stderr io.Writer) (*flags, int) {
 	app.Flag("log.level", "Only log messages with the given severity or above. One of: [debug, info, warn, error]").Default("info").StringVar(&f.logLevel)
 	app.Flag("log.format", "Output format of log messages. One of: [logfmt, json]").Default("logfmt").StringVar(&f.logFormat)
 	f.web = kingpinflag.AddFlags(app, defaultPort)
+	app.GetFlag("web.listen-address").IsSetByUser(&f.listenSet)
 	for _, n := range collector.Names() {
 		def := "false"
 		if collector.DefaultEnabled(n) {
@@ -108,6 +112,15 @@ func parseFlags(args []string, stderr io.Writer) (*flags, int) {
 	return f, 0
 }
 
+// demoOnLoopback makes --demo listen on loopback unless
+// --web.listen-address says otherwise: a simulated fleet is for the machine
+// it runs on.
+func (f *flags) demoOnLoopback() {
+	if f.demo && !f.listenSet {
+		*f.web.WebListenAddresses = []string{demoListen}
+	}
+}
+
 // override applies the flags over a loaded config, on start and on every
 // reload: flags win over the config file.
 func (f *flags) override(cfg *config.Config) {
@@ -136,6 +149,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	defer cancel()
 
 	override := f.override
+	f.demoOnLoopback()
 	if f.demo {
 		demo, err := startDemo(ctx)
 		if err != nil {

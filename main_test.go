@@ -239,3 +239,24 @@ func TestConfigCheckPrintsTheBudget(t *testing.T) {
 		}
 	}
 }
+
+func TestDemoListensOnLoopbackUnlessTold(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--demo"}, "127.0.0.1:9688"},
+		{[]string{"--demo", "--web.listen-address=:9688"}, ":9688"},
+		{[]string{"--web.listen-address=10.0.0.1:9688"}, "10.0.0.1:9688"},
+		{nil, ":9688"},
+	} {
+		f, code := parseFlags(c.args, io.Discard)
+		if f == nil {
+			t.Fatalf("%v: exit %d", c.args, code)
+		}
+		f.demoOnLoopback()
+		if got := *f.web.WebListenAddresses; len(got) != 1 || got[0] != c.want {
+			t.Errorf("%v: listens on %v, want %s", c.args, got, c.want)
+		}
+	}
+}
