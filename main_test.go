@@ -191,7 +191,7 @@ func TestEnvCredentialsAgainstStandIn(t *testing.T) {
 			}
 		}
 	}
-	for _, m := range []string{"trro_exporter_build_info{", `trro_licenses{status="bound"} 7`, `trro_account_licenses{state="valid"}`} {
+	for _, m := range []string{"trro_exporter_build_info{", `trro_licenses{status="bound"} 12`, `trro_account_licenses{state="valid"}`} {
 		if !strings.Contains(body, m) {
 			t.Errorf("%s missing", m)
 		}
@@ -225,7 +225,7 @@ func TestConfigCheckPrintsTheBudget(t *testing.T) {
 		t.Fatalf("code %d: %s", code, stderr)
 	}
 	for _, want := range []string{
-		"fleet: 3 projects, 18 devices, 8 license groups, 6 live sessions",
+		"fleet: 3 projects, 18 devices, 16 license groups, 6 live sessions",
 		"API budget at a 30s scrape interval (86400 scrapes in 30 days), 20 calls/s per action:",
 		"  DescribeSessionStatisticsByInterval           3         259200       0.15  [sessions]",
 		// usage: this month every scrape, last month hourly.

@@ -98,6 +98,7 @@ func Generate(spec Spec, now time.Time) *Fleet {
 	f := &Fleet{}
 	day := int64(86400)
 	t := now.Unix()
+	bound := 0 // field devices so far
 	for i := 0; i < spec.Projects; i++ {
 		var p Project
 		if i < len(demoProjects) {
@@ -118,16 +119,25 @@ func Generate(spec Spec, now time.Time) *Fleet {
 				typ = "remote"
 			}
 			status := []string{"connected", "ready", "offline", "ready"}[h%4]
-			remain := 3 + int(h%400)
 			dev := Device{
 				ProjectID: p.ID, ID: fmt.Sprintf("%s-%s-%02d", prefix, typ, d),
 				Name: fmt.Sprintf("%s %s %d", p.Name, typ, d), Type: typ, Status: status,
 				LastReportTime: reportTime(d, time.Unix(t-int64(h%600), 0)),
 				ModifyTime:     now.Add(-72 * time.Hour).In(cst).Format("2006-01-02 15:04:05"),
-				LicenseCount:   1, RemainDay: remain, ExpireTime: t + int64(remain)*day, Duration: 365 * day,
-				LicenseIDs:        []string{fmt.Sprintf("lic-%s-%02d", prefix, d)},
-				LimitedTime:       6000,
-				MonthlyRemainTime: int(h % 6000),
+			}
+			// Licenses bind to the field devices, which stream; consoles
+			// hold none. The first two field machines of the fleet carry
+			// the licenses that run out soonest.
+			if typ == "field" {
+				remain, id := 3+int(h%400), fmt.Sprintf("lic-%s-%02d", prefix, d)
+				switch bound++; bound {
+				case 1:
+					remain, id = 5, "lic-bound-critical-1"
+				case 2:
+					remain, id = 20, "lic-bound-warning-1"
+				}
+				dev.LicenseCount, dev.RemainDay, dev.ExpireTime, dev.Duration = 1, remain, t+int64(remain)*day, 365*day
+				dev.LicenseIDs, dev.LimitedTime, dev.MonthlyRemainTime = []string{id}, 6000, int(h%6000)
 			}
 			f.Devices = append(f.Devices, dev)
 			if typ != "field" {
@@ -147,17 +157,21 @@ func Generate(spec Spec, now time.Time) *Fleet {
 			}
 		}
 	}
-	groups := []LicenseGroup{
-		{Status: 1, RemainDay: 5, LicenseIDs: []string{"lic-bound-critical-1", "lic-bound-critical-2"}},
-		{Status: 1, RemainDay: 20, LicenseIDs: []string{"lic-bound-warning-1"}},
-		{Status: 1, RemainDay: 200, LicenseIDs: []string{"lic-bound-ok-1", "lic-bound-ok-2", "lic-bound-ok-3"}},
-		{Status: 0, RemainDay: 10, LicenseIDs: []string{"lic-unbound-soon-1"}},
-		{Status: 0, RemainDay: 90, LicenseIDs: []string{"lic-unbound-1", "lic-unbound-2"}},
-		{Status: 2, RemainDay: 40, LicenseIDs: []string{"lic-suspended-1"}},
-		{Status: 3, RemainDay: 0, LicenseIDs: []string{"lic-refunded-1"}},
-		// The API lists a license in more than one group at times.
-		{Status: 1, RemainDay: 210, LicenseIDs: []string{"lic-bound-ok-3"}},
+	// GetLicenses lists every license GetDevices binds, and a few more that
+	// no device holds: unbound (one soon to expire unused), suspended,
+	// refunded.
+	var groups []LicenseGroup
+	for _, d := range f.Devices {
+		if len(d.LicenseIDs) > 0 {
+			groups = append(groups, LicenseGroup{Status: 1, RemainDay: d.RemainDay, LicenseIDs: d.LicenseIDs})
+		}
 	}
+	groups = append(groups,
+		LicenseGroup{Status: 0, RemainDay: 10, LicenseIDs: []string{"lic-unbound-soon-1"}},
+		LicenseGroup{Status: 0, RemainDay: 90, LicenseIDs: []string{"lic-unbound-1", "lic-unbound-2"}},
+		LicenseGroup{Status: 2, RemainDay: 40, LicenseIDs: []string{"lic-suspended-1"}},
+		LicenseGroup{Status: 3, RemainDay: 0, LicenseIDs: []string{"lic-refunded-1"}},
+	)
 	for i := len(groups); i < spec.LicenseGroups; i++ {
 		groups = append(groups, LicenseGroup{Status: i % 4, RemainDay: i % 500, LicenseIDs: []string{fmt.Sprintf("lic-gen-%06d", i)}})
 	}
@@ -221,22 +235,41 @@ func nextBucket(interval string, t time.Time) time.Time {
 	}
 }
 
-// SynthBucket is the deterministic bucket the stand-in serves for a project
-// when the fleet has no explicit statistics.
-func SynthBucket(projectID, interval string, start time.Time) Bucket {
+// BucketOf computes a project's statistics bucket [start, next start)
+// from the fleet's sessions as of now: the sessions that overlap it, their
+// minutes within it, the distinct devices they joined, and the share of
+// them not graded bad. Nested buckets agree (a day holds at least what each
+// of its hours holds), and no bucket holds more device-minutes than its
+// field devices and its age allow, as long as a device's sessions do not
+// overlap.
+func (f *Fleet) BucketOf(projectID, interval string, start, now time.Time) Bucket {
 	end := nextBucket(interval, start)
-	h := hash(projectID, interval, fmt.Sprint(start.Unix()))
-	scale := map[string]int{"hour": 1, "day": 12, "month": 300}[interval]
-	if scale == 0 {
-		scale = 1
+	b := Bucket{StartTime: start.Unix(), EndTime: end.Unix()}
+	until := min(end.Unix(), now.Unix())
+	field, remote := map[string]bool{}, map[string]bool{}
+	var secs int64
+	notBad, seen := 0, map[string]bool{}
+	for _, s := range f.Sessions {
+		sEnd := s.EndTime
+		if sEnd == 0 || sEnd > now.Unix() {
+			sEnd = now.Unix() // still going
+		}
+		d := min(sEnd, until) - max(s.StartTime, start.Unix())
+		if s.ProjectID != projectID || d <= 0 || seen[s.ID] {
+			continue
+		}
+		seen[s.ID] = true
+		b.SessionNum++
+		secs += d
+		field[s.FieldDeviceID], remote[s.RemoteDeviceID] = true, true
+		if sessionQuality(s) != "bad" {
+			notBad++
+		}
 	}
-	n := int(h%20) * scale
-	b := Bucket{StartTime: start.Unix(), EndTime: end.Unix(), SessionNum: n}
-	if n > 0 {
-		b.TotalDuration = n * (5 + int(h>>8%40))
-		b.ActiveFieldDeviceNum = 1 + int(h>>16%6)
-		b.ActiveRemoteDeviceNum = 1 + int(h>>24%3)
-		b.NotBadSessionRatio = 60 + int(h>>32%41)
+	b.TotalDuration = int(secs / 60)
+	b.ActiveFieldDeviceNum, b.ActiveRemoteDeviceNum = len(field), len(remote)
+	if b.SessionNum > 0 {
+		b.NotBadSessionRatio = 100 * notBad / b.SessionNum
 	}
 	return b
 }
@@ -260,7 +293,7 @@ func (f *Fleet) statsFor(projectID, interval string, start, end int64, now time.
 	}
 	var out []Bucket
 	for b := BucketStart(interval, time.Unix(start, 0)); b.Unix() <= end && len(out) < 2000; b = nextBucket(interval, b) {
-		out = append(out, SynthBucket(projectID, interval, b))
+		out = append(out, f.BucketOf(projectID, interval, b, now))
 	}
 	return out
 }

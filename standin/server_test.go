@@ -183,14 +183,69 @@ func TestPageSizeIsCapped(t *testing.T) {
 	}
 }
 
-func TestSynthBucketsAreDeterministic(t *testing.T) {
-	a := standin.SynthBucket("p", "hour", now.Truncate(time.Hour))
-	b := standin.SynthBucket("p", "hour", now.Truncate(time.Hour))
-	if a != b || a.EndTime-a.StartTime != 3600 {
-		t.Fatalf("%+v vs %+v", a, b)
+// The generated fleet adds up, at several instants: statistics buckets
+// come from its sessions, nested buckets agree, no bucket holds more
+// device-minutes than its field devices and its age allow, and the
+// licenses GetDevices binds are the ones GetLicenses lists.
+func TestGeneratedFleetAddsUp(t *testing.T) {
+	for _, at := range []time.Duration{0, 17 * time.Minute, 3*time.Hour + 5*time.Minute, 26 * time.Hour} {
+		f := standin.Generate(standin.DefaultSpec, now)
+		when := now.Add(at)
+		fields := map[string]int{}
+		for _, d := range f.Devices {
+			if d.Type == "field" {
+				fields[d.ProjectID]++
+			}
+		}
+		for _, p := range f.Projects {
+			day := f.BucketOf(p.ID, "day", standin.BucketStart("day", when), when)
+			month := f.BucketOf(p.ID, "month", standin.BucketStart("month", when), when)
+			if day.SessionNum > month.SessionNum || day.TotalDuration > month.TotalDuration {
+				t.Errorf("%v %s: day %+v holds more than its month %+v", at, p.ID, day, month)
+			}
+			var hourMinutes int
+			for h := standin.BucketStart("day", when); h.Before(when); h = h.Add(time.Hour) {
+				hour := f.BucketOf(p.ID, "hour", h, when)
+				hourMinutes += hour.TotalDuration
+				if hour.SessionNum > day.SessionNum || hour.ActiveFieldDeviceNum > day.ActiveFieldDeviceNum {
+					t.Errorf("%v %s: hour %+v holds more than its day %+v", at, p.ID, hour, day)
+				}
+				end := h.Add(time.Hour)
+				if when.Before(end) {
+					end = when
+				}
+				elapsed := end.Sub(h).Minutes()
+				if float64(hour.TotalDuration) > float64(hour.ActiveFieldDeviceNum)*elapsed+0.5 {
+					t.Errorf("%v %s: hour at %v holds %d minutes with %d field devices in %.0f minutes",
+						at, p.ID, h, hour.TotalDuration, hour.ActiveFieldDeviceNum, elapsed)
+				}
+				if hour.ActiveFieldDeviceNum > fields[p.ID] {
+					t.Errorf("%v %s: %d active field devices of %d", at, p.ID, hour.ActiveFieldDeviceNum, fields[p.ID])
+				}
+			}
+			// A day's minutes are its hours' (each rounded down).
+			if day.TotalDuration < hourMinutes || day.TotalDuration > hourMinutes+24 {
+				t.Errorf("%v %s: day %d minutes, its hours %d", at, p.ID, day.TotalDuration, hourMinutes)
+			}
+		}
+		listed := map[string]bool{}
+		for _, g := range f.Licenses {
+			for _, id := range g.LicenseIDs {
+				listed[id] = true
+			}
+		}
+		for _, d := range f.Devices {
+			if d.Type == "remote" && len(d.LicenseIDs) > 0 {
+				t.Errorf("console %s holds licenses %v", d.ID, d.LicenseIDs)
+			}
+			for _, id := range d.LicenseIDs {
+				if !listed[id] {
+					t.Errorf("device %s is bound to %s, which GetLicenses does not list", d.ID, id)
+				}
+			}
+		}
 	}
-	day := standin.BucketStart("day", now)
-	if day.UTC().Hour() != 16 { // midnight in China Standard Time
+	if day := standin.BucketStart("day", now); day.UTC().Hour() != 16 { // midnight in China Standard Time
 		t.Fatalf("day bucket starts %v", day.UTC())
 	}
 }
