@@ -203,7 +203,8 @@ type demoAPI struct {
 // start.
 func startDemo(ctx context.Context) (demoAPI, error) {
 	id, key := "AKIDdemo"+fmt.Sprint(time.Now().UnixNano()), fmt.Sprintf("demo-%x", time.Now().UnixNano())
-	srv := standin.NewServer(standin.Generate(standin.DefaultSpec, time.Now()), standin.Credential{SecretID: id, SecretKey: key})
+	srv := standin.NewServer(nil, standin.Credential{SecretID: id, SecretKey: key})
+	srv.Follow(standin.NewSimulation(standin.DefaultSpec, time.Now()))
 	url, err := srv.Listen(ctx, "127.0.0.1:0")
 	if err != nil {
 		return demoAPI{}, err

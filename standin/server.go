@@ -95,6 +95,7 @@ type Server struct {
 	mu        sync.Mutex
 	onRequest func(ctx context.Context, action string)
 	details   func(sessionID string, start, end int64) ([]any, bool)
+	fleetAt   func(time.Time) *Fleet
 	fleet     *Fleet
 	faults    map[string]*Fault
 	calls     map[string][]time.Time
@@ -106,6 +107,14 @@ type Server struct {
 // NewServer returns a stand-in serving fleet to holders of creds.
 func NewServer(fleet *Fleet, creds ...Credential) *Server {
 	return &Server{Credentials: creds, fleet: fleet, faults: map[string]*Fault{}, calls: map[string][]time.Time{}, minCalls: map[string]int{}}
+}
+
+// Follow serves sim as it stands at the server's clock, instead of a fixed
+// fleet.
+func (s *Server) Follow(sim *Simulation) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fleetAt = sim.At
 }
 
 // SetFleet replaces the data served.
@@ -259,6 +268,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.peak = max(s.peak, s.inFlight)
 	fault := s.faults[action]
 	fleet := s.fleet
+	fleetAt := s.fleetAt
 	onRequest := s.onRequest
 	s.mu.Unlock()
 	defer func() {
@@ -267,6 +277,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 	}()
 
+	if fleetAt != nil {
+		fleet = fleetAt(s.now())
+	}
 	if onRequest != nil {
 		onRequest(r.Context(), action)
 	}
