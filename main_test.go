@@ -1,6 +1,11 @@
 package main
 
 import (
+	"github.com/prometheus/common/model"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+
 	"bytes"
 	"context"
 	"fmt"
@@ -265,6 +270,56 @@ func TestDemoListensOnLoopbackUnlessTold(t *testing.T) {
 		f.demoOnLoopback()
 		if got := *f.web.WebListenAddresses; len(got) != 1 || got[0] != c.want {
 			t.Errorf("%v: listens on %v, want %s", c.args, got, c.want)
+		}
+	}
+}
+
+// The demo's /metrics reads as a real fleet: active field devices within
+// the project's field devices, licenses only on field devices, each bound
+// license counted once in trro_licenses, consoles without licenses.
+func TestDemoMetricsAddUp(t *testing.T) {
+	noCredsEnv(t)
+	url, _ := startExporter(t, "--demo")
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := parser.TextToMetricFamilies(strings.NewReader(get(t, url+"/metrics")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	label := func(m *dto.Metric, name string) string {
+		for _, l := range m.GetLabel() {
+			if l.GetName() == name {
+				return l.GetValue()
+			}
+		}
+		return ""
+	}
+	fields := map[string]int{} // project → field devices
+	typ := map[string]string{} // device → type
+	for _, m := range fams["trro_device_info"].GetMetric() {
+		typ[label(m, "device_id")] = label(m, "device_type")
+		if label(m, "device_type") == "field" {
+			fields[label(m, "project_id")]++
+		}
+	}
+	if len(fields) != 3 {
+		t.Fatalf("field devices per project: %v", fields)
+	}
+	for _, m := range fams["trro_active_field_devices"].GetMetric() {
+		if v := int(m.GetGauge().GetValue()); v > fields[label(m, "project_id")] {
+			t.Errorf("%s %s %s: %d active field devices of %d", label(m, "project_id"), label(m, "interval"), label(m, "window"), v, fields[label(m, "project_id")])
+		}
+	}
+	licensed := 0
+	for _, m := range fams["trro_device_licenses"].GetMetric() {
+		n := int(m.GetGauge().GetValue())
+		if typ[label(m, "device_id")] == "remote" && n != 0 {
+			t.Errorf("console %s holds %d licenses", label(m, "device_id"), n)
+		}
+		licensed += n
+	}
+	for _, m := range fams["trro_licenses"].GetMetric() {
+		if label(m, "status") == "bound" && int(m.GetGauge().GetValue()) != licensed {
+			t.Errorf("trro_licenses{status=bound} %v, devices hold %d", m.GetGauge().GetValue(), licensed)
 		}
 	}
 }
