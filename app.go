@@ -93,14 +93,32 @@ func (a *app) build(cfg *config.Config) (*runtime, error) {
 func (a *app) reload() error {
 	a.reloadMu.Lock()
 	defer a.reloadMu.Unlock()
-	rt, err := a.loadConfig()
+	cfg, err := a.loadConfig()
+	return a.applyLocked(cfg, err)
+}
+
+// start swaps in the config read at start, so that the file is read once
+// (a second read of a pipe would find it empty).
+func (a *app) start(cfg *config.Config) error {
+	a.reloadMu.Lock()
+	defer a.reloadMu.Unlock()
+	return a.applyLocked(cfg, nil)
+}
+
+// applyLocked builds what cfg needs and swaps it in; err is the loading
+// error, if any. Called with reloadMu held.
+func (a *app) applyLocked(cfg *config.Config, err error) error {
 	var next *runtime
 	if err == nil {
-		next, err = a.build(rt)
+		next, err = a.build(cfg)
 	}
 	if err != nil {
 		a.reloadOK.Set(0)
-		level.Error(a.logger).Log("msg", "configuration not loaded; the previous one stays in use", "err", err)
+		msg := "configuration not loaded; the previous one stays in use"
+		if a.current.Load() == nil {
+			msg = "configuration not loaded"
+		}
+		level.Error(a.logger).Log("msg", msg, "err", err)
 		return err
 	}
 	old := a.current.Swap(next)

@@ -180,7 +180,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	level.Info(logger).Log("msg", "Starting "+name, "version", version.Info())
 	level.Info(logger).Log("msg", "Build context", "build_context", version.BuildContext())
-	if err := a.reload(); err != nil {
+	if err := a.start(cfg); err != nil {
 		return 1
 	}
 	go reloadOnHUP(ctx, a, logger)

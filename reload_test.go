@@ -263,3 +263,43 @@ func TestTLSClientCertsAndBasicAuth(t *testing.T) {
 		}
 	}
 }
+
+// A FIFO or a device as the config refuses to start, at once and saying
+// why, instead of hanging or running on defaults; the same on reload keeps
+// the running config serving and the process alive.
+func TestSpecialFilesAsConfig(t *testing.T) {
+	noCredsEnv(t)
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "config.fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{fifo, "/dev/zero"} {
+		start := time.Now()
+		code, _, stderr := runOnce(t, "--config.file="+path)
+		if code != 1 || !strings.Contains(stderr, "not a regular file") || strings.Contains(stderr, "previous one stays") {
+			t.Errorf("%s: exit %d: %s", path, code, stderr)
+		}
+		if el := time.Since(start); el > 5*time.Second {
+			t.Errorf("%s: refused after %v", path, el)
+		}
+	}
+
+	srv, api := standIn(t, "project-special", "AKIDs", "key-s-secret")
+	_ = srv
+	cfgPath := filepath.Join(dir, "config.yml")
+	writeConfig(t, cfgPath, api, "AKIDs", "key-s-secret")
+	url, _ := startExporter(t, "--config.file="+cfgPath)
+	for _, bad := range []string{fifo, "/dev/zero"} {
+		os.Remove(cfgPath)
+		if err := os.Symlink(bad, cfgPath); err != nil {
+			t.Fatal(err)
+		}
+		if code, msg := post(t, url+"/-/reload"); code != 500 || !strings.Contains(msg, "not a regular file") {
+			t.Errorf("reload from %s: %d %q", bad, code, msg)
+		}
+		if body := get(t, url+"/metrics"); !strings.Contains(body, "project-special") || !strings.Contains(body, "trro_exporter_config_last_reload_successful 0") {
+			t.Errorf("after a reload from %s the old config should serve:\n%s", bad, body)
+		}
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -129,7 +128,7 @@ func Default() *Config {
 // LoadFile reads and validates a config file. collectors are the known
 // collector names.
 func LoadFile(path string, collectors []string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := readFile(path, maxConfigBytes)
 	if err != nil {
 		return nil, fmt.Errorf("config file: %w", err)
 	}

@@ -74,13 +74,13 @@ func (c *Config) Resolve() (common.CredentialIface, error) {
 	case cr.SecretID != "":
 		key := cr.SecretKey.Value()
 		if cr.SecretKeyFile != "" {
-			b, err := os.ReadFile(cr.SecretKeyFile)
+			b, err := readFile(cr.SecretKeyFile, maxKeyBytes)
 			if err != nil {
 				return nil, fmt.Errorf("credentials: secret_key_file: %w", err)
 			}
 			key = strings.TrimSpace(string(b))
 			if key == "" {
-				return nil, fmt.Errorf("credentials: secret_key_file %s is empty", cr.SecretKeyFile)
+				return nil, fmt.Errorf("credentials: secret_key_file %s %w", cr.SecretKeyFile, errEmptyKey)
 			}
 		}
 		cred = common.NewTokenCredential(cr.SecretID, key, cr.SessionToken.Value())
