@@ -1,9 +1,12 @@
 package collector
 
 import (
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/trro-exporter/trro_exporter/trro"
 )
 
 const namespace = "trro"
@@ -20,7 +23,7 @@ func NewAPIMetrics() *APIMetrics {
 	return &APIMetrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: namespace, Subsystem: "api", Name: "requests_total",
-			Help: "TRRO API requests by action and result code: OK, the API's error code, or a client-side code (NetworkError, Timeout, Canceled, HTTPError, InvalidResponse, ResponseTooLarge, ClientError).",
+			Help: "TRRO API requests by action and result code: OK, the API's error code (codes not known fold into their family's .Other, or Other), or a client-side code (NetworkError, Timeout, Canceled, HTTPError, InvalidResponse, ResponseTooLarge, ClientError).",
 		}, []string{"action", "code"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Namespace: namespace, Subsystem: "api", Name: "request_duration_seconds",
@@ -32,7 +35,7 @@ func NewAPIMetrics() *APIMetrics {
 
 // Observe records one attempt; pass it as trro.Options.Observe.
 func (m *APIMetrics) Observe(action, code string, d time.Duration) {
-	m.requests.WithLabelValues(action, code).Inc()
+	m.requests.WithLabelValues(action, codeLabel(code)).Inc()
 	m.latency.WithLabelValues(action).Observe(d.Seconds())
 }
 
@@ -46,4 +49,45 @@ func (m *APIMetrics) Describe(ch chan<- *prometheus.Desc) {
 func (m *APIMetrics) Collect(ch chan<- prometheus.Metric) {
 	m.requests.Collect(ch)
 	m.latency.Collect(ch)
+}
+
+// knownCodes are the codes kept as they are in the code label: the
+// client's own, and the API's common ones (Tencent Cloud API 3.0 and
+// TRRO's).
+var knownCodes = map[string]bool{
+	trro.CodeOK: true, trro.CodeNetworkError: true, trro.CodeTimeout: true, trro.CodeCanceled: true,
+	trro.CodeHTTPError: true, trro.CodeInvalidResponse: true, trro.CodeResponseTooLarge: true, trro.CodeClientError: true,
+	"AuthFailure.SignatureFailure": true, "AuthFailure.SecretIdNotFound": true, "AuthFailure.SignatureExpire": true,
+	"AuthFailure.UnauthorizedOperation": true, "AuthFailure.TokenFailure": true, "AuthFailure.InvalidSecretId": true,
+	"AuthFailure.InvalidAuthorization": true, "AuthFailure.MFAFailure": true,
+	"RequestLimitExceeded": true, "RequestLimitExceeded.UinLimitExceeded": true, "RequestLimitExceeded.IPLimitExceeded": true,
+	"InternalError": true, "InvalidParameter": true, "InvalidParameterValue": true, "MissingParameter": true,
+	"UnknownParameter": true, "ResourceNotFound": true, "UnauthorizedOperation": true, "FailedOperation": true,
+	"OperationDenied": true, "OperationDenied.LicensesNotEnoughError": true, "InvalidAction": true,
+	"ServiceUnavailable": true, "UnsupportedOperation": true, "UnsupportedProtocol": true, "UnsupportedRegion": true,
+	"LimitExceeded": true, "ResourceUnavailable": true, "ResourceInUse": true, "ResourceInsufficient": true,
+	"NoSuchVersion": true, "InvalidRequest": true, "InvalidParameterValue.RegisterType": true,
+}
+
+// codeFamilies are the families before the first dot that a code not
+// known whole is folded into, as "<family>.Other".
+var codeFamilies = map[string]bool{
+	"AuthFailure": true, "RequestLimitExceeded": true, "InternalError": true, "InvalidParameter": true,
+	"InvalidParameterValue": true, "MissingParameter": true, "ResourceNotFound": true, "UnauthorizedOperation": true,
+	"FailedOperation": true, "OperationDenied": true, "LimitExceeded": true, "ResourceUnavailable": true,
+	"ResourceInUse": true, "ResourceInsufficient": true, "UnsupportedOperation": true, "ServiceUnavailable": true,
+}
+
+// codeLabel bounds the code label: an API that answered a new code on every
+// call would otherwise add a series each time. Known codes stay; others
+// fold into their family ("AuthFailure.Other") or "Other".
+func codeLabel(code string) string {
+	if knownCodes[code] {
+		return code
+	}
+	family, _, _ := strings.Cut(code, ".")
+	if codeFamilies[family] {
+		return family + ".Other"
+	}
+	return "Other"
 }

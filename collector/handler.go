@@ -46,6 +46,17 @@ func Handler(current func() *Exporter, base prometheus.Gatherer, opts HandlerOpt
 		inflight = make(chan struct{}, opts.MaxRequestsInFlight)
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Only GET starts an API round; HEAD answers the headers alone.
+		switch r.Method {
+		case http.MethodGet:
+		case http.MethodHead:
+			w.Header().Set("Content-Type", string(textFormat))
+			return
+		default:
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "Method not allowed: /metrics answers GET and HEAD.", http.StatusMethodNotAllowed)
+			return
+		}
 		if inflight != nil {
 			select {
 			case inflight <- struct{}{}:

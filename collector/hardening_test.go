@@ -1,0 +1,58 @@
+package collector_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/trro-exporter/trro_exporter/standin"
+)
+
+// Only GET starts an API round; HEAD answers headers; other methods 405.
+func TestMetricsMethods(t *testing.T) {
+	e := newEnv(t, fixtureFleet(), envOpts{})
+	for _, m := range []string{"POST", "DELETE", "TRACE", "FOO", "PUT"} {
+		rec := httptest.NewRecorder()
+		e.handler.ServeHTTP(rec, httptest.NewRequest(m, "/metrics", nil))
+		if rec.Code != http.StatusMethodNotAllowed || rec.Header().Get("Allow") != "GET, HEAD" {
+			t.Errorf("%s: %d, Allow %q", m, rec.Code, rec.Header().Get("Allow"))
+		}
+	}
+	rec := httptest.NewRecorder()
+	e.handler.ServeHTTP(rec, httptest.NewRequest("HEAD", "/metrics", nil))
+	if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/plain") {
+		t.Errorf("HEAD: %d %q", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	if n := e.srv.Calls(""); n != 0 {
+		t.Errorf("%d API calls for requests that are not GET", n)
+	}
+	if code, _ := e.scrape(t, ""); code != 200 || e.srv.Calls("") == 0 {
+		t.Errorf("GET: %d, %d calls", code, e.srv.Calls(""))
+	}
+}
+
+// An endpoint answering a new error code each time adds no series past a
+// bounded set.
+func TestErrorCodesAreBounded(t *testing.T) {
+	e := newEnv(t, fixtureFleet(), envOpts{collectors: []string{"licenses"}})
+	for i := range 200 {
+		code := fmt.Sprintf("Weird%d.Code%d", i, i)
+		if i%2 == 0 {
+			code = fmt.Sprintf("AuthFailure.Novel%d", i)
+		}
+		e.srv.SetFault("GetLicenses", &standin.Fault{Kind: standin.FaultError, Code: code})
+		e.scrape(t, "")
+	}
+	body := scrapeAPIMetrics(t, e)
+	codes := map[string]bool{}
+	for _, l := range strings.Split(body, "\n") {
+		if i := strings.Index(l, `code="`); i >= 0 {
+			codes[l[i:]] = true
+		}
+	}
+	if len(codes) > 3 || !strings.Contains(body, `code="AuthFailure.Other"`) || !strings.Contains(body, `code="Other"`) {
+		t.Errorf("%d code values after 200 new codes:\n%s", len(codes), body)
+	}
+}
