@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"regexp"
 	"slices"
 	"strings"
@@ -79,8 +80,8 @@ func (cs *CollectorSettings) UnmarshalYAML(n *yaml.Node) error {
 	if err := n.Decode((*plain)(cs)); err != nil {
 		return err
 	}
-	if cs.MaxAge == 0 {
-		cs.MaxAge = 3 * cs.MinInterval
+	if cs.MaxAge == 0 && cs.MinInterval <= Duration(30*24*time.Hour) {
+		cs.MaxAge = 3 * cs.MinInterval // validated below: no overflow past 30d
 	}
 	return nil
 }
@@ -141,7 +142,8 @@ func LoadFile(path string, collectors []string) (*Config, error) {
 
 var unknownField = regexp.MustCompile(`^line (\d+): field (\S+) not found in type \S+$`)
 
-// Parse decodes and validates a config; unknown keys are errors.
+// Parse decodes and validates a config; unknown keys are errors, and so is
+// a second YAML document. Errors name the key and its line.
 func Parse(data []byte, collectors []string) (*Config, error) {
 	cfg := Default()
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -160,13 +162,62 @@ func Parse(data []byte, collectors []string) (*Config, error) {
 		}
 		return nil, errors.New(strings.TrimPrefix(err.Error(), "yaml: "))
 	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		return nil, fmt.Errorf("line %d: a second YAML document: the config is one document", extra.Line)
+	}
+	lines, err := keyLines(data)
+	if err != nil {
+		return nil, err
+	}
 	if cfg.Collectors == nil {
 		cfg.Collectors = map[string]bool{}
 	}
 	if err := cfg.Validate(collectors); err != nil {
+		// "key: …" or "key.sub: …": say on which line the key is.
+		key, _, _ := strings.Cut(err.Error(), ":")
+		for k := key; k != ""; k = k[:max(strings.LastIndex(k, "."), 0)] {
+			if l, ok := lines[k]; ok {
+				return nil, fmt.Errorf("line %d: %w", l, err)
+			}
+		}
 		return nil, err
 	}
 	return cfg, nil
+}
+
+// wholeNumbers are the keys that take integers: YAML would read 1.5 as 1.
+var wholeNumbers = []string{"max_concurrency", "max_retries", "page_size", "max_pages", "max_response_bytes",
+	"max_devices_per_project", "max_live_sessions", "max_licenses"}
+
+// keyLines maps each key of the config (dotted below the top level) to its
+// line, and checks that whole-number keys hold whole numbers.
+func keyLines(data []byte) (map[string]int, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil || len(root.Content) == 0 {
+		return map[string]int{}, nil
+	}
+	lines := map[string]int{}
+	var walk func(prefix string, n *yaml.Node)
+	walk = func(prefix string, n *yaml.Node) {
+		if n.Kind != yaml.MappingNode {
+			return
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := prefix + n.Content[i].Value
+			lines[k] = n.Content[i].Line
+			walk(k+".", n.Content[i+1])
+		}
+	}
+	walk("", root.Content[0])
+	top := root.Content[0]
+	for i := 0; top.Kind == yaml.MappingNode && i+1 < len(top.Content); i += 2 {
+		k, v := top.Content[i], top.Content[i+1]
+		if slices.Contains(wholeNumbers, k.Value) && v.Tag != "!!int" {
+			return nil, fmt.Errorf("line %d: %s: want a whole number, got %q", v.Line, k.Value, v.Value)
+		}
+	}
+	return lines, nil
 }
 
 // Validate checks values that YAML alone cannot; it changes nothing.
@@ -230,6 +281,8 @@ func (c *Config) validateCollectors(collectors []string) error {
 			return fmt.Errorf("collector_settings: unknown collector %q (known: %s)", name, strings.Join(collectors, ", "))
 		case cs.MinInterval < 0 || cs.MaxAge < 0:
 			return fmt.Errorf("collector_settings.%s: durations must not be negative", name)
+		case cs.MinInterval > Duration(30*24*time.Hour) || cs.MaxAge > Duration(90*24*time.Hour):
+			return fmt.Errorf("collector_settings.%s: min_interval must be at most 30d and max_age at most 90d", name)
 		case cs.MaxAge < cs.MinInterval:
 			return fmt.Errorf("collector_settings.%s: max_age %s is shorter than min_interval %s", name, cs.MaxAge, cs.MinInterval)
 		}
@@ -239,24 +292,24 @@ func (c *Config) validateCollectors(collectors []string) error {
 
 func (c *Config) validateLimits() error {
 	switch {
-	case c.ScrapeTimeout <= 0:
-		return errors.New("scrape_timeout: must be positive")
-	case c.RequestTimeout <= 0:
-		return errors.New("request_timeout: must be positive")
-	case c.RateLimit <= 0:
-		return errors.New("rate_limit: must be positive (requests per second per action)")
+	case c.ScrapeTimeout < Duration(time.Second) || c.ScrapeTimeout > Duration(time.Hour):
+		return errors.New("scrape_timeout: must be between 1s and 1h")
+	case c.RequestTimeout < Duration(100*time.Millisecond) || c.RequestTimeout > Duration(10*time.Minute):
+		return errors.New("request_timeout: must be between 100ms and 10m")
+	case math.IsNaN(c.RateLimit) || c.RateLimit < 0.01 || c.RateLimit > 1000:
+		return errors.New("rate_limit: must be between 0.01 and 1000 requests per second per action")
 	case c.MaxConcurrency < 1:
 		return errors.New("max_concurrency: must be at least 1")
 	case c.MaxRetries < 0 || c.MaxRetries > 10:
 		return errors.New("max_retries: must be between 0 and 10")
-	case c.RetryBackoff <= 0:
-		return errors.New("retry_backoff: must be positive")
+	case c.RetryBackoff < Duration(time.Millisecond) || c.RetryBackoff > Duration(time.Minute):
+		return errors.New("retry_backoff: must be between 1ms and 1m")
 	case c.PageSize < 1 || c.PageSize > 1000:
 		return errors.New("page_size: must be between 1 and 1000")
 	case c.MaxPages < 1:
 		return errors.New("max_pages: must be at least 1")
-	case c.MaxResponseBytes < 1024:
-		return errors.New("max_response_bytes: must be at least 1024")
+	case c.MaxResponseBytes < 1024 || c.MaxResponseBytes > 1<<30:
+		return errors.New("max_response_bytes: must be between 1024 and 1073741824 (1 GiB)")
 	case c.MaxDevicesPerProject < 1:
 		return errors.New("max_devices_per_project: must be at least 1")
 	case c.ActiveSessionWindow <= 0 || time.Duration(c.ActiveSessionWindow) > 2*time.Hour:
