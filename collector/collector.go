@@ -78,6 +78,8 @@ type Settings struct {
 	// IncludeUnregisteredDevices lists devices that log in without
 	// registration too (DescribeDeviceList RegisterType 1).
 	IncludeUnregisteredDevices bool
+	// MaxLicenses is the cardinality guard of the licenses collector.
+	MaxLicenses int
 	// ActiveSessionWindow: a session updated within it counts as active.
 	ActiveSessionWindow time.Duration
 	// SessionQualityLookback is how far back session_quality reads.

@@ -32,6 +32,8 @@ type Options struct {
 	// IncludeUnregisteredDevices lists devices that log in without
 	// registration too.
 	IncludeUnregisteredDevices bool
+	// MaxLicenses caps the license ids exported.
+	MaxLicenses int
 	// ActiveSessionWindow: sessions updated within it are live.
 	ActiveSessionWindow time.Duration
 	// SessionQualityLookback is session_quality's window.
@@ -93,8 +95,8 @@ func New(opts Options) (*Exporter, error) {
 		opts.Now = time.Now
 	}
 	if opts.Timeout <= 0 || opts.ActiveSessionWindow <= 0 || opts.SessionQualityLookback <= 0 || opts.SessionDetailsRetention <= 0 ||
-		opts.MaxDevicesPerProject < 1 || opts.MaxLiveSessions < 1 {
-		return nil, errors.New("collector: timeout, active session window, session quality look-back, session details retention, max devices per project and max live sessions must be positive")
+		opts.MaxDevicesPerProject < 1 || opts.MaxLiveSessions < 1 || opts.MaxLicenses < 1 {
+		return nil, errors.New("collector: timeout, active session window, session quality look-back, session details retention, max devices per project, max live sessions and max licenses must be positive")
 	}
 	e := &Exporter{
 		opts: opts,
@@ -126,6 +128,7 @@ func New(opts Options) (*Exporter, error) {
 			Intervals:                  opts.Intervals,
 			MaxDevicesPerProject:       opts.MaxDevicesPerProject,
 			IncludeUnregisteredDevices: opts.IncludeUnregisteredDevices,
+			MaxLicenses:                opts.MaxLicenses,
 			ActiveSessionWindow:        opts.ActiveSessionWindow,
 			SessionQualityLookback:     opts.SessionQualityLookback,
 			MaxLiveSessions:            opts.MaxLiveSessions,

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/trro-exporter/trro_exporter/collector"
 	"github.com/trro-exporter/trro_exporter/standin"
 )
 
@@ -54,5 +55,27 @@ func TestErrorCodesAreBounded(t *testing.T) {
 	}
 	if len(codes) > 3 || !strings.Contains(body, `code="AuthFailure.Other"`) || !strings.Contains(body, `code="Other"`) {
 		t.Errorf("%d code values after 200 new codes:\n%s", len(codes), body)
+	}
+}
+
+// Past max_licenses, the first license ids keep their series, all are
+// counted, and the collector says it was cut, warning once.
+func TestLicenseGuard(t *testing.T) {
+	e := newEnv(t, fixtureFleet(), envOpts{collectors: []string{"licenses"}, exporter: func(o *collector.Options) { o.MaxLicenses = 3 }})
+	var body string
+	for range 2 {
+		_, body = e.scrape(t, "")
+	}
+	if n := strings.Count(body, "trro_license_expiry_timestamp_seconds{"); n != 3 {
+		t.Errorf("%d license series, want 3", n)
+	}
+	for _, want := range []string{`trro_collector_truncated{collector="licenses"} 1`, `trro_licenses{status="bound"} 2`,
+		`trro_licenses{status="unknown"} 1`, `trro_scrape_collector_success{collector="licenses"} 1`} {
+		if !hasLine(body, want) {
+			t.Errorf("missing %s", want)
+		}
+	}
+	if n := strings.Count(e.logs.String(), "more license ids than max_licenses"); n != 1 {
+		t.Errorf("%d warnings, want 1", n)
 	}
 }

@@ -2,6 +2,10 @@ package collector
 
 import (
 	"context"
+	"sync"
+
+	"github.com/go-kit/log"
+	"github.com/go-kit/log/level"
 	"slices"
 	"strconv"
 	"strings"
@@ -11,7 +15,7 @@ import (
 )
 
 func init() {
-	registerCollector("licenses", true, func(s Settings) Scraper { return newLicenses(s.drops) })
+	registerCollector("licenses", true, func(s Settings) Scraper { return newLicenses(s) })
 }
 
 // licenseStatuses maps the API's Status codes to label values; every one is
@@ -37,11 +41,18 @@ func statusName(i int) string {
 type licenses struct {
 	drops                    *drops
 	count, expiry, remaining *Family
+	// max is the cardinality guard: at most this many license ids get
+	// series of their own; warned logs it once.
+	max    int
+	logger log.Logger
+	warned sync.Once
 }
 
-func newLicenses(d *drops) *licenses {
+func newLicenses(s Settings) *licenses {
 	return &licenses{
-		drops: d,
+		drops:  s.drops,
+		max:    s.MaxLicenses,
+		logger: s.Logger,
 		count: gaugeFamily("trro_licenses",
 			"Licenses by status (sum of Count over GetLicenses groups): unbound, bound, suspended, refunded, unknown.",
 			"status"),
@@ -73,7 +84,7 @@ type licensesResult struct {
 	counts     [5]float64
 	hasUnknown bool
 	entries    []licenseEntry // in the order the API listed them
-	truncated  bool           // the list was cut short at max_pages
+	truncated  bool           // cut short at max_pages or max_licenses
 }
 
 func (res *licensesResult) Truncated() bool { return res.truncated }
@@ -110,6 +121,9 @@ func (l *licenses) Fetch(ctx context.Context, r *Round) (Result, error) {
 			e.id = id
 			i, ok := byID[id]
 			switch {
+			case !ok && len(res.entries) >= l.max:
+				// Past the guard: counted in trro_licenses, no series.
+				res.truncated = true
 			case !ok:
 				byID[id] = len(res.entries)
 				res.entries = append(res.entries, e)
@@ -118,6 +132,11 @@ func (l *licenses) Fetch(ctx context.Context, r *Round) (Result, error) {
 				res.entries[i] = e
 			}
 		}
+	}
+	if res.truncated {
+		l.warned.Do(func() {
+			level.Warn(l.logger).Log("msg", "more license ids than max_licenses; exporting the first ones only", "collector", "licenses", "max_licenses", l.max)
+		})
 	}
 	return res, nil
 }

@@ -146,7 +146,7 @@ func TestNewRejectsDuplicates(t *testing.T) {
 		{Collectors: []string{"devices"}, ProjectIDs: []string{"p1", "p1"}},
 	} {
 		o.Timeout, o.MaxDevicesPerProject, o.ActiveSessionWindow, o.SessionQualityLookback = time.Second, 1, time.Minute, time.Hour
-		o.MaxLiveSessions, o.SessionDetailsRetention = 1, time.Hour
+		o.MaxLiveSessions, o.SessionDetailsRetention, o.MaxLicenses = 1, time.Hour, 1
 		if _, err := collector.New(o); err == nil || !strings.Contains(err.Error(), "listed twice") {
 			t.Errorf("%+v: err %v", o, err)
 		}

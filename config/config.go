@@ -51,6 +51,8 @@ type Config struct {
 	// IncludeUnregisteredDevices lists devices that log in without
 	// registration too (DescribeDeviceList RegisterType 1).
 	IncludeUnregisteredDevices bool `yaml:"include_unregistered_devices"`
+	// MaxLicenses is the cardinality guard of the licenses collector.
+	MaxLicenses int `yaml:"max_licenses"`
 	// ActiveSessionWindow: a session updated within it counts as active.
 	ActiveSessionWindow Duration `yaml:"active_session_window"`
 	// SessionQualityLookback is how far back session_quality reads.
@@ -119,6 +121,7 @@ func Default() *Config {
 		MaxResponseBytes:           16 << 20,
 		MaxDevicesPerProject:       5000,
 		IncludeUnregisteredDevices: true,
+		MaxLicenses:                20000,
 		ActiveSessionWindow:        Duration(2 * time.Minute),
 		SessionQualityLookback:     Duration(24 * time.Hour),
 		MaxLiveSessions:            200,
@@ -316,6 +319,8 @@ func (c *Config) validateLimits() error {
 		return errors.New("active_session_window: must be between 0 and 2h (the API's recent-session window)")
 	case c.SessionQualityLookback <= 0:
 		return errors.New("session_quality_lookback: must be positive")
+	case c.MaxLicenses < 1:
+		return errors.New("max_licenses: must be at least 1")
 	case c.MaxLiveSessions < 1:
 		return errors.New("max_live_sessions: must be at least 1")
 	case c.SessionDetailsRetention <= 0:
@@ -372,6 +377,7 @@ func (c *Config) ExporterOptions(api collector.API, logger log.Logger) collector
 		Intervals: c.StatisticIntervals, Timeout: time.Duration(c.ScrapeTimeout),
 		MaxDevicesPerProject:       c.MaxDevicesPerProject,
 		IncludeUnregisteredDevices: c.IncludeUnregisteredDevices,
+		MaxLicenses:                c.MaxLicenses,
 		ActiveSessionWindow:        time.Duration(c.ActiveSessionWindow),
 		SessionQualityLookback:     time.Duration(c.SessionQualityLookback),
 		MaxLiveSessions:            c.MaxLiveSessions,
