@@ -236,7 +236,7 @@ func newMux(f *flags, a *app, apiMetrics *collector.APIMetrics, slogger *slog.Lo
 	}
 	mux := http.NewServeMux()
 	mux.Handle(f.metricsPath, collector.Handler(a.exporter, base, collector.HandlerOptions{
-		Offset: f.timeoutOffset, MaxRequestsInFlight: f.maxRequests,
+		Offset: f.timeoutOffset, MaxRequestsInFlight: f.maxRequests, WriteGrace: 10 * time.Second,
 		ErrorLog: slog.NewLogLogger(slogger.Handler(), slog.LevelError),
 	}))
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "Healthy\n") })

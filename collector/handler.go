@@ -23,7 +23,11 @@ type HandlerOptions struct {
 	// MaxRequestsInFlight answers 503 beyond this many concurrent scrapes
 	// (0: no limit).
 	MaxRequestsInFlight int
-	ErrorLog            promhttp.Logger
+	// WriteGrace is how long past its scrape's deadline a page may take to
+	// be written: a client that does not read is cut off then, and frees
+	// its slot.
+	WriteGrace time.Duration
+	ErrorLog   promhttp.Logger
 }
 
 // textFormat is the one format served: every Prometheus version reads it,
@@ -71,7 +75,12 @@ func Handler(current func() *Exporter, base prometheus.Gatherer, opts HandlerOpt
 			http.Error(w, "no configuration loaded", http.StatusServiceUnavailable)
 			return
 		}
-		ctx, cancel := context.WithTimeout(r.Context(), ScrapeTimeout(r.Header, opts.Offset, e.Timeout()))
+		timeout := ScrapeTimeout(r.Header, opts.Offset, e.Timeout())
+		// The page is written by the scrape's deadline plus a grace, or
+		// not at all: a reader that stalls must not hold a slot for the
+		// server's whole write timeout.
+		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(timeout + opts.WriteGrace))
+		ctx, cancel := context.WithTimeout(r.Context(), timeout)
 		defer cancel()
 		rr := e.round(ctx)
 		// After the round, so the API counters include its calls.

@@ -2,10 +2,15 @@ package collector_test
 
 import (
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/trro-exporter/trro_exporter/collector"
 	"github.com/trro-exporter/trro_exporter/standin"
@@ -78,4 +83,39 @@ func TestLicenseGuard(t *testing.T) {
 	if n := strings.Count(e.logs.String(), "more license ids than max_licenses"); n != 1 {
 		t.Errorf("%d warnings, want 1", n)
 	}
+}
+
+// Clients that send GET /metrics and never read hold their slots only
+// until their scrape's deadline plus the grace; real scrapes are served
+// again after that.
+func TestSlowReadersFreeTheirSlots(t *testing.T) {
+	spec := standin.Spec{Projects: 5, DevicesPerProject: 1000, SessionsPerDevice: 1}
+	e := newEnv(t, standin.Generate(spec, now), envOpts{collectors: []string{"devices", "device_status"}})
+	h := collector.Handler(func() *collector.Exporter { return e.exp }, prometheus.NewRegistry(),
+		collector.HandlerOptions{MaxRequestsInFlight: 2, WriteGrace: 500 * time.Millisecond})
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	// Two stalled readers: a small receive buffer, nothing read.
+	for range 2 {
+		conn, err := net.Dial("tcp", ts.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close() })
+		conn.(*net.TCPConn).SetReadBuffer(4096)
+		fmt.Fprintf(conn, "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Prometheus-Scrape-Timeout-Seconds: 1\r\n\r\n")
+	}
+	get := func() int {
+		resp, err := http.Get(ts.URL + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	// While they hold both slots, a scrape is turned away…
+	waitFor(t, "the stalled readers to hold the slots", func() bool { return get() == http.StatusServiceUnavailable })
+	// …and once their writes time out, scrapes are served again.
+	waitFor(t, "the slots to be freed", func() bool { return get() == http.StatusOK })
 }
