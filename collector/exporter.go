@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -224,11 +225,20 @@ type roundResult struct {
 
 // flight is one API round shared by the scrapes that arrive while it runs.
 type flight struct {
-	done    chan struct{}
-	result  *roundResult
-	waiters int
-	cancel  context.CancelFunc
+	done     chan struct{}
+	result   *roundResult
+	waiters  int
+	cancel   context.CancelFunc
+	deadline time.Time
+	// finished holds the outcomes of the collectors done so far (nil
+	// res while running): a waiter that must leave early takes these.
+	finished []outcome
 }
+
+// joinSlack lets a scrape join a round that ends up to this much before its
+// own deadline: scrapes with the same timeout arriving a little apart
+// share one round.
+const joinSlack = time.Second
 
 // round returns the outcome of an API round that ends with ctx or the
 // configured timeout, whichever comes first. Scrapes arriving while a
@@ -240,11 +250,14 @@ func (e *Exporter) round(ctx context.Context) *roundResult {
 	case <-f.done:
 		return f.result
 	case <-ctx.Done():
-		// This caller gave up; report failure rather than block.
-		rr := &roundResult{}
-		for _, s := range e.scrapers {
-			rr.outcomes = append(rr.outcomes, outcome{name: s.Name()})
-		}
+		// This caller must answer now: what the round finished so far, as
+		// a round of its own would have by now; the rest failed.
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		rr := &roundResult{outcomes: slices.Clone(f.finished)}
+		e.stateMu.Lock()
+		rr.up = e.lastUp
+		e.stateMu.Unlock()
 		return rr
 	}
 }
@@ -281,20 +294,27 @@ func (e *Exporter) write(s Sink, rr *roundResult) {
 func (e *Exporter) join(ctx context.Context) *flight {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.flight != nil {
-		e.flight.waiters++
-		return e.flight
-	}
 	deadline := time.Now().Add(e.opts.Timeout)
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 		// End the round a little before the caller's deadline so that what
 		// it did finish is still served.
 		deadline = d.Add(-min(100*time.Millisecond, time.Until(d)/10))
 	}
+	// A round that would end well before this caller's deadline would cut
+	// its answer short: such a caller starts a round of its own, which
+	// later callers join.
+	if f := e.flight; f != nil && !f.deadline.Before(deadline.Add(-joinSlack)) {
+		f.waiters++
+		return f
+	}
 	// The round is not tied to the first caller alone: it is canceled when
 	// every caller waiting for it has left.
 	rctx, cancel := context.WithDeadline(context.Background(), deadline)
-	f := &flight{done: make(chan struct{}), waiters: 1, cancel: cancel}
+	f := &flight{done: make(chan struct{}), waiters: 1, cancel: cancel, deadline: deadline,
+		finished: make([]outcome, len(e.scrapers))}
+	for i, s := range e.scrapers {
+		f.finished[i] = outcome{name: s.Name()}
+	}
 	e.flight = f
 	go e.run(rctx, f)
 	return f
@@ -325,6 +345,9 @@ func (e *Exporter) run(ctx context.Context, f *flight) {
 		go func() {
 			defer wg.Done()
 			outcomes[i] = e.scrape(ctx, r, s)
+			e.mu.Lock()
+			f.finished[i] = outcomes[i]
+			e.mu.Unlock()
 		}()
 	}
 	wg.Wait()

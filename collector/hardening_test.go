@@ -89,7 +89,7 @@ func TestLicenseGuard(t *testing.T) {
 // until their scrape's deadline plus the grace; real scrapes are served
 // again after that.
 func TestSlowReadersFreeTheirSlots(t *testing.T) {
-	spec := standin.Spec{Projects: 5, DevicesPerProject: 1000, SessionsPerDevice: 1}
+	spec := standin.Spec{Projects: 20, DevicesPerProject: 1000, SessionsPerDevice: 1}
 	e := newEnv(t, standin.Generate(spec, now), envOpts{collectors: []string{"devices", "device_status"}})
 	h := collector.Handler(func() *collector.Exporter { return e.exp }, prometheus.NewRegistry(),
 		collector.HandlerOptions{MaxRequestsInFlight: 2, WriteGrace: 500 * time.Millisecond})
@@ -103,10 +103,13 @@ func TestSlowReadersFreeTheirSlots(t *testing.T) {
 		}
 		t.Cleanup(func() { conn.Close() })
 		conn.(*net.TCPConn).SetReadBuffer(4096)
-		fmt.Fprintf(conn, "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Prometheus-Scrape-Timeout-Seconds: 1\r\n\r\n")
+		fmt.Fprintf(conn, "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Prometheus-Scrape-Timeout-Seconds: 3\r\n\r\n")
 	}
+	// Probes with a short timeout: each answers within a second.
 	get := func() int {
-		resp, err := http.Get(ts.URL + "/metrics")
+		req, _ := http.NewRequest("GET", ts.URL+"/metrics", nil)
+		req.Header.Set("X-Prometheus-Scrape-Timeout-Seconds", "0.5")
+		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -115,7 +118,48 @@ func TestSlowReadersFreeTheirSlots(t *testing.T) {
 		return resp.StatusCode
 	}
 	// While they hold both slots, a scrape is turned away…
+	// Their round runs, their pages (megabytes) fill the socket buffers…
+	waitFor(t, "the stalled readers' round", func() bool { return e.srv.Calls("DescribeDeviceList") > 0 })
 	waitFor(t, "the stalled readers to hold the slots", func() bool { return get() == http.StatusServiceUnavailable })
 	// …and once their writes time out, scrapes are served again.
 	waitFor(t, "the slots to be freed", func() bool { return get() == http.StatusOK })
+}
+
+// A scrape with a long timeout does not join a round that ends long
+// before its deadline; a short one that joins a long round answers with
+// what it finished by its own deadline. Neither is worse off than alone.
+func TestMixedTimeoutScrapers(t *testing.T) {
+	e := newEnv(t, fixtureFleet(), envOpts{})
+	// GetLicenses answers after 1.5 s: longer than the short scrapes wait.
+	e.srv.SetFault("GetLicenses", &standin.Fault{Kind: standin.FaultSlow, Delay: 1500 * time.Millisecond})
+	short := make(chan string)
+	go func() { _, body := e.scrape(t, "0.7"); short <- body }()
+	waitFor(t, "the short scrape's round", func() bool { return collector.Waiters(e.exp) == 1 })
+	// The long scrape starts a round of its own, and gets every collector.
+	_, long := e.scrape(t, "4")
+	for _, c := range collector.Names() {
+		if !hasLine(long, `trro_scrape_collector_success{collector="`+c+`"} 1`) {
+			t.Errorf("long scrape: collector %s failed:\n%s", c, grep(long, "collector_success"))
+		}
+	}
+	// The short one answered with what was done by its deadline: all but
+	// the licenses.
+	body := <-short
+	if !hasLine(body, `trro_scrape_collector_success{collector="sessions"} 1`) || !hasLine(body, `trro_scrape_collector_success{collector="licenses"} 0`) {
+		t.Errorf("short scrape:\n%s", grep(body, "collector_success"))
+	}
+	// A short scrape joining a long round answers with what that round
+	// finished by its own deadline, not with nothing.
+	long2 := make(chan string)
+	go func() { _, body := e.scrape(t, "4"); long2 <- body }()
+	waitFor(t, "the long round", func() bool { return collector.Waiters(e.exp) == 1 })
+	calls := e.srv.Calls("")
+	_, body = e.scrape(t, "0.7")
+	if !hasLine(body, `trro_scrape_collector_success{collector="sessions"} 1`) || !hasLine(body, "trro_up 1") {
+		t.Errorf("short scrape in a long round:\n%s", grep(body, "collector_success|trro_up"))
+	}
+	<-long2
+	if n := e.srv.Calls("") - calls; n > 20 {
+		t.Errorf("the short scrape started a round of its own (%d calls)", n)
+	}
 }
