@@ -74,6 +74,7 @@ type Exporter struct {
 
 	up, success, duration, lastSuccess *Family
 	drops                              *drops
+	failures                           *failureLog
 
 	mu     sync.Mutex
 	flight *flight
@@ -110,6 +111,7 @@ func New(opts Options) (*Exporter, error) {
 			"When the collector last fetched its data from the API successfully. With a min_interval set, its metrics may come from that fetch (up to min_interval old, or max_age when refreshes fail): this tells how old they are.",
 			"collector"),
 		drops:     newDrops(),
+		failures:  &failureLog{logger: opts.Logger, seen: map[string]*repeat{}},
 		cache:     map[string]*cached{},
 		succeeded: map[string]time.Time{},
 	}
@@ -209,6 +211,7 @@ func (b boundCollector) Collect(ch chan<- prometheus.Metric) { b.e.CollectContex
 
 // outcome is what one collector brought to a round.
 type outcome struct {
+	err     error
 	name    string
 	res     Result // nil when the round was abandoned
 	ok      bool
@@ -351,6 +354,12 @@ func (e *Exporter) run(ctx context.Context, f *flight) {
 		}()
 	}
 	wg.Wait()
+	for _, o := range outcomes {
+		if errors.Is(o.err, errDiscovery) {
+			e.failures.log("project discovery", "", o.err)
+			break
+		}
+	}
 
 	// A round answered from cached results made no call: keep the last
 	// known state of the API.
@@ -410,28 +419,82 @@ func (e *Exporter) scrape(ctx context.Context, r *Round, s Scraper) outcome {
 	e.stateMu.Unlock()
 
 	if err != nil {
-		logFailure(e.opts.Logger, name, err)
+		// A failed project discovery is logged once per round, by run.
+		if !errors.Is(err, errDiscovery) {
+			e.failures.log(name, "collector", err)
+		}
 	}
-	return outcome{name: name, res: res, ok: err == nil, elapsed: elapsed, lastOK: lastOK}
+	return outcome{name: name, res: res, ok: err == nil, elapsed: elapsed, lastOK: lastOK, err: err}
 }
 
-// logFailure logs each API error once, with action, code and request id.
-func logFailure(logger log.Logger, collector string, err error) {
-	var errs []error
+// logRepeatEvery is how often an identical failure, repeated on every
+// scrape, is logged again.
+const logRepeatEvery = 5 * time.Minute
+
+// failureLog keeps one line per failing collector per scrape at most, and
+// an identical failure at most every logRepeatEvery, with how many times it
+// happened meanwhile: logs must not grow with the fleet or the scrape rate.
+type failureLog struct {
+	logger log.Logger
+	mu     sync.Mutex
+	seen   map[string]*repeat
+}
+
+type repeat struct {
+	last   time.Time
+	missed int
+}
+
+// errorsOf flattens joined errors (one per failed project).
+func errorsOf(err error) []error {
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		errs = j.Unwrap()
-	} else {
-		errs = []error{err}
-	}
-	for _, err := range errs {
-		kv := []any{"msg", "collector failed", "collector", collector}
-		if e, ok := trro.AsError(err); ok {
-			kv = append(kv, "action", e.Action, "code", e.Code)
-			if e.RequestID != "" {
-				kv = append(kv, "request_id", e.RequestID)
+		var out []error
+		for _, e := range j.Unwrap() {
+			if e != nil {
+				out = append(out, errorsOf(e)...)
 			}
 		}
-		kv = append(kv, "err", err)
-		level.Error(logger).Log(kv...)
+		return out
 	}
+	return []error{err}
+}
+
+// log reports what failed in scope (a collector, or "project discovery"):
+// the count of failed parts and the first error with its action, code and
+// request id; each part at debug.
+func (l *failureLog) log(scope, key string, err error) {
+	errs := errorsOf(err)
+	for _, e := range errs {
+		level.Debug(l.logger).Log("msg", "failed", "scope", scope, "err", e)
+	}
+	first := errs[0]
+	kv := []any{"msg", scope + " failed", "failures", len(errs)}
+	if key != "" {
+		kv = append(kv, key, scope)
+		kv[1] = "collector failed"
+	}
+	sig := scope + "|" + first.Error()
+	if e, ok := trro.AsError(first); ok {
+		kv = append(kv, "action", e.Action, "code", e.Code)
+		if e.RequestID != "" {
+			kv = append(kv, "request_id", e.RequestID)
+		}
+		// The request id differs on every call: the same failure again is
+		// the same action and code.
+		sig = scope + "|" + e.Action + "|" + e.Code
+	}
+	kv = append(kv, "err", first)
+	l.mu.Lock()
+	r := l.seen[sig]
+	if r != nil && time.Since(r.last) < logRepeatEvery {
+		r.missed++
+		l.mu.Unlock()
+		return
+	}
+	if r != nil && r.missed > 0 {
+		kv = append(kv, "repeated_since_last_logged", r.missed)
+	}
+	l.seen[sig] = &repeat{last: time.Now()}
+	l.mu.Unlock()
+	level.Error(l.logger).Log(kv...)
 }

@@ -163,3 +163,28 @@ func TestMixedTimeoutScrapers(t *testing.T) {
 		t.Errorf("the short scrape started a round of its own (%d calls)", n)
 	}
 }
+
+// Logs do not grow with the fleet or the scrape rate: one line per failing
+// collector per scrape, with the count and the first error; the same
+// failure again is not logged again for a while; a failed discovery is one
+// line, not one per collector.
+func TestFailureLogsStaySmall(t *testing.T) {
+	spec := standin.Spec{Projects: 50, DevicesPerProject: 3, SessionsPerDevice: 1}
+	e := newEnv(t, standin.Generate(spec, now), envOpts{collectors: []string{"devices", "sessions"}})
+	e.srv.SetFault("GetDevices", &standin.Fault{Kind: standin.FaultError, Code: "InternalError"})
+	for range 3 {
+		e.scrape(t, "")
+	}
+	logs := e.logs.String()
+	if n := strings.Count(logs, "\n"); n != 1 || !strings.Contains(logs, `msg="collector failed" failures=50 collector=devices action=GetDevices code=InternalError`) {
+		t.Errorf("50 failing projects over 3 scrapes: %d lines:\n%s", n, logs)
+	}
+	e.srv.SetFault("GetDevices", nil)
+	e.srv.SetFault("DescribeProjectList", &standin.Fault{Kind: standin.FaultError, Code: "InternalError"})
+	before := len(e.logs.String())
+	e.scrape(t, "")
+	logs = e.logs.String()[before:]
+	if n := strings.Count(logs, "\n"); n != 1 || !strings.Contains(logs, `msg="project discovery failed"`) {
+		t.Errorf("failed discovery with 2 collectors: %d lines:\n%s", n, logs)
+	}
+}

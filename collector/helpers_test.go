@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/go-kit/log"
+	"github.com/go-kit/log/level"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
 
@@ -104,7 +105,7 @@ func newEnv(t *testing.T, fleet *standin.Fleet, o envOpts) *env {
 	if o.maxDevices == 0 {
 		o.maxDevices = def.MaxDevicesPerProject
 	}
-	eo := def.ExporterOptions(c, log.NewLogfmtLogger(e.logs))
+	eo := def.ExporterOptions(c, level.NewFilter(log.NewLogfmtLogger(e.logs), level.AllowInfo()))
 	eo.Collectors, eo.ProjectIDs, eo.Intervals, eo.Now = o.collectors, o.projects, o.intervals, o.clock
 	eo.Timeout, eo.MaxDevicesPerProject, eo.Freshness = 5*time.Second, o.maxDevices, o.freshness
 	if o.exporter != nil {
