@@ -90,7 +90,7 @@ type describeDeviceSessionDetailsRequest struct {
 
 type describeDeviceSessionDetailsResponse struct {
 	meta
-	Details []SessionDeviceDetail `json:"Details"`
+	Details list[SessionDeviceDetail] `json:"Details"`
 }
 
 // DescribeDeviceSessionDetails returns the per-second series of a

@@ -24,8 +24,8 @@ const window = 8
 // empty, and a list still going at maxPages is returned cut short
 // (truncated). Any failed page fails the whole list: callers never see half
 // a list.
-func paginate[T any](ctx context.Context, action string, maxPages int, fetch func(ctx context.Context, page int) ([]T, Int, error)) ([]T, bool, error) {
-	return paginateUpTo(ctx, action, maxPages, 0, fetch)
+func paginate[T any](ctx context.Context, action string, pageSize, maxPages int, fetch func(ctx context.Context, page int) ([]T, Int, error)) ([]T, bool, error) {
+	return paginateUpTo(ctx, action, pageSize, maxPages, 0, fetch)
 }
 
 // trusted reports whether a list's reported total can say when it ends.
@@ -34,13 +34,16 @@ func trusted(total Int) bool { return total.Valid && total.Value > 0 }
 // paginateUpTo is paginate that stops once limit items are collected
 // (0: no limit); truncated tells whether more were reported, or the list
 // was cut short at maxPages.
-func paginateUpTo[T any](ctx context.Context, action string, maxPages, limit int, fetch func(ctx context.Context, page int) ([]T, Int, error)) (items []T, truncated bool, err error) {
+func paginateUpTo[T any](ctx context.Context, action string, pageSize, maxPages, limit int, fetch func(ctx context.Context, page int) ([]T, Int, error)) (items []T, truncated bool, err error) {
+	// A page holds at most the items asked for: more is no answer to
+	// trust (and no list to keep in memory).
+	fetch = checkedPages(action, pageSize, fetch)
 	all, total, err := fetch(ctx, 1)
 	if err != nil {
 		return nil, false, err
 	}
-	pageSize := max(len(all), 1)
-	last := len(all) // the last page's length
+	pageLen := max(len(all), 1) // what a full page holds, as page 1 says
+	last := len(all)            // the last page's length
 	// Without a total, pages go one, then two, four… at a time: the waste
 	// past the list's end stays small for short lists.
 	next, w, u := 2, int64(window), int64(1)
@@ -49,7 +52,7 @@ func paginateUpTo[T any](ctx context.Context, action string, maxPages, limit int
 		if trusted(total) {
 			done = done || int64(len(all)) >= total.Value
 		} else {
-			done = done || last < pageSize
+			done = done || last < pageLen
 		}
 		if limit > 0 && (len(all) > limit || (len(all) == limit && !done)) {
 			return all[:limit], true, nil
@@ -70,7 +73,7 @@ func paginateUpTo[T any](ctx context.Context, action string, maxPages, limit int
 			if limit > 0 {
 				want = min(want, int64(limit-len(all)))
 			}
-			n = min(w, int64(maxPages-next+1), (want+int64(pageSize)-1)/int64(pageSize))
+			n = min(w, int64(maxPages-next+1), (want+int64(pageLen)-1)/int64(pageLen))
 			w *= 2
 		} else {
 			u *= 2
@@ -81,7 +84,7 @@ func paginateUpTo[T any](ctx context.Context, action string, maxPages, limit int
 		}
 		next += len(pages)
 		for i, p := range pages {
-			if last = len(p); last == 0 || (!trusted(totals[i]) && last < pageSize) {
+			if last = len(p); last == 0 || (!trusted(totals[i]) && last < pageLen) {
 				// An empty page ends the list, whatever the total says; a
 				// short one ends a list without a total.
 				all = append(all, p...)
@@ -91,6 +94,18 @@ func paginateUpTo[T any](ctx context.Context, action string, maxPages, limit int
 			all = append(all, p...)
 			total = totals[i]
 		}
+	}
+}
+
+// checkedPages wraps fetch to refuse a page of more than pageSize items.
+func checkedPages[T any](action string, pageSize int, fetch func(ctx context.Context, page int) ([]T, Int, error)) func(ctx context.Context, page int) ([]T, Int, error) {
+	return func(ctx context.Context, page int) ([]T, Int, error) {
+		items, total, err := fetch(ctx, page)
+		if err == nil && len(items) > pageSize {
+			return nil, Int{}, &Error{Action: action, Code: CodeInvalidResponse,
+				Message: fmt.Sprintf("page %d holds %d items, more than the %d asked for", page, len(items), pageSize)}
+		}
+		return items, total, err
 	}
 }
 
@@ -115,7 +130,7 @@ func fetchPages[T any](ctx context.Context, first, n int, fetch func(ctx context
 // DescribeProjectList returns every project of the account; truncated
 // tells a list cut short at max_pages.
 func (c *Client) DescribeProjectList(ctx context.Context) (projects []ProjectInfo, truncated bool, err error) {
-	return paginate(ctx, ActionDescribeProjectList, c.opts.MaxPages, func(ctx context.Context, page int) ([]ProjectInfo, Int, error) {
+	return paginate(ctx, ActionDescribeProjectList, c.opts.PageSize, c.opts.MaxPages, func(ctx context.Context, page int) ([]ProjectInfo, Int, error) {
 		out, err := call[describeProjectListResponse](ctx, c, ActionDescribeProjectList, describeProjectListRequest{PageNumber: page, PageSize: c.opts.PageSize})
 		if err != nil {
 			return nil, Int{}, err
@@ -127,7 +142,7 @@ func (c *Client) DescribeProjectList(ctx context.Context) (projects []ProjectInf
 // GetLicenses returns every license group of the account; truncated tells
 // a list cut short at max_pages.
 func (c *Client) GetLicenses(ctx context.Context) (licenses []License, truncated bool, err error) {
-	return paginate(ctx, ActionGetLicenses, c.opts.MaxPages, func(ctx context.Context, page int) ([]License, Int, error) {
+	return paginate(ctx, ActionGetLicenses, c.opts.PageSize, c.opts.MaxPages, func(ctx context.Context, page int) ([]License, Int, error) {
 		out, err := call[getLicensesResponse](ctx, c, ActionGetLicenses, getLicensesRequest{PageNum: page, PageSize: c.opts.PageSize})
 		if err != nil {
 			return nil, Int{}, err
@@ -152,7 +167,7 @@ func (c *Client) DescribeSessionStatisticsByInterval(ctx context.Context, projec
 // GetDevices returns the license binding of a project's devices, at most
 // limit of them (0: all); truncated tells whether there were more.
 func (c *Client) GetDevices(ctx context.Context, projectID string, limit int) (devices []DeviceLicense, truncated bool, err error) {
-	return paginateUpTo(ctx, ActionGetDevices, c.opts.MaxPages, limit, func(ctx context.Context, page int) ([]DeviceLicense, Int, error) {
+	return paginateUpTo(ctx, ActionGetDevices, c.opts.PageSize, c.opts.MaxPages, limit, func(ctx context.Context, page int) ([]DeviceLicense, Int, error) {
 		out, err := call[getDevicesResponse](ctx, c, ActionGetDevices, projectPageNumRequest{ProjectID: projectID, PageNum: page, PageSize: c.opts.PageSize})
 		if err != nil {
 			return nil, Int{}, err
@@ -169,7 +184,7 @@ func (c *Client) DescribeDeviceList(ctx context.Context, projectID string, limit
 	if unregistered {
 		req.RegisterType = 1
 	}
-	return paginateUpTo(ctx, ActionDescribeDeviceList, c.opts.MaxPages, limit, func(ctx context.Context, page int) ([]DeviceInfo, Int, error) {
+	return paginateUpTo(ctx, ActionDescribeDeviceList, c.opts.PageSize, c.opts.MaxPages, limit, func(ctx context.Context, page int) ([]DeviceInfo, Int, error) {
 		r := req // pages are fetched side by side
 		r.PageNumber = page
 		out, err := call[describeDeviceListResponse](ctx, c, ActionDescribeDeviceList, r)
@@ -183,7 +198,7 @@ func (c *Client) DescribeDeviceList(ctx context.Context, projectID string, limit
 // DescribeRecentSessionList returns a project's sessions active within
 // [start, end]; the API clamps the window to the last two hours.
 func (c *Client) DescribeRecentSessionList(ctx context.Context, projectID string, start, end int64) (sessions []RecentSession, truncated bool, err error) {
-	return paginate(ctx, ActionDescribeRecentSessionList, c.opts.MaxPages, func(ctx context.Context, page int) ([]RecentSession, Int, error) {
+	return paginate(ctx, ActionDescribeRecentSessionList, c.opts.PageSize, c.opts.MaxPages, func(ctx context.Context, page int) ([]RecentSession, Int, error) {
 		out, err := call[describeRecentSessionListResponse](ctx, c, ActionDescribeRecentSessionList, projectPageNumberRequest{ProjectID: projectID, PageNumber: page, PageSize: c.opts.PageSize, StartTime: start, EndTime: end})
 		if err != nil {
 			return nil, Int{}, err
@@ -195,7 +210,7 @@ func (c *Client) DescribeRecentSessionList(ctx context.Context, projectID string
 // DescribeDeviceSessionList returns a project's sessions in [start, end]
 // with their quality grade.
 func (c *Client) DescribeDeviceSessionList(ctx context.Context, projectID string, start, end int64) (sessions []DeviceSession, truncated bool, err error) {
-	return paginate(ctx, ActionDescribeDeviceSessionList, c.opts.MaxPages, func(ctx context.Context, page int) ([]DeviceSession, Int, error) {
+	return paginate(ctx, ActionDescribeDeviceSessionList, c.opts.PageSize, c.opts.MaxPages, func(ctx context.Context, page int) ([]DeviceSession, Int, error) {
 		out, err := call[describeDeviceSessionListResponse](ctx, c, ActionDescribeDeviceSessionList, projectPageNumberRequest{ProjectID: projectID, PageNumber: page, PageSize: c.opts.PageSize, StartTime: start, EndTime: end})
 		if err != nil {
 			return nil, Int{}, err

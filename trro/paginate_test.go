@@ -9,10 +9,10 @@ import (
 	"testing"
 )
 
-// list is a fake paged list: items split into pages of size, each page
+// fakeList is a fake paged list: items split into pages of size, each page
 // reporting total (or the per-page totals given), with pages forced empty,
 // repeated from another page, or failing.
-type list struct {
+type fakeList struct {
 	items   []int
 	size    int
 	total   Int
@@ -24,7 +24,7 @@ type list struct {
 	fetched []int
 }
 
-func (l *list) fetch(_ context.Context, page int) ([]int, Int, error) {
+func (l *fakeList) fetch(_ context.Context, page int) ([]int, Int, error) {
 	l.mu.Lock()
 	l.fetched = append(l.fetched, page)
 	l.mu.Unlock()
@@ -58,7 +58,7 @@ func seq(n int) []int {
 func TestPaginateUpTo(t *testing.T) {
 	cases := []struct {
 		name      string
-		l         *list
+		l         *fakeList
 		maxPages  int
 		limit     int
 		want      int // items returned
@@ -66,46 +66,46 @@ func TestPaginateUpTo(t *testing.T) {
 		err       string
 		calls     int // pages fetched (0: not checked)
 	}{
-		{name: "honest total", l: &list{items: seq(250), size: 100, total: IntOf(250)}, maxPages: 100, want: 250, calls: 3},
-		{name: "exact pages", l: &list{items: seq(200), size: 100, total: IntOf(200)}, maxPages: 100, want: 200, calls: 2},
-		{name: "empty list", l: &list{items: nil, size: 100, total: IntOf(0)}, maxPages: 100, want: 0, calls: 1},
+		{name: "honest total", l: &fakeList{items: seq(250), size: 100, total: IntOf(250)}, maxPages: 100, want: 250, calls: 3},
+		{name: "exact pages", l: &fakeList{items: seq(200), size: 100, total: IntOf(200)}, maxPages: 100, want: 200, calls: 2},
+		{name: "empty fakeList", l: &fakeList{items: nil, size: 100, total: IntOf(0)}, maxPages: 100, want: 0, calls: 1},
 		// The vendor's own example: total 3 for 2 items. An empty page ends it.
-		{name: "total too high", l: &list{items: seq(2), size: 2, total: IntOf(3)}, maxPages: 100, want: 2, calls: 2},
-		{name: "total too low", l: &list{items: seq(250), size: 100, total: IntOf(100)}, maxPages: 100, want: 100, calls: 1},
+		{name: "total too high", l: &fakeList{items: seq(2), size: 2, total: IntOf(3)}, maxPages: 100, want: 2, calls: 2},
+		{name: "total too low", l: &fakeList{items: seq(250), size: 100, total: IntOf(100)}, maxPages: 100, want: 100, calls: 1},
 		// Without a total that can be trusted, paging goes on until a short
 		// page: one page, then two at a time.
-		{name: "total missing", l: &list{items: seq(250), size: 100}, maxPages: 100, want: 250, calls: 4},
-		{name: "total zero", l: &list{items: seq(250), size: 100, total: IntOf(0)}, maxPages: 100, want: 250, calls: 4},
-		{name: "total negative", l: &list{items: seq(250), size: 100, total: IntOf(-1)}, maxPages: 100, want: 250, calls: 4},
-		{name: "total missing, whole pages", l: &list{items: seq(200), size: 100}, maxPages: 100, want: 200, calls: 4},
+		{name: "total missing", l: &fakeList{items: seq(250), size: 100}, maxPages: 100, want: 250, calls: 4},
+		{name: "total zero", l: &fakeList{items: seq(250), size: 100, total: IntOf(0)}, maxPages: 100, want: 250, calls: 4},
+		{name: "total negative", l: &fakeList{items: seq(250), size: 100, total: IntOf(-1)}, maxPages: 100, want: 250, calls: 4},
+		{name: "total missing, whole pages", l: &fakeList{items: seq(200), size: 100}, maxPages: 100, want: 200, calls: 4},
 		// Page 1 sets the page size (the API may cap what was asked for), so
-		// one more call tells a list of one page.
-		{name: "total missing, one page", l: &list{items: seq(50), size: 100}, maxPages: 100, want: 50, calls: 2},
+		// one more call tells a fakeList of one page.
+		{name: "total missing, one page", l: &fakeList{items: seq(50), size: 100}, maxPages: 100, want: 50, calls: 2},
 		// Cut short at the page cap: what was read, and truncated.
-		{name: "total missing, page cap", l: &list{items: seq(1000), size: 10}, maxPages: 5, want: 50, truncated: true},
-		{name: "empty page mid-list", l: &list{items: seq(500), size: 100, total: IntOf(500), empty: map[int]bool{3: true}}, maxPages: 100, want: 200},
+		{name: "total missing, page cap", l: &fakeList{items: seq(1000), size: 10}, maxPages: 5, want: 50, truncated: true},
+		{name: "empty page mid-fakeList", l: &fakeList{items: seq(500), size: 100, total: IntOf(500), empty: map[int]bool{3: true}}, maxPages: 100, want: 200},
 		// Pages shifting under the reader: the repeat is returned, the
 		// caller drops duplicates by id.
-		{name: "duplicate page", l: &list{items: seq(300), size: 100, total: IntOf(300), repeat: map[int]int{2: 1}}, maxPages: 100, want: 300},
-		{name: "page cap", l: &list{items: seq(1000), size: 10, total: IntOf(5000)}, maxPages: 5, err: "still more items after 5 pages"},
-		{name: "failed page fails the list", l: &list{items: seq(300), size: 100, total: IntOf(300), fail: 3}, maxPages: 100, err: "InternalError"},
-		{name: "failed first page", l: &list{items: seq(300), size: 100, total: IntOf(300), fail: 1}, maxPages: 100, err: "InternalError", calls: 1},
-		{name: "limit cuts", l: &list{items: seq(250), size: 100, total: IntOf(250)}, maxPages: 100, limit: 150, want: 150, truncated: true, calls: 2},
-		{name: "limit at a page end", l: &list{items: seq(250), size: 100, total: IntOf(250)}, maxPages: 100, limit: 100, want: 100, truncated: true, calls: 1},
-		{name: "limit equal to the list", l: &list{items: seq(100), size: 100, total: IntOf(100)}, maxPages: 100, limit: 100, want: 100, calls: 1},
-		{name: "limit above the list", l: &list{items: seq(50), size: 100, total: IntOf(50)}, maxPages: 100, limit: 100, want: 50, calls: 1},
-		// A later page's total wins: the list grew while it was read.
-		{name: "total grows", l: &list{items: seq(300), size: 100, total: IntOf(200), totals: map[int]Int{2: IntOf(300)}}, maxPages: 100, want: 300, calls: 3},
+		{name: "duplicate page", l: &fakeList{items: seq(300), size: 100, total: IntOf(300), repeat: map[int]int{2: 1}}, maxPages: 100, want: 300},
+		{name: "page cap", l: &fakeList{items: seq(1000), size: 10, total: IntOf(5000)}, maxPages: 5, err: "still more items after 5 pages"},
+		{name: "failed page fails the fakeList", l: &fakeList{items: seq(300), size: 100, total: IntOf(300), fail: 3}, maxPages: 100, err: "InternalError"},
+		{name: "failed first page", l: &fakeList{items: seq(300), size: 100, total: IntOf(300), fail: 1}, maxPages: 100, err: "InternalError", calls: 1},
+		{name: "limit cuts", l: &fakeList{items: seq(250), size: 100, total: IntOf(250)}, maxPages: 100, limit: 150, want: 150, truncated: true, calls: 2},
+		{name: "limit at a page end", l: &fakeList{items: seq(250), size: 100, total: IntOf(250)}, maxPages: 100, limit: 100, want: 100, truncated: true, calls: 1},
+		{name: "limit equal to the fakeList", l: &fakeList{items: seq(100), size: 100, total: IntOf(100)}, maxPages: 100, limit: 100, want: 100, calls: 1},
+		{name: "limit above the fakeList", l: &fakeList{items: seq(50), size: 100, total: IntOf(50)}, maxPages: 100, limit: 100, want: 50, calls: 1},
+		// A later page's total wins: the fakeList grew while it was read.
+		{name: "total grows", l: &fakeList{items: seq(300), size: 100, total: IntOf(200), totals: map[int]Int{2: IntOf(300)}}, maxPages: 100, want: 300, calls: 3},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, truncated, err := paginateUpTo(context.Background(), "List", c.maxPages, c.limit, c.l.fetch)
+			got, truncated, err := paginateUpTo(context.Background(), "List", c.l.size, c.maxPages, c.limit, c.l.fetch)
 			if c.err != "" {
 				if err == nil || !contains(err.Error(), c.err) {
 					t.Fatalf("err %v, want %q", err, c.err)
 				}
 				if got != nil {
-					t.Fatalf("%d items with an error: callers must never see half a list", len(got))
+					t.Fatalf("%d items with an error: callers must never see half a fakeList", len(got))
 				}
 				return
 			}

@@ -149,9 +149,9 @@ type describeProjectListRequest struct {
 
 type describeProjectListResponse struct {
 	meta
-	Projects []ProjectInfo `json:"Projects"`
-	Total    Int           `json:"Total"`
-	Num      Int           `json:"Num"`
+	Projects list[ProjectInfo] `json:"Projects"`
+	Total    Int               `json:"Total"`
+	Num      Int               `json:"Num"`
 }
 
 type describeSessionStatisticsByIntervalRequest struct {
@@ -163,7 +163,7 @@ type describeSessionStatisticsByIntervalRequest struct {
 
 type describeSessionStatisticsByIntervalResponse struct {
 	meta
-	SessionStatistics []SessionIntervalStatistic `json:"SessionStatistics"`
+	SessionStatistics list[SessionIntervalStatistic] `json:"SessionStatistics"`
 }
 
 type getLicensesRequest struct {
@@ -173,8 +173,8 @@ type getLicensesRequest struct {
 
 type getLicensesResponse struct {
 	meta
-	Licenses   []License `json:"Licenses"`
-	TotalCount Int       `json:"TotalCount"`
+	Licenses   list[License] `json:"Licenses"`
+	TotalCount Int           `json:"TotalCount"`
 }
 
 // envelope is the JSON wrapper of every answer. A missing or null Response
@@ -347,26 +347,26 @@ type describeDeviceListRequest struct {
 
 type getDevicesResponse struct {
 	meta
-	Devices    []DeviceLicense `json:"Devices"`
-	TotalCount Int             `json:"TotalCount"`
+	Devices    list[DeviceLicense] `json:"Devices"`
+	TotalCount Int                 `json:"TotalCount"`
 }
 
 type describeDeviceListResponse struct {
 	meta
-	Devices []DeviceInfo `json:"Devices"`
-	Total   Int          `json:"Total"`
+	Devices list[DeviceInfo] `json:"Devices"`
+	Total   Int              `json:"Total"`
 }
 
 type describeRecentSessionListResponse struct {
 	meta
-	RecentSessionList []RecentSession `json:"RecentSessionList"`
-	Total             Int             `json:"Total"`
+	RecentSessionList list[RecentSession] `json:"RecentSessionList"`
+	Total             Int                 `json:"Total"`
 }
 
 type describeDeviceSessionListResponse struct {
 	meta
-	DeviceSessionList []DeviceSession `json:"DeviceSessionList"`
-	Total             Int             `json:"Total"`
+	DeviceSessionList list[DeviceSession] `json:"DeviceSessionList"`
+	Total             Int                 `json:"Total"`
 }
 
 type getLicenseStatResponse struct {
