@@ -111,7 +111,7 @@ func New(opts Options) (*Exporter, error) {
 			"When the collector last fetched its data from the API successfully. With a min_interval set, its metrics may come from that fetch (up to min_interval old, or max_age when refreshes fail): this tells how old they are.",
 			"collector"),
 		drops:     newDrops(),
-		failures:  &failureLog{logger: opts.Logger, seen: map[string]*repeat{}},
+		failures:  &failureLog{logger: opts.Logger, now: opts.Now, seen: map[string]*repeat{}},
 		cache:     map[string]*cached{},
 		succeeded: map[string]time.Time{},
 	}
@@ -436,6 +436,7 @@ const logRepeatEvery = 5 * time.Minute
 // happened meanwhile: logs must not grow with the fleet or the scrape rate.
 type failureLog struct {
 	logger log.Logger
+	now    func() time.Time
 	mu     sync.Mutex
 	seen   map[string]*repeat
 }
@@ -486,7 +487,7 @@ func (l *failureLog) log(scope, key string, err error) {
 	kv = append(kv, "err", first)
 	l.mu.Lock()
 	r := l.seen[sig]
-	if r != nil && time.Since(r.last) < logRepeatEvery {
+	if r != nil && l.now().Sub(r.last) < logRepeatEvery {
 		r.missed++
 		l.mu.Unlock()
 		return
@@ -494,7 +495,7 @@ func (l *failureLog) log(scope, key string, err error) {
 	if r != nil && r.missed > 0 {
 		kv = append(kv, "repeated_since_last_logged", r.missed)
 	}
-	l.seen[sig] = &repeat{last: time.Now()}
+	l.seen[sig] = &repeat{last: l.now()}
 	l.mu.Unlock()
 	level.Error(l.logger).Log(kv...)
 }

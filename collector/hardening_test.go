@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -170,7 +171,9 @@ func TestMixedTimeoutScrapers(t *testing.T) {
 // line, not one per collector.
 func TestFailureLogsStaySmall(t *testing.T) {
 	spec := standin.Spec{Projects: 50, DevicesPerProject: 3, SessionsPerDevice: 1}
-	e := newEnv(t, standin.Generate(spec, now), envOpts{collectors: []string{"devices", "sessions"}})
+	var clock atomic.Int64
+	e := newEnv(t, standin.Generate(spec, now), envOpts{collectors: []string{"devices", "sessions"},
+		clock: func() time.Time { return now.Add(time.Duration(clock.Load())) }})
 	e.srv.SetFault("GetDevices", &standin.Fault{Kind: standin.FaultError, Code: "InternalError"})
 	for range 3 {
 		e.scrape(t, "")
@@ -178,6 +181,12 @@ func TestFailureLogsStaySmall(t *testing.T) {
 	logs := e.logs.String()
 	if n := strings.Count(logs, "\n"); n != 1 || !strings.Contains(logs, `msg="collector failed" failures=50 collector=devices action=GetDevices code=InternalError`) {
 		t.Errorf("50 failing projects over 3 scrapes: %d lines:\n%s", n, logs)
+	}
+	// Five minutes on, the same failure is logged again, with a count.
+	clock.Store(int64(6 * time.Minute))
+	e.scrape(t, "")
+	if logs := e.logs.String(); strings.Count(logs, "\n") != 2 || !strings.Contains(logs, "repeated_since_last_logged=2") {
+		t.Errorf("after 6 minutes:\n%s", logs)
 	}
 	e.srv.SetFault("GetDevices", nil)
 	e.srv.SetFault("DescribeProjectList", &standin.Fault{Kind: standin.FaultError, Code: "InternalError"})
