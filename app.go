@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/go-kit/log"
 	"github.com/go-kit/log/level"
@@ -121,6 +124,7 @@ func (a *app) applyLocked(cfg *config.Config, err error) error {
 		level.Error(a.logger).Log("msg", msg, "err", err)
 		return err
 	}
+	go a.checkCredentials(next)
 	old := a.current.Swap(next)
 	if old != nil {
 		// Scrapes in flight keep their connections; idle ones can go.
@@ -167,12 +171,30 @@ func (a *app) reloadHandler(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, "config reloaded\n")
 }
 
-// readyHandler serves /-/ready: ready once a config is loaded and its
-// credentials resolved.
+// readyHandler serves /-/ready: ready once a config is loaded and neither
+// the check of its credentials at load nor the last API round was refused
+// authentication.
 func (a *app) readyHandler(w http.ResponseWriter, _ *http.Request) {
-	if a.current.Load() == nil {
+	rt := a.current.Load()
+	if rt == nil {
 		http.Error(w, "Not ready: no configuration loaded.", http.StatusServiceUnavailable)
 		return
 	}
+	if code := rt.exporter.Rejected(); code != "" {
+		http.Error(w, "Not ready: the TRRO API rejects the credentials ("+code+").", http.StatusServiceUnavailable)
+		return
+	}
 	io.WriteString(w, "Ready\n")
+}
+
+// checkCredentials asks the API one small question with rt's credentials,
+// so that readiness knows of a rejected key before the first scrape.
+func (a *app) checkCredentials(rt *runtime) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_, err := rt.client.Total(ctx, trro.ActionDescribeProjectList, "", 0, 0)
+	if e, ok := trro.AsError(err); ok && strings.HasPrefix(e.Code, "AuthFailure") {
+		rt.exporter.MarkRejected(e.Code)
+		level.Error(a.logger).Log("msg", "the TRRO API rejects the credentials; not ready", "code", e.Code, "request_id", e.RequestID)
+	}
 }

@@ -31,6 +31,7 @@ import (
 	"github.com/trro-exporter/trro_exporter/config"
 	"github.com/trro-exporter/trro_exporter/plan"
 	"github.com/trro-exporter/trro_exporter/standin"
+	"github.com/trro-exporter/trro_exporter/trro"
 )
 
 const name = "trro_exporter"
@@ -51,7 +52,7 @@ func main() {
 // flags are the command line, parsed.
 type flags struct {
 	configFile, metricsPath, endpoint, region, logLevel, logFormat string
-	configCheck, noExporterMetrics, demo, listenSet                bool
+	configCheck, checkOffline, noExporterMetrics, demo, listenSet  bool
 	checkInterval, timeoutOffset                                   time.Duration
 	maxRequests                                                    int
 	web                                                            *web.FlagConfig
@@ -70,6 +71,7 @@ func parseFlags(args []string, stderr io.Writer) (*flags, int) {
 	app.Flag("config.file", "Path to the YAML configuration file. Without one the exporter runs on defaults, credentials from the environment and every project discovered.").Default("").StringVar(&f.configFile)
 	app.Flag("config.check", "Validate the configuration and credentials source, size the fleet with a few API calls, print a summary and the API budget, and exit.").BoolVar(&f.configCheck)
 	app.Flag("config.check.scrape-interval", "Scrape interval the --config.check API budget assumes.").Default("60s").DurationVar(&f.checkInterval)
+	app.Flag("config.check.offline", "With --config.check: validate the configuration only, without calling the API.").BoolVar(&f.checkOffline)
 	app.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").StringVar(&f.metricsPath)
 	app.Flag("web.max-requests", "Maximum number of parallel scrapes served; 0 means no limit.").Default("40").IntVar(&f.maxRequests)
 	app.Flag("web.disable-exporter-metrics", "Exclude Go runtime and process metrics of the exporter itself.").BoolVar(&f.noExporterMetrics)
@@ -170,12 +172,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		level.Error(logger).Log("msg", "invalid configuration", "err", err)
 		return 1
 	}
-	if f.configCheck {
-		if code := checkConfig(cfg, f.configFile, stdout, logger); code != 0 {
+	if f.configCheck || f.checkOffline {
+		if code := checkConfig(cfg, f.configFile, stdout, logger); code != 0 || f.checkOffline {
 			return code
 		}
-		printBudget(ctx, a, cfg, f.checkInterval, stdout, logger)
-		return 0
+		return printBudget(ctx, a, cfg, f.checkInterval, stdout, stderr)
 	}
 
 	level.Info(logger).Log("msg", "Starting "+name, "version", version.Info())
@@ -343,25 +344,31 @@ func checkConfig(cfg *config.Config, file string, w io.Writer, logger log.Logger
 }
 
 // printBudget sizes the fleet through the API and prints what the
-// configuration costs, as the enabled collectors declare it. A fleet that
-// cannot be sized is a warning: the configuration itself is valid.
-func printBudget(ctx context.Context, a *app, cfg *config.Config, interval time.Duration, w io.Writer, logger log.Logger) {
+// configuration costs, as the enabled collectors declare it. Credentials
+// that cannot be read or that the API rejects, and an endpoint that cannot
+// be reached, fail the check (exit 1) with one line saying what to fix;
+// other API errors only leave the budget out.
+func printBudget(ctx context.Context, a *app, cfg *config.Config, interval time.Duration, w, errw io.Writer) int {
 	if interval <= 0 {
 		interval = time.Minute
 	}
+	src, _ := cfg.CredentialSource()
 	rt, err := a.build(cfg)
 	if err != nil {
-		fmt.Fprintf(w, "WARNING: no API budget: %v\n", err)
-		return
+		fmt.Fprintf(errw, "%s: config check failed: %v\n", name, err)
+		return 1
 	}
 	defer rt.client.Close()
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
 	fleet, err := plan.Size(ctx, rt.client, cfg.Projects, time.Duration(cfg.SessionQualityLookback), time.Duration(cfg.ActiveSessionWindow), time.Now())
 	if err != nil {
-		level.Warn(logger).Log("msg", "cannot size the fleet", "err", err)
+		if msg := checkFailure(err, cfg.Endpoint, src); msg != "" {
+			fmt.Fprintf(errw, "%s: config check failed: %s\n", name, msg)
+			return 1
+		}
 		fmt.Fprintf(w, "WARNING: no API budget: cannot size the fleet: %v\n", err)
-		return
+		return 0
 	}
 	devices := 0
 	for _, d := range fleet.Devices {
@@ -380,4 +387,35 @@ func printBudget(ctx context.Context, a *app, cfg *config.Config, interval time.
 		s.MinInterval[n] = time.Duration(cs.MinInterval)
 	}
 	plan.Compute(rt.exporter.Demands(fleet, cfg.PageSize), s).Print(w, s)
+	return 0
+}
+
+// checkFailure says what to fix when err means the exporter cannot work:
+// the API rejects the credentials, or the endpoint cannot be reached.
+func checkFailure(err error, endpoint, source string) string {
+	for _, e := range errorList(err) {
+		te, ok := trro.AsError(e)
+		switch {
+		case !ok:
+		case te.IsAuth():
+			return fmt.Sprintf("the API rejects the credentials from %s: it answered %s to %s (RequestId %s): check the key pair and its CAM policy",
+				source, te.Code, te.Action, te.RequestID)
+		case te.Code == trro.CodeNetworkError, te.Code == trro.CodeTimeout, te.Code == trro.CodeHTTPError:
+			return fmt.Sprintf("cannot reach the endpoint %s: %s: %s: check endpoint (trro.tencentcloudapi.com, or trro.intl.tencentcloudapi.com for the international site)",
+				endpoint, te.Code, te.Message)
+		}
+	}
+	return ""
+}
+
+// errorList flattens joined errors.
+func errorList(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, errorList(e)...)
+		}
+		return out
+	}
+	return []error{err}
 }

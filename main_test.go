@@ -85,11 +85,11 @@ func TestConfigCheck(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.yml")
 	os.WriteFile(good, []byte("endpoint: http://127.0.0.1:1\nmax_retries: 0\ncredentials:\n  secret_id: AKIDcheck\n  secret_key: "+envKey+"\nprojects: [p1, p2]\nstatistic_intervals: [hour, day]\n"), 0o600)
-	code, stdout, stderr := runOnce(t, "--config.file="+good, "--config.check", "--no-collector.licenses", "--collector.session_quality")
+	code, stdout, stderr := runOnce(t, "--config.file="+good, "--config.check.offline", "--no-collector.licenses", "--collector.session_quality")
 	if code != 0 {
 		t.Fatalf("code %d, stderr %q", code, stderr)
 	}
-	for _, want := range []string{"configuration OK", "credentials:          config file (secret_id, secret_key)", "WARNING: no API budget: cannot size the fleet", "projects:             p1, p2", "statistic intervals:  hour, day", "collectors:           device_status, devices, license_summary, projects, recent_sessions, session_details, session_quality, sessions, usage"} {
+	for _, want := range []string{"configuration OK", "credentials:          config file (secret_id, secret_key)", "projects:             p1, p2", "statistic intervals:  hour, day", "collectors:           device_status, devices, license_summary, projects, recent_sessions, session_details, session_quality, sessions, usage"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("summary lacks %q:\n%s", want, stdout)
 		}
@@ -320,6 +320,47 @@ func TestDemoMetricsAddUp(t *testing.T) {
 	for _, m := range fams["trro_licenses"].GetMetric() {
 		if label(m, "status") == "bound" && int(m.GetGauge().GetValue()) != licensed {
 			t.Errorf("trro_licenses{status=bound} %v, devices hold %d", m.GetGauge().GetValue(), licensed)
+		}
+	}
+}
+
+// --config.check fails (exit 1, one line saying what to fix) when the
+// exporter could not work: credentials rejected or unreadable, endpoint
+// unreachable; it passes on a working setup.
+func TestConfigCheckExitCodes(t *testing.T) {
+	noCredsEnv(t)
+	srv, api := standIn(t, "project-check", "AKIDcheck", "the-right-key")
+	_ = srv
+	dir := t.TempDir()
+	keyFile := filepath.Join(dir, "key")
+	os.WriteFile(keyFile, []byte("the-right-key\n"), 0o600)
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(body), 0o600)
+		return p
+	}
+	for _, c := range []struct {
+		name, config string
+		code         int
+		want         string
+	}{
+		{"good", "endpoint: " + api + "\ncredentials: {secret_id: AKIDcheck, secret_key_file: " + keyFile + "}\n", 0, ""},
+		{"wrong key", "endpoint: " + api + "\ncredentials: {secret_id: AKIDcheck, secret_key: not-the-key}\n", 1,
+			"the API rejects the credentials from config file (secret_id, secret_key): it answered AuthFailure.SignatureFailure"},
+		{"missing key file", "endpoint: " + api + "\ncredentials: {secret_id: AKIDcheck, secret_key_file: " + filepath.Join(dir, "nope") + "}\n", 1,
+			"secret_key_file"},
+		{"unreachable endpoint", "endpoint: http://127.0.0.1:1\nmax_retries: 0\ncredentials: {secret_id: AKIDcheck, secret_key: the-right-key}\n", 1,
+			"cannot reach the endpoint http://127.0.0.1:1"},
+	} {
+		code, stdout, stderr := runOnce(t, "--config.file="+write(c.name+".yml", c.config), "--config.check")
+		if code != c.code || !strings.Contains(stderr, c.want) {
+			t.Errorf("%s: exit %d, want %d with %q\nstdout: %s\nstderr: %s", c.name, code, c.code, c.want, stdout, stderr)
+		}
+		if c.code == 0 && !strings.Contains(stdout, "API budget at") {
+			t.Errorf("%s: no budget:\n%s", c.name, stdout)
+		}
+		if strings.Contains(stdout+stderr, "the-right-key") || strings.Contains(stdout+stderr, "not-the-key") {
+			t.Errorf("%s: a secret was printed", c.name)
 		}
 	}
 }

@@ -303,3 +303,38 @@ func TestSpecialFilesAsConfig(t *testing.T) {
 		}
 	}
 }
+
+// Ready means the config is loaded and the API takes its credentials: a
+// rejected key makes /-/ready answer 503 (from the check at load, before
+// any scrape), and a fixed key on reload makes it ready again.
+func TestReadinessFollowsAuthentication(t *testing.T) {
+	noCredsEnv(t)
+	_, api := standIn(t, "project-ready", "AKIDr", "key-r-secret")
+	cfgPath := filepath.Join(t.TempDir(), "config.yml")
+	writeConfig(t, cfgPath, api, "AKIDr", "a-wrong-key")
+	url, _ := startExporter(t, "--config.file="+cfgPath)
+	status := func() (int, string) {
+		resp, err := client.Get(url + "/-/ready")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for code, body := status(); code != 503 || !strings.Contains(body, "AuthFailure.SignatureFailure"); code, body = status() {
+		if time.Now().After(deadline) {
+			t.Fatalf("with a wrong key: %d %q", code, body)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	writeConfig(t, cfgPath, api, "AKIDr", "key-r-secret")
+	if code, msg := post(t, url+"/-/reload"); code != 200 {
+		t.Fatalf("reload: %d %s", code, msg)
+	}
+	get(t, url+"/metrics")
+	if code, body := status(); code != 200 {
+		t.Fatalf("with the right key: %d %q", code, body)
+	}
+}

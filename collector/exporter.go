@@ -83,6 +83,9 @@ type Exporter struct {
 	cache     map[string]*cached
 	succeeded map[string]time.Time
 	lastUp    float64
+	// rejected is the AuthFailure code of the last round that made calls
+	// (or of a check at start), "" when the API took the credentials.
+	rejected string
 }
 
 var _ prometheus.Collector = (*Exporter)(nil)
@@ -152,6 +155,22 @@ func unique(list []string) error {
 		seen[v] = true
 	}
 	return nil
+}
+
+// Rejected is the AuthFailure code the API answered in the last round that
+// made calls, or to MarkRejected; "" when it took the credentials.
+func (e *Exporter) Rejected() string {
+	e.stateMu.Lock()
+	defer e.stateMu.Unlock()
+	return e.rejected
+}
+
+// MarkRejected records what a check of the credentials found, before any
+// round: code is the AuthFailure code, or "" when they were taken.
+func (e *Exporter) MarkRejected(code string) {
+	e.stateMu.Lock()
+	defer e.stateMu.Unlock()
+	e.rejected = code
 }
 
 // Demands are what each enabled collector costs per scrape for fleet f, at
@@ -369,6 +388,7 @@ func (e *Exporter) run(ctx context.Context, f *flight) {
 		if tr.Up() {
 			e.lastUp = 1
 		}
+		e.rejected = tr.AuthFailure()
 	}
 	up := e.lastUp
 	e.stateMu.Unlock()

@@ -13,6 +13,7 @@ type Trace struct {
 	calls    int
 	answered int
 	authFail int
+	authCode string
 }
 
 type traceKey struct{}
@@ -37,6 +38,7 @@ func (t *Trace) record(e *Error) {
 	case strings.HasPrefix(e.Code, "AuthFailure"):
 		t.answered++
 		t.authFail++
+		t.authCode = e.Code
 	case e.Answered():
 		t.answered++
 	}
@@ -55,4 +57,11 @@ func (t *Trace) Calls() int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.calls
+}
+
+// AuthFailure is the code of an AuthFailure the API answered, "" if none.
+func (t *Trace) AuthFailure() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.authCode
 }
