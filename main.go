@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"slices"
@@ -240,6 +241,12 @@ func newMux(f *flags, a *app, apiMetrics *collector.APIMetrics, slogger *slog.Lo
 		Offset: f.timeoutOffset, MaxRequestsInFlight: f.maxRequests, WriteGrace: 10 * time.Second,
 		ErrorLog: slog.NewLogLogger(slogger.Handler(), slog.LevelError),
 	}))
+	// The landing page links the Go profiles, as the model exporters serve.
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "Healthy\n") })
 	mux.HandleFunc("/-/ready", a.readyHandler)
 	mux.HandleFunc("/-/reload", a.reloadHandler)
@@ -293,7 +300,8 @@ func newLogger(w io.Writer, lvl, format string) (log.Logger, *slog.Logger) {
 	} else {
 		logger = log.NewLogfmtLogger(log.NewSyncWriter(w))
 	}
-	logger = log.With(logger, "ts", log.DefaultTimestampUTC, "caller", log.Caller(5))
+	raw := logger
+	logger = log.With(raw, "ts", log.DefaultTimestampUTC, "caller", log.Caller(5))
 	var allow level.Option
 	var slvl slog.Level
 	switch lvl {
@@ -308,9 +316,23 @@ func newLogger(w io.Writer, lvl, format string) (log.Logger, *slog.Logger) {
 	}
 	logger = level.NewFilter(logger, allow)
 	// One bridge for the libraries that want slog (exporter-toolkit,
-	// promhttp's error log), with the same level.
-	return logger, slog.New(slogkit.NewGoKitHandler(logger, slvl))
+	// promhttp's error log), with the same level. The bridge names the
+	// caller itself and would add slog's "time" beside our "ts": its base
+	// has neither, and the record's time is left out.
+	bridge := level.NewFilter(log.With(raw, "ts", log.DefaultTimestampUTC), allow)
+	return logger, slog.New(untimed{slogkit.NewGoKitHandler(bridge, slvl)})
 }
+
+// untimed drops the record's time: the go-kit logger stamps "ts".
+type untimed struct{ slog.Handler }
+
+func (h untimed) Handle(ctx context.Context, r slog.Record) error {
+	r.Time = time.Time{}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h untimed) WithAttrs(a []slog.Attr) slog.Handler { return untimed{h.Handler.WithAttrs(a)} }
+func (h untimed) WithGroup(n string) slog.Handler      { return untimed{h.Handler.WithGroup(n)} }
 
 // checkConfig prints what the exporter would do, without any secret.
 func checkConfig(cfg *config.Config, file string, w io.Writer, logger log.Logger) int {

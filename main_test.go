@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/go-kit/log/level"
 	"github.com/prometheus/common/model"
 
 	dto "github.com/prometheus/client_model/go"
@@ -362,5 +363,35 @@ func TestConfigCheckExitCodes(t *testing.T) {
 		if strings.Contains(stdout+stderr, "the-right-key") || strings.Contains(stdout+stderr, "not-the-key") {
 			t.Errorf("%s: a secret was printed", c.name)
 		}
+	}
+}
+
+// The toolkit's log lines carry one caller and one timestamp, as ours do.
+func TestLogLinesHaveOneCallerAndOneTimestamp(t *testing.T) {
+	var b lockedBuffer
+	logger, slogger := newLogger(&b, "info", "logfmt")
+	level.Info(logger).Log("msg", "ours")
+	slogger.Info("theirs", "k", "v")
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("%d lines:\n%s", len(lines), b.String())
+	}
+	for _, l := range lines {
+		if strings.Count(l, "caller=") != 1 || strings.Count(l, "ts=") != 1 || strings.Contains(l, "time=") {
+			t.Errorf("line %q: want one caller, one ts, no time", l)
+		}
+	}
+}
+
+// The landing page's profiling links answer.
+func TestProfilingLinksAnswer(t *testing.T) {
+	noCredsEnv(t)
+	url, _ := startExporter(t, "--demo")
+	landing := get(t, url+"/")
+	for _, p := range []string{"/debug/pprof/heap", "/debug/pprof/goroutine?debug=1"} {
+		if strings.HasPrefix(p, "/debug/pprof/heap") && !strings.Contains(landing, "/debug/pprof") {
+			t.Errorf("landing page has no profiling links")
+		}
+		get(t, url+p) // fails the test on a non-200
 	}
 }
