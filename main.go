@@ -54,6 +54,7 @@ func main() {
 type flags struct {
 	configFile, metricsPath, endpoint, region, logLevel, logFormat string
 	configCheck, checkOffline, noExporterMetrics, demo, listenSet  bool
+	disableDefaults                                                bool
 	checkInterval, timeoutOffset                                   time.Duration
 	maxRequests                                                    int
 	web                                                            *web.FlagConfig
@@ -82,6 +83,7 @@ func parseFlags(args []string, stderr io.Writer) (*flags, int) {
 	app.Flag("demo", "Start an in-process TRRO stand-in on loopback and export its demo fleet (no Tencent Cloud account needed).").BoolVar(&f.demo)
 	app.Flag("log.level", "Only log messages with the given severity or above. One of: [debug, info, warn, error]").Default("info").StringVar(&f.logLevel)
 	app.Flag("log.format", "Output format of log messages. One of: [logfmt, json]").Default("logfmt").StringVar(&f.logFormat)
+	app.Flag("collector.disable-defaults", "Turn off every collector that neither a --collector.<name> flag nor the config file turns on.").BoolVar(&f.disableDefaults)
 	f.web = kingpinflag.AddFlags(app, defaultPort)
 	app.GetFlag("web.listen-address").IsSetByUser(&f.listenSet)
 	for _, n := range collector.Names() {
@@ -134,8 +136,11 @@ func (f *flags) override(cfg *config.Config) {
 		cfg.Region = f.region
 	}
 	for n, v := range f.collectors {
-		if *f.set[n] {
+		switch _, inConfig := cfg.Collectors[n]; {
+		case *f.set[n]:
 			cfg.Collectors[n] = *v
+		case f.disableDefaults && !inConfig:
+			cfg.Collectors[n] = false
 		}
 	}
 }

@@ -395,3 +395,14 @@ func TestProfilingLinksAnswer(t *testing.T) {
 		get(t, url+p) // fails the test on a non-200
 	}
 }
+
+func TestCollectorDisableDefaults(t *testing.T) {
+	noCredsEnv(t)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "c.yml")
+	os.WriteFile(cfg, []byte("collectors: {usage: true}\ncredentials: {secret_id: AKIDx, secret_key: "+envKey+"}\n"), 0o600)
+	code, stdout, stderr := runOnce(t, "--config.file="+cfg, "--config.check.offline", "--collector.disable-defaults", "--collector.licenses")
+	if code != 0 || !strings.Contains(stdout, "collectors:           licenses, usage\n") {
+		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
+	}
+}
