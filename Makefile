@@ -3,19 +3,39 @@
 export GOTOOLCHAIN := go1.27.3
 
 PKG      := github.com/prometheus/common/version
-VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+VERSION  ?= $(shell cat VERSION)
 REVISION ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 BRANCH   ?= $(shell git rev-parse --abbrev-ref HEAD 2>/dev/null || echo unknown)
 LDFLAGS  := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Revision=$(REVISION) \
             -X $(PKG).Branch=$(BRANCH) -X $(PKG).BuildUser=$(USER) \
             -X $(PKG).BuildDate=$(shell date -u +%Y%m%d-%H:%M:%S)
 
-.PHONY: all build test soak lint tidy-check rules e2e e2e-binary fuzz vulncheck bench demo clean
+.PHONY: all build release release-check test soak lint tidy-check rules e2e e2e-binary fuzz vulncheck bench demo clean
 
 all: lint test build
 
 build:
 	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o trro_exporter .
+
+# Release archives in dist/: a static binary per platform with LICENSE,
+# NOTICE, README.md and config.example.yml, and their SHA-256 sums.
+RELEASE_PLATFORMS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64
+release:
+	rm -rf dist && mkdir -p dist
+	set -e; for p in $(RELEASE_PLATFORMS); do \
+	  os=$${p%/*}; arch=$${p#*/}; d=trro_exporter-$(VERSION).$$os-$$arch; ext=; \
+	  [ $$os = windows ] && ext=.exe; \
+	  mkdir -p dist/$$d; \
+	  CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch go build -trimpath -ldflags '$(LDFLAGS)' -o dist/$$d/trro_exporter$$ext .; \
+	  cp LICENSE NOTICE README.md config.example.yml dist/$$d/; \
+	  tar -C dist -czf dist/$$d.tar.gz $$d; rm -rf dist/$$d; \
+	done
+	cd dist && sha256sum *.tar.gz > sha256sums.txt
+
+# Checks the archives and that every way the README builds the binary
+# reports the version (CI).
+release-check:
+	./scripts/release-check.sh
 
 # The test command (README): every package, with the race detector.
 test:
