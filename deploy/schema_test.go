@@ -1,0 +1,58 @@
+package deploy_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/grafana/grafana-foundation-sdk/go/cog"
+	grafana "github.com/grafana/grafana-foundation-sdk/go/dashboard"
+	"github.com/grafana/grafana-foundation-sdk/go/prometheus"
+	"github.com/grafana/grafana-foundation-sdk/go/stat"
+	"github.com/grafana/grafana-foundation-sdk/go/table"
+	"github.com/grafana/grafana-foundation-sdk/go/timeseries"
+)
+
+// Every dashboard decodes strictly against Grafana's own schema (the
+// foundation SDK's generated types), panels and queries included: no
+// required field missing, no unknown one.
+func TestDashboardsPassGrafanaSchema(t *testing.T) {
+	rt := cog.NewRuntime()
+	rt.RegisterPanelcfgVariant(timeseries.VariantConfig())
+	rt.RegisterPanelcfgVariant(stat.VariantConfig())
+	rt.RegisterPanelcfgVariant(table.VariantConfig())
+	rt.RegisterDataqueryVariant(prometheus.VariantConfig())
+	files, _ := filepath.Glob("../grafana/dashboards/*.json")
+	if len(files) != 4 {
+		t.Fatalf("%d dashboards, want 4", len(files))
+	}
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var d grafana.Dashboard
+		err = d.UnmarshalJSONStrict(raw)
+		// The SDK hands back an empty BuildErrors, not nil, on success.
+		var be cog.BuildErrors
+		if errors.As(err, &be) && len(be) == 0 {
+			err = nil
+		}
+		if err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+		if len(d.Panels) == 0 {
+			t.Errorf("%s: no panels decoded", f)
+		}
+		// Each links the others (tag "trro"), keeping time and variables.
+		linked := false
+		for _, l := range d.Links {
+			linked = linked || (l.Type == grafana.DashboardLinkTypeDashboards && slices.Contains(l.Tags, "trro") && l.KeepTime && l.IncludeVars)
+		}
+		if !linked || !slices.Contains(d.Tags, "trro") {
+			t.Errorf("%s: no tag link to the other TRRO dashboards keeping time and variables", f)
+		}
+	}
+}
