@@ -33,6 +33,7 @@ func TestDashboardsPassGrafanaSchema(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		//lint:ignore SA1019 the dashboards are Grafana's classic JSON model, the one users import; dashboardv2 is the v2 API's.
 		var d grafana.Dashboard
 		err = d.UnmarshalJSONStrict(raw)
 		// The SDK hands back an empty BuildErrors, not nil, on success.
