@@ -10,7 +10,7 @@ LDFLAGS  := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Revision=$(REVISION) \
             -X $(PKG).Branch=$(BRANCH) -X $(PKG).BuildUser=$(USER) \
             -X $(PKG).BuildDate=$(shell date -u +%Y%m%d-%H:%M:%S)
 
-.PHONY: all build release release-check test soak lint tidy-check rules e2e e2e-binary fuzz vulncheck bench demo clean
+.PHONY: all build release release-check prometheusrule test soak lint tidy-check rules e2e e2e-binary fuzz vulncheck bench demo clean
 
 all: lint test build
 
@@ -60,6 +60,11 @@ lint:
 tidy-check:
 	go mod tidy
 	git diff --exit-code go.mod go.sum
+
+# The PrometheusRule, generated from the rules file (the one place the
+# alerts and their thresholds are kept).
+prometheusrule:
+	./scripts/prometheusrule.sh
 
 # Alert rules: syntax and unit tests (also run by `make test`).
 rules:
