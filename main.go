@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -388,7 +389,8 @@ func printBudget(ctx context.Context, a *app, cfg *config.Config, interval time.
 	defer rt.client.Close()
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
-	fleet, err := plan.Size(ctx, rt.client, cfg.Projects, time.Duration(cfg.SessionQualityLookback), time.Duration(cfg.ActiveSessionWindow), time.Now())
+	fleet, err := plan.Size(ctx, rt.client, cfg.Projects, time.Duration(cfg.SessionQualityLookback), time.Duration(cfg.ActiveSessionWindow), time.Now(),
+		newProgress(errw))
 	if err != nil {
 		if msg := checkFailure(err, cfg.Endpoint, src); msg != "" {
 			fmt.Fprintf(errw, "%s: config check failed: %s\n", name, msg)
@@ -415,6 +417,39 @@ func printBudget(ctx context.Context, a *app, cfg *config.Config, interval time.
 	}
 	plan.Compute(rt.exporter.Demands(fleet, cfg.PageSize), s).Print(w, s)
 	return 0
+}
+
+// newProgress reports sizing on w: on a terminal, one line kept up to date
+// (calls done, elapsed); elsewhere, a line when a stage starts and ends.
+func newProgress(w io.Writer) plan.Progress {
+	start := time.Now()
+	f, ok := w.(*os.File)
+	terminal := ok && isTerminal(f)
+	var mu sync.Mutex
+	last := time.Time{}
+	return func(stage string, done, total int) {
+		mu.Lock()
+		defer mu.Unlock()
+		elapsed := time.Since(start).Round(100 * time.Millisecond)
+		switch {
+		case terminal && (done == total || time.Since(last) > 200*time.Millisecond):
+			last = time.Now()
+			fmt.Fprintf(w, "\rsizing the fleet: %s: %d/%d calls, %s  ", stage, done, total, elapsed)
+			if done == total {
+				fmt.Fprintln(w)
+			}
+		case !terminal && done == 0:
+			fmt.Fprintf(w, "sizing the fleet: %s (%d calls)\n", stage, total)
+		case !terminal && done == total:
+			fmt.Fprintf(w, "sizing the fleet: %s: done, %s\n", stage, elapsed)
+		}
+	}
+}
+
+// isTerminal reports whether f is a character device (a terminal).
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 // checkFailure says what to fix when err means the exporter cannot work:

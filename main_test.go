@@ -360,6 +360,11 @@ func TestConfigCheckExitCodes(t *testing.T) {
 		if c.code == 0 && !strings.Contains(stdout, "API budget at") {
 			t.Errorf("%s: no budget:\n%s", c.name, stdout)
 		}
+		// Not on a terminal: a line as each stage starts and ends.
+		if c.code == 0 && (!strings.Contains(stderr, "sizing the fleet: listing projects (1 calls)") ||
+			!strings.Contains(stderr, "sizing the fleet: counting devices, sessions and licenses: done")) {
+			t.Errorf("%s: no progress:\n%s", c.name, stderr)
+		}
 		if strings.Contains(stdout+stderr, "the-right-key") || strings.Contains(stdout+stderr, "not-the-key") {
 			t.Errorf("%s: a secret was printed", c.name)
 		}

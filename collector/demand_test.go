@@ -23,7 +23,7 @@ func TestEveryCollectorDeclaresItsCalls(t *testing.T) {
 			}
 			e := newEnv(t, fixtureFleet(), envOpts{collectors: []string{name}, projects: projects, client: func(o *trro.Options) { o.PageSize = 2 }})
 			e.srv.MaxPageSize = 2
-			fleet, err := plan.Size(context.Background(), e.client, projects, 24*time.Hour, 2*time.Minute, now)
+			fleet, err := plan.Size(context.Background(), e.client, projects, 24*time.Hour, 2*time.Minute, now, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

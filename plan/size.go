@@ -15,11 +15,19 @@ type Counter interface {
 	DescribeProjectList(ctx context.Context) ([]trro.ProjectInfo, bool, error)
 }
 
+// Progress is told how sizing goes: the stage, and the calls done of all.
+type Progress func(stage string, done, total int)
+
 // Size measures a fleet with one small call per list: the configured
 // projects (or all of them), their devices and sessions (live ones: updated
-// within activeWindow), and the licenses.
-func Size(ctx context.Context, c Counter, projects []string, qualityLookback, activeWindow time.Duration, now time.Time) (Fleet, error) {
+// within activeWindow), and the licenses. progress, if set, is told of each
+// call.
+func Size(ctx context.Context, c Counter, projects []string, qualityLookback, activeWindow time.Duration, now time.Time, progress Progress) (Fleet, error) {
+	if progress == nil {
+		progress = func(string, int, int) {}
+	}
 	if len(projects) == 0 {
+		progress("listing projects", 0, 1)
 		list, _, err := c.DescribeProjectList(ctx)
 		if err != nil {
 			return Fleet{}, err
@@ -27,7 +35,10 @@ func Size(ctx context.Context, c Counter, projects []string, qualityLookback, ac
 		for _, p := range list {
 			projects = append(projects, string(p.ProjectID))
 		}
+		progress("listing projects", 1, 1)
 	}
+	total, done := 1+4*len(projects), 0
+	progress("counting devices, sessions and licenses", 0, total)
 	f := Fleet{Projects: len(projects), Devices: make([]int, len(projects)), RecentSessions: make([]int, len(projects)),
 		LiveSessions: make([]int, len(projects)), QualitySessions: make([]int, len(projects))}
 	var (
@@ -40,6 +51,8 @@ func Size(ctx context.Context, c Counter, projects []string, qualityLookback, ac
 		n, err := c.Total(ctx, action, pid, start, end)
 		mu.Lock()
 		defer mu.Unlock()
+		done++
+		progress("counting devices, sessions and licenses", done, total)
 		if err != nil {
 			errs = append(errs, err)
 			return
