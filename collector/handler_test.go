@@ -74,7 +74,7 @@ func (f *failingWriter) Write([]byte) (int, error) {
 // writes, and the error comes back.
 func TestWriteStopsAtFirstError(t *testing.T) {
 	spec := standin.Spec{Projects: 2, DevicesPerProject: 300, LicenseGroups: 500, SessionsPerDevice: 1}
-	e := newEnv(t, standin.Generate(spec, now), envOpts{maxDevices: 1000})
+	e := newEnv(t, standin.Generate(spec, now), envOpts{maxDevices: 1000, collectors: []string{"devices", "device_status", "licenses"}})
 	write, _ := collector.FixedRound(context.Background(), e.exp)
 	var size countingWriter
 	if err := write(&size); err != nil || size < 3*32<<10 {
