@@ -86,14 +86,23 @@ const flushAt = 32 << 10
 
 func newTextSink(w io.Writer) *textSink { return &textSink{out: w, buf: make([]byte, 0, flushAt+4096)} }
 
-func (s *textSink) Sample(f *Family, v float64, values ...string) {
+// begin checks a sample of f and writes f's header when f starts; false
+// once writing has failed.
+func (s *textSink) begin(f *Family, values []string) bool {
 	f.check(values)
 	if s.err != nil {
-		return
+		return false
 	}
 	if f != s.cur {
 		s.buf = append(s.buf, f.header...)
 		s.cur = f
+	}
+	return true
+}
+
+func (s *textSink) Sample(f *Family, v float64, values ...string) {
+	if !s.begin(f, values) {
+		return
 	}
 	if len(values) == 0 {
 		s.buf = append(s.buf, f.name...)
@@ -113,13 +122,8 @@ func (s *textSink) Sample(f *Family, v float64, values ...string) {
 }
 
 func (s *textSink) Histogram(f *Family, cumulative []uint64, count uint64, sum float64, values ...string) {
-	f.check(values)
-	if s.err != nil {
+	if !s.begin(f, values) {
 		return
-	}
-	if f != s.cur {
-		s.buf = append(s.buf, f.header...)
-		s.cur = f
 	}
 	for i, b := range f.buckets {
 		s.histogramLine(f, "_bucket", values, strconv.FormatFloat(b, 'g', -1, 64), float64(cumulative[i]))
