@@ -131,3 +131,18 @@ func TestUnregisteredDevices(t *testing.T) {
 		t.Errorf("%d warnings, want one per project:\n%s", n, e.logs.String())
 	}
 }
+
+// A project whose description and modify time arrive as numbers does not
+// fail the project list, nor the collectors that discover projects with it.
+func TestNumericProjectFields(t *testing.T) {
+	f := fixtureFleet()
+	f.Projects[0].NumericFields = true
+	e := newEnv(t, f, envOpts{})
+	_, body := e.scrape(t, "")
+	for _, want := range []string{`trro_scrape_collector_success{collector="projects"} 1`, `trro_scrape_collector_success{collector="devices"} 1`,
+		`trro_project_info{policy_mode="white",project_id="proj0000000000aa",project_name="露天矿远程挖掘"} 1`} {
+		if !hasLine(body, want) {
+			t.Errorf("missing %s", want)
+		}
+	}
+}

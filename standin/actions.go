@@ -313,9 +313,9 @@ func getDeviceLicense(c *actionContext) (any, *apiError) {
 type projectRow struct {
 	ProjectId          string
 	ProjectName        string
-	ProjectDescription string
+	ProjectDescription any // a string, or what Project.Raw says
 	PolicyMode         string
-	ModifyTime         string
+	ModifyTime         any
 }
 
 func describeProjectList(c *actionContext) (any, *apiError) {
@@ -325,7 +325,12 @@ func describeProjectList(c *actionContext) (any, *apiError) {
 	}
 	var all []projectRow
 	for _, p := range c.fleet.Projects {
-		all = append(all, projectRow{p.ID, p.Name, p.Description, p.PolicyMode, p.ModifyTime})
+		row := projectRow{p.ID, p.Name, p.Description, p.PolicyMode, p.ModifyTime}
+		if p.NumericFields {
+			// As an API that changed its mind about types would send them.
+			row.ProjectDescription, row.ModifyTime = 42, 1661140800
+		}
+		all = append(all, row)
 	}
 	return describeList(c, "Projects", all, num, size), nil
 }

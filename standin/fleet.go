@@ -21,6 +21,8 @@ type Fleet struct {
 // Project is a TRRO project.
 type Project struct {
 	ID, Name, Description, PolicyMode, ModifyTime string
+	// NumericFields sends ProjectDescription and ModifyTime as numbers.
+	NumericFields bool
 }
 
 // Device is a field or remote device with its status and license binding.
