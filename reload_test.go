@@ -285,6 +285,17 @@ func TestSpecialFilesAsConfig(t *testing.T) {
 		}
 	}
 
+	// A key file that is a FIFO or a device refuses start-up too.
+	for _, key := range []string{fifo, "/dev/zero"} {
+		cfg := filepath.Join(dir, "key-cfg.yml")
+		os.WriteFile(cfg, []byte("credentials: {secret_id: AKIDs, secret_key_file: "+key+"}\n"), 0o600)
+		start := time.Now()
+		code, _, stderr := runOnce(t, "--config.file="+cfg)
+		if code != 1 || !strings.Contains(stderr, "not a regular file") || time.Since(start) > 5*time.Second {
+			t.Errorf("key file %s: exit %d after %v: %s", key, code, time.Since(start), stderr)
+		}
+	}
+
 	srv, api := standIn(t, "project-special", "AKIDs", "key-s-secret")
 	_ = srv
 	cfgPath := filepath.Join(dir, "config.yml")
@@ -300,6 +311,17 @@ func TestSpecialFilesAsConfig(t *testing.T) {
 		}
 		if body := get(t, url+"/metrics"); !strings.Contains(body, "project-special") || !strings.Contains(body, "trro_exporter_config_last_reload_successful 0") {
 			t.Errorf("after a reload from %s the old config should serve:\n%s", bad, body)
+		}
+	}
+	// The same for the key file: a FIFO or a device as secret_key_file.
+	for _, bad := range []string{fifo, "/dev/zero"} {
+		os.Remove(cfgPath)
+		os.WriteFile(cfgPath, []byte("endpoint: "+api+"\ncredentials: {secret_id: AKIDs, secret_key_file: "+bad+"}\n"), 0o600)
+		if code, msg := post(t, url+"/-/reload"); code != 500 || !strings.Contains(msg, "secret_key_file") || !strings.Contains(msg, "not a regular file") {
+			t.Errorf("reload with key file %s: %d %q", bad, code, msg)
+		}
+		if body := get(t, url+"/metrics"); !strings.Contains(body, "project-special") {
+			t.Errorf("after a reload with key file %s the old config should serve", bad)
 		}
 	}
 }
