@@ -1,7 +1,9 @@
 package collector
 
 import (
+	"cmp"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -58,7 +60,7 @@ func (d *drops) write(s Sink) {
 	for k := range d.n {
 		keys = append(keys, k)
 	}
-	slices.SortFunc(keys, func(a, b [2]string) int { return compareStrings(a[0]+"\x00"+a[1], b[0]+"\x00"+b[1]) })
+	slices.SortFunc(keys, func(a, b [2]string) int { return cmp.Or(strings.Compare(a[0], b[0]), strings.Compare(a[1], b[1])) })
 	counts := make([]uint64, len(keys))
 	for i, k := range keys {
 		counts[i] = d.n[k]

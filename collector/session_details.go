@@ -1,11 +1,13 @@
 package collector
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -334,16 +336,6 @@ func (s *sessionDetails) Fetch(ctx context.Context, r *Round) (Result, error) {
 	return res, errors.Join(append([]error{listErr}, errs...)...)
 }
 
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
 // read fetches a session's points since what was counted and counts them.
 // A session no longer live (l is zero) gets this last call for its final
 // points; its cursors go afterwards.
@@ -562,22 +554,13 @@ func (s *sessionDetails) snapshot(now time.Time, live []liveSession, truncated b
 	}
 	slices.SortFunc(res.devices, func(a, b detailRow) int { return compareKeys(a.key, b.key) })
 	slices.SortFunc(res.links, func(a, b linkRow) int {
-		if c := compareKeys(a.key.dev, b.key.dev); c != 0 {
-			return c
-		}
-		return compareStrings(a.key.net, b.key.net)
+		return cmp.Or(compareKeys(a.key.dev, b.key.dev), strings.Compare(a.key.net, b.key.net))
 	})
 	return res
 }
 
 func compareKeys(a, b deviceKey) int {
-	if c := compareStrings(a.project, b.project); c != 0 {
-		return c
-	}
-	if c := compareStrings(a.device, b.device); c != 0 {
-		return c
-	}
-	return compareStrings(a.typ, b.typ)
+	return cmp.Or(strings.Compare(a.project, b.project), strings.Compare(a.device, b.device), strings.Compare(a.typ, b.typ))
 }
 
 func (res *sessionDetailsResult) Write(sink Sink) {
