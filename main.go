@@ -455,7 +455,7 @@ func isTerminal(f *os.File) bool {
 // checkFailure says what to fix when err means the exporter cannot work:
 // the API rejects the credentials, or the endpoint cannot be reached.
 func checkFailure(err error, endpoint, source string) string {
-	for _, e := range errorList(err) {
+	for _, e := range trro.Flatten(err) {
 		te, ok := trro.AsError(e)
 		switch {
 		case !ok:
@@ -468,16 +468,4 @@ func checkFailure(err error, endpoint, source string) string {
 		}
 	}
 	return ""
-}
-
-// errorList flattens joined errors.
-func errorList(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		var out []error
-		for _, e := range j.Unwrap() {
-			out = append(out, errorList(e)...)
-		}
-		return out
-	}
-	return []error{err}
 }

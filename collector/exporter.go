@@ -466,25 +466,11 @@ type repeat struct {
 	missed int
 }
 
-// errorsOf flattens joined errors (one per failed project).
-func errorsOf(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		var out []error
-		for _, e := range j.Unwrap() {
-			if e != nil {
-				out = append(out, errorsOf(e)...)
-			}
-		}
-		return out
-	}
-	return []error{err}
-}
-
 // log reports what failed in scope (a collector, or "project discovery"):
 // the count of failed parts and the first error with its action, code and
 // request id; each part at debug.
 func (l *failureLog) log(scope, key string, err error) {
-	errs := errorsOf(err)
+	errs := trro.Flatten(err)
 	for _, e := range errs {
 		level.Debug(l.logger).Log("msg", "failed", "scope", scope, "err", e)
 	}

@@ -79,6 +79,22 @@ func (e *Error) retryable() bool {
 	return false
 }
 
+// Flatten lists the errors a joined error holds (errors.Join, one per
+// failed project or page), itself otherwise.
+func Flatten(err error) []error {
+	j, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		return []error{err}
+	}
+	var out []error
+	for _, e := range j.Unwrap() {
+		if e != nil {
+			out = append(out, Flatten(e)...)
+		}
+	}
+	return out
+}
+
 // AsError returns err as an *Error, if it is one.
 func AsError(err error) (*Error, bool) {
 	var e *Error
