@@ -367,6 +367,9 @@ func (s *sessionDetails) read(ctx context.Context, r *Round, id string, l liveSe
 		f = &followed{project: projectID, cursors: map[deviceKey]int64{}}
 		s.following[id] = f
 	}
+	if final {
+		projectID = f.project // the last call has no list entry to name it
+	}
 	if !final {
 		f.lastLive = r.Now
 	}

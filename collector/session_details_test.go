@@ -300,3 +300,25 @@ func TestSessionDetailsBadInput(t *testing.T) {
 		t.Errorf("empty answer failed the collector:\n%s", grep(body, "success"))
 	}
 }
+
+// Series without ProjectId take the session's project from its list entry,
+// the last call of an ended session included.
+func TestSessionDetailsWithoutProjectID(t *testing.T) {
+	d := newDetailsEnv(t, envOpts{collectors: []string{"session_details"}}, detailSessions...)
+	d.srv.SetDetails(func(id string, start, end int64) ([]any, bool) {
+		out := knownDetails(id, "", "dev-f1", "dev-r1", now.Unix()-60, start-5, min(end, now.Unix()+100))
+		for _, dev := range out {
+			delete(dev.(map[string]any), "ProjectId")
+		}
+		return out, true
+	})
+	d.at(0)
+	d.scrape(t, "")
+	d.end("sA", now.Unix()+100)
+	d.at(300 * time.Second)
+	_, body := d.scrape(t, "")
+	want := `trro_session_detail_points_total{device_id="dev-f1",device_type="field",project_id="proj0000000000aa"} 161`
+	if !hasLine(body, want) || strings.Contains(body, `field="DeviceId"`) {
+		t.Errorf("missing %s, or points dropped:\n%s", want, grep(body, "points_total|dropped"))
+	}
+}
