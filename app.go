@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,31 +21,41 @@ import (
 	"github.com/trro-exporter/trro_exporter/trro"
 )
 
-// app holds what a reload replaces: the config, its API client and its
-// exporter. Scrapes take the current exporter when they start, so a reload
-// never changes a scrape in flight.
+// app holds what a reload replaces: the config, and per account its API
+// client and exporter. Scrapes take the current accounts when they start,
+// so a reload never changes a scrape in flight.
 type app struct {
 	logger     log.Logger
 	configFile string
 	// override applies flags (and --demo) over every loaded config.
-	override   func(*config.Config)
-	apiMetrics *collector.APIMetrics
+	override func(*config.Config)
 
-	reloadMu   sync.Mutex
-	current    atomic.Pointer[runtime]
+	reloadMu sync.Mutex
+	current  atomic.Pointer[runtime]
+	// apiMetrics are each account's API counters, kept across reloads while
+	// the account stays. Guarded by reloadMu.
+	apiMetrics map[string]*collector.APIMetrics
 	reloadOK   prometheus.Gauge
 	reloadTime prometheus.Gauge
 }
 
 type runtime struct {
 	cfg      *config.Config
+	accounts []*account // in the config's order
+}
+
+// account is one account's client and exporter.
+type account struct {
+	cfg      config.Account
+	cred     [3]string // the resolved key, to tell a rotated one on reload
 	client   *trro.Client
 	exporter *collector.Exporter
 }
 
-func newApp(logger log.Logger, configFile string, override func(*config.Config), apiMetrics *collector.APIMetrics) *app {
+func newApp(logger log.Logger, configFile string, override func(*config.Config)) *app {
 	return &app{
-		logger: logger, configFile: configFile, override: override, apiMetrics: apiMetrics,
+		logger: logger, configFile: configFile, override: override,
+		apiMetrics: map[string]*collector.APIMetrics{},
 		reloadOK: prometheus.NewGauge(prometheus.GaugeOpts{
 			Namespace: "trro_exporter", Subsystem: "config", Name: "last_reload_successful",
 			Help: "1 if the last configuration load or reload succeeded, else 0.",
@@ -71,24 +83,67 @@ func (a *app) loadConfig() (*config.Config, error) {
 	return cfg, nil
 }
 
-// build makes a client and an exporter for cfg, resolving credentials.
-func (a *app) build(cfg *config.Config) (*runtime, error) {
-	cred, err := cfg.Resolve()
-	if err != nil {
-		return nil, err
+// build makes what each account of cfg needs. An account whose settings
+// and resolved key are those of an account in old keeps old's client and
+// exporter, and with them its rate limits, caches and cursors. The
+// accounts built anew are returned in fresh.
+func (a *app) build(cfg *config.Config, old *runtime) (rt *runtime, fresh []*account, err error) {
+	rt = &runtime{cfg: cfg}
+	defer func() {
+		if err != nil {
+			for _, acc := range fresh {
+				acc.client.Close()
+			}
+			fresh = nil
+		}
+	}()
+	for _, ac := range cfg.Accounts {
+		acc, reused, err := a.buildAccount(ac, old)
+		if err != nil {
+			if len(cfg.Accounts) > 1 {
+				err = fmt.Errorf("account %s: %w", ac.Name, err)
+			}
+			return nil, fresh, err
+		}
+		if !reused {
+			fresh = append(fresh, acc)
+		}
+		rt.accounts = append(rt.accounts, acc)
 	}
-	opts := cfg.ClientOptions(cred)
-	opts.Observe = a.apiMetrics.Observe
+	return rt, fresh, nil
+}
+
+func (a *app) buildAccount(ac config.Account, old *runtime) (acc *account, reused bool, err error) {
+	cred, err := ac.Resolve()
+	if err != nil {
+		return nil, false, err
+	}
+	key := [3]string{cred.GetSecretId(), cred.GetSecretKey(), cred.GetToken()}
+	if old != nil {
+		for _, o := range old.accounts {
+			if o.cfg.Name == ac.Name && o.cred == key && reflect.DeepEqual(o.cfg, ac) {
+				return o, true, nil
+			}
+		}
+	}
+	api := a.apiMetrics[ac.Name]
+	if api == nil {
+		api = collector.NewAPIMetrics()
+	}
+	opts := ac.ClientOptions(cred)
+	opts.Observe = api.Observe
 	client, err := trro.NewClient(opts)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	exporter, err := collector.New(cfg.ExporterOptions(client, a.logger))
+	eo := ac.ExporterOptions(client, log.With(a.logger, "account", ac.Name))
+	eo.APIMetrics = api
+	exporter, err := collector.New(eo)
 	if err != nil {
 		client.Close()
-		return nil, err
+		return nil, false, err
 	}
-	return &runtime{cfg: cfg, client: client, exporter: exporter}, nil
+	return &account{cfg: ac, cred: key, client: client, exporter: exporter}, false, nil
 }
 
 // reload loads the config and swaps it in; on any error the running config
@@ -111,38 +166,65 @@ func (a *app) start(cfg *config.Config) error {
 // applyLocked builds what cfg needs and swaps it in; err is the loading
 // error, if any. Called with reloadMu held.
 func (a *app) applyLocked(cfg *config.Config, err error) error {
+	old := a.current.Load()
 	var next *runtime
+	var fresh []*account
 	if err == nil {
-		next, err = a.build(cfg)
+		next, fresh, err = a.build(cfg, old)
 	}
 	if err != nil {
 		a.reloadOK.Set(0)
 		msg := "configuration not loaded; the previous one stays in use"
-		if a.current.Load() == nil {
+		if old == nil {
 			msg = "configuration not loaded"
 		}
 		level.Error(a.logger).Log("msg", msg, "err", err)
 		return err
 	}
-	go a.checkCredentials(next)
-	old := a.current.Swap(next)
+	for _, acc := range fresh {
+		go a.checkCredentials(acc)
+	}
+	a.current.Store(next)
+	// Counters live as long as their account; a removed account's series
+	// go with its exporter.
+	kept := map[string]*collector.APIMetrics{}
+	for _, acc := range next.accounts {
+		kept[acc.cfg.Name] = acc.exporter.APIMetrics()
+	}
+	a.apiMetrics = kept
 	if old != nil {
-		// Scrapes in flight keep their connections; idle ones can go.
-		old.client.Close()
+		for _, o := range old.accounts {
+			if !slices.Contains(next.accounts, o) {
+				// Scrapes in flight keep their connections; idle ones can go.
+				o.client.Close()
+			}
+		}
 	}
 	a.reloadOK.Set(1)
 	a.reloadTime.SetToCurrentTime()
-	level.Info(a.logger).Log("msg", "configuration loaded", "file", a.configFile, "endpoint", next.cfg.Endpoint,
-		"collectors", fmt.Sprint(next.cfg.EnabledCollectors()))
+	for _, acc := range next.accounts {
+		state := "kept"
+		if slices.Contains(fresh, acc) {
+			state = "loaded"
+		}
+		level.Info(a.logger).Log("msg", "configuration "+state, "file", a.configFile, "account", acc.cfg.Name,
+			"endpoint", acc.cfg.Endpoint, "collectors", fmt.Sprint(acc.cfg.EnabledCollectors()))
+	}
 	return nil
 }
 
-// exporter is the current exporter, nil before the first load.
-func (a *app) exporter() *collector.Exporter {
-	if rt := a.current.Load(); rt != nil {
-		return rt.exporter
+// exporters are the current accounts' exporters, none before the first
+// load.
+func (a *app) exporters() []*collector.Exporter {
+	rt := a.current.Load()
+	if rt == nil {
+		return nil
 	}
-	return nil
+	out := make([]*collector.Exporter, len(rt.accounts))
+	for i, acc := range rt.accounts {
+		out[i] = acc.exporter
+	}
+	return out
 }
 
 // Describe implements prometheus.Collector for the reload metrics.
@@ -171,30 +253,45 @@ func (a *app) reloadHandler(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, "config reloaded\n")
 }
 
-// readyHandler serves /-/ready: ready once a config is loaded and neither
-// the check of its credentials at load nor the last API round was refused
-// authentication.
+// readyHandler serves /-/ready: ready once a config is loaded and the API
+// takes the credentials of at least one account (checked at load and in
+// every round). With one account, that one; with several, an account whose
+// key is rejected reports itself in trro_up and is named here, but does not
+// make the others unready.
 func (a *app) readyHandler(w http.ResponseWriter, _ *http.Request) {
 	rt := a.current.Load()
 	if rt == nil {
 		http.Error(w, "Not ready: no configuration loaded.", http.StatusServiceUnavailable)
 		return
 	}
-	if code := rt.exporter.Rejected(); code != "" {
-		http.Error(w, "Not ready: the TRRO API rejects the credentials ("+code+").", http.StatusServiceUnavailable)
-		return
+	var rejected []string
+	code := ""
+	for _, acc := range rt.accounts {
+		if code = acc.exporter.Rejected(); code != "" {
+			rejected = append(rejected, acc.cfg.Name+" ("+code+")")
+		}
 	}
-	io.WriteString(w, "Ready\n")
+	switch {
+	case len(rt.accounts) == 1 && len(rejected) == 1:
+		http.Error(w, "Not ready: the TRRO API rejects the credentials ("+code+").", http.StatusServiceUnavailable)
+	case len(rejected) == len(rt.accounts):
+		http.Error(w, "Not ready: the TRRO API rejects the credentials of every account: "+strings.Join(rejected, ", ")+".", http.StatusServiceUnavailable)
+	case len(rejected) > 0:
+		io.WriteString(w, "Ready; the TRRO API rejects the credentials of: "+strings.Join(rejected, ", ")+"\n")
+	default:
+		io.WriteString(w, "Ready\n")
+	}
 }
 
-// checkCredentials asks the API one small question with rt's credentials,
-// so that readiness knows of a rejected key before the first scrape.
-func (a *app) checkCredentials(rt *runtime) {
+// checkCredentials asks the API one small question with an account's
+// credentials, so that readiness knows of a rejected key before the first
+// scrape.
+func (a *app) checkCredentials(acc *account) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	_, err := rt.client.Total(ctx, trro.ActionDescribeProjectList, "", 0, 0)
+	_, err := acc.client.Total(ctx, trro.ActionDescribeProjectList, "", 0, 0)
 	if e, ok := trro.AsError(err); ok && strings.HasPrefix(e.Code, "AuthFailure") {
-		rt.exporter.MarkRejected(e.Code)
-		level.Error(a.logger).Log("msg", "the TRRO API rejects the credentials; not ready", "code", e.Code, "request_id", e.RequestID)
+		acc.exporter.MarkRejected(e.Code)
+		level.Error(a.logger).Log("msg", "the TRRO API rejects the credentials; not ready", "account", acc.cfg.Name, "code", e.Code, "request_id", e.RequestID)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/pprof"
 	"os"
@@ -23,6 +24,7 @@ import (
 	"github.com/go-kit/log/level"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
 	"github.com/prometheus/common/version"
 	"github.com/prometheus/exporter-toolkit/web"
@@ -130,18 +132,21 @@ func (f *flags) demoOnLoopback() {
 // override applies the flags over a loaded config, on start and on every
 // reload: flags win over the config file.
 func (f *flags) override(cfg *config.Config) {
-	if f.endpoint != "" {
-		cfg.Endpoint = f.endpoint
-	}
-	if f.region != "" {
-		cfg.Region = f.region
-	}
-	for n, v := range f.collectors {
-		switch _, inConfig := cfg.Collectors[n]; {
-		case *f.set[n]:
-			cfg.Collectors[n] = *v
-		case f.disableDefaults && !inConfig:
-			cfg.Collectors[n] = false
+	for i := range cfg.Accounts {
+		acc := &cfg.Accounts[i]
+		if f.endpoint != "" {
+			acc.Endpoint = f.endpoint
+		}
+		if f.region != "" {
+			acc.Region = f.region
+		}
+		for n, v := range f.collectors {
+			switch _, inConfig := acc.Collectors[n]; {
+			case *f.set[n]:
+				acc.Collectors[n] = *v
+			case f.disableDefaults && !inConfig:
+				acc.Collectors[n] = false
+			}
 		}
 	}
 }
@@ -168,12 +173,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		level.Info(logger).Log("msg", "demo mode: exporting a simulated fleet from the in-process TRRO stand-in", "endpoint", demo.Endpoint)
 		override = func(cfg *config.Config) {
 			f.override(cfg)
-			cfg.Endpoint, cfg.Credentials = demo.Endpoint, demo.Credentials
+			for i := range cfg.Accounts {
+				cfg.Accounts[i].Endpoint, cfg.Accounts[i].Credentials = demo.Endpoint, demo.Credentials
+			}
 		}
 	}
 
-	apiMetrics := collector.NewAPIMetrics()
-	a := newApp(logger, f.configFile, override, apiMetrics)
+	a := newApp(logger, f.configFile, override)
 	cfg, err := a.loadConfig()
 	if err != nil {
 		level.Error(logger).Log("msg", "invalid configuration", "err", err)
@@ -193,7 +199,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	go reloadOnHUP(ctx, a, logger)
 
-	mux, err := newMux(f, a, apiMetrics, slogger)
+	mux, err := newMux(f, a, slogger)
 	if err != nil {
 		level.Error(logger).Log("msg", "cannot build landing page", "err", err)
 		return 1
@@ -235,18 +241,30 @@ func reloadOnHUP(ctx context.Context, a *app, logger log.Logger) {
 	}
 }
 
-// newMux routes /metrics, health, readiness, reload and the landing page.
-func newMux(f *flags, a *app, apiMetrics *collector.APIMetrics, slogger *slog.Logger) (*http.ServeMux, error) {
+// probePath serves one account's metrics; exporterMetricsPath the
+// exporter's own alone (for setups that scrape accounts through probePath).
+const (
+	probePath           = "/probe"
+	exporterMetricsPath = "/exporter-metrics"
+)
+
+// newMux routes /metrics, /probe, health, readiness, reload and the landing
+// page.
+func newMux(f *flags, a *app, slogger *slog.Logger) (*http.ServeMux, error) {
 	base := prometheus.NewRegistry()
-	base.MustRegister(versioncollector.NewCollector(name), apiMetrics, a)
+	base.MustRegister(versioncollector.NewCollector(name), a)
 	if !f.noExporterMetrics {
 		base.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
+	errorLog := slog.NewLogLogger(slogger.Handler(), slog.LevelError)
+	hopts := collector.HandlerOptions{
+		Offset: f.timeoutOffset, MaxRequestsInFlight: f.maxRequests, WriteGrace: 10 * time.Second, ErrorLog: errorLog,
+	}
 	mux := http.NewServeMux()
-	mux.Handle(f.metricsPath, collector.Handler(a.exporter, base, collector.HandlerOptions{
-		Offset: f.timeoutOffset, MaxRequestsInFlight: f.maxRequests, WriteGrace: 10 * time.Second,
-		ErrorLog: slog.NewLogLogger(slogger.Handler(), slog.LevelError),
-	}))
+	mux.Handle(f.metricsPath, collector.Handler(a.exporters, base, hopts))
+	// /probe has a --web.max-requests limit of its own.
+	mux.Handle(probePath, collector.ProbeHandler(a.exporters, hopts))
+	mux.Handle(exporterMetricsPath, promhttp.HandlerFor(base, promhttp.HandlerOpts{ErrorLog: errorLog}))
 	// The landing page links the Go profiles, as the model exporters serve.
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
@@ -260,7 +278,11 @@ func newMux(f *flags, a *app, apiMetrics *collector.APIMetrics, slogger *slog.Lo
 		landing, err := web.NewLandingPage(web.LandingConfig{
 			Name: "TRRO Exporter", Description: "Prometheus exporter for Tencent Cloud TRRO (Real-time Teleoperation)",
 			Version: version.Info(),
-			Links:   []web.LandingLinks{{Address: f.metricsPath, Text: "Metrics"}},
+			Links: []web.LandingLinks{
+				{Address: f.metricsPath, Text: "Metrics (every account)"},
+				{Address: probePath + "?account=" + a.current.Load().accounts[0].cfg.Name, Text: "Metrics of one account (/probe?account=NAME)"},
+				{Address: exporterMetricsPath, Text: "The exporter's own metrics"},
+			},
 		})
 		if err != nil {
 			return nil, err
@@ -340,64 +362,114 @@ func (h untimed) Handle(ctx context.Context, r slog.Record) error {
 func (h untimed) WithAttrs(a []slog.Attr) slog.Handler { return untimed{h.Handler.WithAttrs(a)} }
 func (h untimed) WithGroup(n string) slog.Handler      { return untimed{h.Handler.WithGroup(n)} }
 
-// checkConfig prints what the exporter would do, without any secret.
+// checkConfig prints what the exporter would do, account by account,
+// without any secret.
 func checkConfig(cfg *config.Config, file string, w io.Writer, logger log.Logger) int {
-	src, err := cfg.CredentialSource()
-	if err != nil {
-		level.Error(logger).Log("msg", "invalid configuration", "err", err)
-		return 1
+	sources := make([]string, len(cfg.Accounts))
+	for i := range cfg.Accounts {
+		src, err := cfg.Accounts[i].CredentialSource()
+		if err != nil {
+			kv := []any{"msg", "invalid configuration", "err", err}
+			if len(cfg.Accounts) > 1 {
+				kv = append(kv, "account", cfg.Accounts[i].Name)
+			}
+			level.Error(logger).Log(kv...)
+			return 1
+		}
+		sources[i] = src
 	}
 	if file == "" {
 		file = "(none: defaults)"
 	}
-	projects := "all, discovered with DescribeProjectList"
-	if len(cfg.Projects) > 0 {
-		projects = strings.Join(cfg.Projects, ", ")
-	}
-	enabled := cfg.EnabledCollectors()
 	fmt.Fprintf(w, "configuration OK\n")
 	fmt.Fprintf(w, "  config file:          %s\n", file)
-	fmt.Fprintf(w, "  credentials:          %s\n", src)
-	fmt.Fprintf(w, "  endpoint:             %s\n", cfg.Endpoint)
-	fmt.Fprintf(w, "  region:               %s\n", cfg.Region)
-	fmt.Fprintf(w, "  projects:             %s\n", projects)
-	fmt.Fprintf(w, "  statistic intervals:  %s\n", strings.Join(cfg.StatisticIntervals, ", "))
-	fmt.Fprintf(w, "  collectors:           %s\n", strings.Join(enabled, ", "))
-	fmt.Fprintf(w, "  scrape timeout:       %s (request timeout %s, max retries %d)\n", cfg.ScrapeTimeout, cfg.RequestTimeout, cfg.MaxRetries)
-	fmt.Fprintf(w, "  rate limit:           %g requests/s per action, %d concurrent\n", cfg.RateLimit, cfg.MaxConcurrency)
-	fmt.Fprintf(w, "  pagination:           %d items per page, at most %d pages\n", cfg.PageSize, cfg.MaxPages)
-	fmt.Fprintf(w, "  devices:              at most %d per project\n", cfg.MaxDevicesPerProject)
-	fmt.Fprintf(w, "  sessions:             active within %s; quality over the last %s\n", cfg.ActiveSessionWindow, cfg.SessionQualityLookback)
+	for i := range cfg.Accounts {
+		acc := &cfg.Accounts[i]
+		if len(cfg.Accounts) > 1 {
+			fmt.Fprintf(w, "account %s:\n", acc.Name)
+		}
+		printAccount(w, acc, sources[i])
+	}
 	return 0
 }
 
-// printBudget sizes the fleet through the API and prints what the
-// configuration costs, as the enabled collectors declare it. Credentials
-// that cannot be read or that the API rejects, and an endpoint that cannot
-// be reached, fail the check (exit 1) with one line saying what to fix;
-// other API errors only leave the budget out.
+// printAccount prints one account's settings.
+func printAccount(w io.Writer, acc *config.Account, src string) {
+	projects := "all, discovered with DescribeProjectList"
+	if len(acc.Projects) > 0 {
+		projects = strings.Join(acc.Projects, ", ")
+	}
+	if acc.Include != "" || acc.Exclude != "" {
+		projects += fmt.Sprintf(" (names: include %q, exclude %q)", acc.Include, acc.Exclude)
+	}
+	fmt.Fprintf(w, "  credentials:          %s\n", src)
+	fmt.Fprintf(w, "  endpoint:             %s\n", acc.Endpoint)
+	fmt.Fprintf(w, "  region:               %s\n", acc.Region)
+	fmt.Fprintf(w, "  projects:             %s\n", projects)
+	if acc.DeviceExclude != "" {
+		fmt.Fprintf(w, "  devices left out:     id or name matching %q\n", acc.DeviceExclude)
+	}
+	if len(acc.Labels) > 0 {
+		var kv []string
+		for _, k := range slices.Sorted(maps.Keys(acc.Labels)) {
+			kv = append(kv, fmt.Sprintf("%s=%q", k, acc.Labels[k]))
+		}
+		fmt.Fprintf(w, "  labels:               %s\n", strings.Join(kv, ", "))
+	}
+	fmt.Fprintf(w, "  statistic intervals:  %s\n", strings.Join(acc.StatisticIntervals, ", "))
+	fmt.Fprintf(w, "  collectors:           %s\n", strings.Join(acc.EnabledCollectors(), ", "))
+	fmt.Fprintf(w, "  scrape timeout:       %s (request timeout %s, max retries %d)\n", acc.ScrapeTimeout, acc.RequestTimeout, acc.MaxRetries)
+	fmt.Fprintf(w, "  rate limit:           %g requests/s per action, %d concurrent\n", acc.RateLimit, acc.MaxConcurrency)
+	fmt.Fprintf(w, "  pagination:           %d items per page, at most %d pages\n", acc.PageSize, acc.MaxPages)
+	fmt.Fprintf(w, "  devices:              at most %d per project\n", acc.MaxDevicesPerProject)
+	fmt.Fprintf(w, "  sessions:             active within %s; quality over the last %s\n", acc.ActiveSessionWindow, acc.SessionQualityLookback)
+}
+
+// printBudget sizes each account's fleet through the API and prints what
+// the configuration costs it (rate limits are per account), as the enabled
+// collectors declare it. Credentials that cannot be read or that the API
+// rejects, and an endpoint that cannot be reached, fail the check (exit 1)
+// with one line saying what to fix; other API errors only leave the budget
+// out.
 func printBudget(ctx context.Context, a *app, cfg *config.Config, interval time.Duration, w, errw io.Writer) int {
 	if interval <= 0 {
 		interval = time.Minute
 	}
-	src, _ := cfg.CredentialSource()
-	rt, err := a.build(cfg)
-	if err != nil {
-		fmt.Fprintf(errw, "%s: config check failed: %v\n", name, err)
-		return 1
+	code := 0
+	for i := range cfg.Accounts {
+		acc := &cfg.Accounts[i]
+		prefix := ""
+		if len(cfg.Accounts) > 1 {
+			prefix = "account " + acc.Name + ": "
+			fmt.Fprintf(w, "account %s:\n", acc.Name)
+		}
+		if msg := accountBudget(ctx, a, acc, interval, w, errw); msg != "" {
+			fmt.Fprintf(errw, "%s: config check failed: %s%s\n", name, prefix, msg)
+			code = 1
+		}
 	}
-	defer rt.client.Close()
+	return code
+}
+
+// accountBudget prints one account's budget; it returns what to fix when
+// the account cannot work.
+func accountBudget(ctx context.Context, a *app, acc *config.Account, interval time.Duration, w, errw io.Writer) string {
+	src, _ := acc.CredentialSource()
+	built, _, err := a.buildAccount(*acc, nil)
+	if err != nil {
+		return err.Error()
+	}
+	defer built.client.Close()
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
-	fleet, err := plan.Size(ctx, rt.client, cfg.Projects, time.Duration(cfg.SessionQualityLookback), time.Duration(cfg.ActiveSessionWindow), time.Now(),
+	fleet, err := plan.Size(ctx, built.client, acc.Projects, time.Duration(acc.SessionQualityLookback), time.Duration(acc.ActiveSessionWindow), time.Now(),
 		newProgress(errw))
 	if err != nil {
-		if msg := checkFailure(err, cfg.Endpoint, src); msg != "" {
-			fmt.Fprintf(errw, "%s: config check failed: %s\n", name, msg)
-			return 1
+		if msg := checkFailure(err, acc.Endpoint, src); msg != "" {
+			return msg
 		}
 		fmt.Fprintf(w, "WARNING: no API budget: cannot size the fleet: %v\n", err)
-		return 0
+		return ""
 	}
 	devices := 0
 	for _, d := range fleet.Devices {
@@ -409,14 +481,14 @@ func printBudget(ctx context.Context, a *app, cfg *config.Config, interval time.
 	}
 	fmt.Fprintf(w, "fleet: %d projects, %d devices, %d license groups, %d live sessions\n", fleet.Projects, devices, fleet.LicenseGroups, live)
 	s := plan.Settings{
-		RateLimit: cfg.RateLimit, ScrapeInterval: interval, ScrapeTimeout: time.Duration(cfg.ScrapeTimeout),
+		RateLimit: acc.RateLimit, ScrapeInterval: interval, ScrapeTimeout: time.Duration(acc.ScrapeTimeout),
 		MinInterval: map[string]time.Duration{},
 	}
-	for n, cs := range cfg.CollectorSettings {
+	for n, cs := range acc.CollectorSettings {
 		s.MinInterval[n] = time.Duration(cs.MinInterval)
 	}
-	plan.Compute(rt.exporter.Demands(fleet, cfg.PageSize), s).Print(w, s)
-	return 0
+	plan.Compute(built.exporter.Demands(fleet, acc.PageSize), s).Print(w, s)
+	return ""
 }
 
 // newProgress reports sizing on w: on a terminal, one line kept up to date

@@ -175,35 +175,35 @@ func TestEnvCredentialsAgainstStandIn(t *testing.T) {
 	defer srv.Close()
 	url, logs := startExporter(t, "--tencentcloud.endpoint="+srv.URL, "--collector.session_quality")
 	body := get(t, url+"/metrics")
-	if !strings.Contains(body, "\ntrro_up 1\n") {
+	if !strings.Contains(body, "\ntrro_up{account=\"default\"} 1\n") {
 		t.Fatalf("trro_up is not 1:\n%s", body)
 	}
 	for _, p := range fleet.Projects {
-		if !strings.Contains(body, `trro_project_info{policy_mode="`+p.PolicyMode+`",project_id="`+p.ID+`",project_name="`+p.Name+`"} 1`) {
+		if !strings.Contains(body, `trro_project_info{account="default",policy_mode="`+p.PolicyMode+`",project_id="`+p.ID+`",project_name="`+p.Name+`"} 1`) {
 			t.Errorf("project %s missing", p.ID)
 		}
-		for _, m := range []string{`trro_sessions{interval="hour",project_id="` + p.ID + `",window="current"}`,
-			`trro_recent_sessions{project_id="` + p.ID + `"}`, `trro_active_sessions{project_id="` + p.ID + `"}`,
-			`trro_session_quality_sessions{project_id="` + p.ID + `",quality="good"}`} {
+		for _, m := range []string{`trro_sessions{account="default",interval="hour",project_id="` + p.ID + `",window="current"}`,
+			`trro_recent_sessions{account="default",project_id="` + p.ID + `"}`, `trro_active_sessions{account="default",project_id="` + p.ID + `"}`,
+			`trro_session_quality_sessions{account="default",project_id="` + p.ID + `",quality="good"}`} {
 			if !strings.Contains(body, m) {
 				t.Errorf("%s missing", m)
 			}
 		}
 	}
 	for _, d := range fleet.Devices {
-		for _, m := range []string{`trro_device_info{device_id="` + d.ID + `"`, `trro_device_licenses{device_id="` + d.ID + `"`,
-			`trro_device_status{device_id="` + d.ID + `",project_id="` + d.ProjectID + `",status="` + d.Status + `"} 1`} {
+		for _, m := range []string{`trro_device_info{account="default",device_id="` + d.ID + `"`, `trro_device_licenses{account="default",device_id="` + d.ID + `"`,
+			`trro_device_status{account="default",device_id="` + d.ID + `",project_id="` + d.ProjectID + `",status="` + d.Status + `"} 1`} {
 			if !strings.Contains(body, m) {
 				t.Errorf("%s missing", m)
 			}
 		}
 	}
-	for _, m := range []string{"trro_exporter_build_info{", `trro_licenses{status="bound"} 12`, `trro_account_licenses{state="valid"}`} {
+	for _, m := range []string{"trro_exporter_build_info{", `trro_licenses{account="default",status="bound"} 12`, `trro_account_licenses{account="default",state="valid"}`} {
 		if !strings.Contains(body, m) {
 			t.Errorf("%s missing", m)
 		}
 	}
-	if failed := regexp.MustCompile(`trro_scrape_collector_success\{collector="\w+"\} 0`).FindString(body); failed != "" {
+	if failed := regexp.MustCompile(`trro_scrape_collector_success\{account="default",collector="\w+"\} 0`).FindString(body); failed != "" {
 		t.Errorf("a collector failed: %s", failed)
 	}
 	if landing := get(t, url+"/"); !strings.Contains(landing, "/metrics") {
@@ -218,7 +218,7 @@ func TestDemo(t *testing.T) {
 	noCredsEnv(t)
 	url, _ := startExporter(t, "--demo", "--log.format=json")
 	body := get(t, url+"/metrics")
-	for _, want := range []string{"\ntrro_up 1\n", `trro_scrape_collector_success{collector="sessions"} 1`, "露天矿远程挖掘"} {
+	for _, want := range []string{"\ntrro_up{account=\"default\"} 1\n", `trro_scrape_collector_success{account="default",collector="sessions"} 1`, "露天矿远程挖掘"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("demo page lacks %q", want)
 		}

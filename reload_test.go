@@ -102,11 +102,11 @@ func TestReloadSwapsEndpointAndCredentials(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("reload: %d %s", code, msg)
 	}
-	if body := <-inflight; !strings.Contains(body, "project-from-a") || !strings.Contains(body, "trro_up 1") {
+	if body := <-inflight; !strings.Contains(body, "project-from-a") || !strings.Contains(body, `trro_up{account="default"} 1`) {
 		t.Fatalf("in-flight scrape did not finish on the old config:\n%s", body)
 	}
 	body := get(t, url+"/metrics")
-	if !strings.Contains(body, "project-from-b") || strings.Contains(body, "project-from-a") || !strings.Contains(body, "trro_up 1") {
+	if !strings.Contains(body, "project-from-b") || strings.Contains(body, "project-from-a") || !strings.Contains(body, `trro_up{account="default"} 1`) {
 		t.Fatalf("new endpoint and key not in use:\n%s", body)
 	}
 

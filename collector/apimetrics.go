@@ -1,35 +1,51 @@
 package collector
 
 import (
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/trro-exporter/trro_exporter/trro"
 )
 
 const namespace = "trro"
 
-// APIMetrics count and time every HTTP attempt the client makes. They are
-// ordinary counters and histograms, registered once, not per scrape.
+// AccountLabel is the label naming the account of every series read from
+// the API.
+const AccountLabel = "account"
+
+// APIMetrics count and time every HTTP attempt one account's client makes.
+// They are ordinary counters and histograms that live as long as the
+// account (across reloads), written with the account's series.
 type APIMetrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	// reqFam and latFam write them through a Sink.
+	reqFam, latFam *Family
 }
 
-// NewAPIMetrics returns the API call metrics.
+const (
+	requestsHelp = "TRRO API requests by action and result code: OK, the API's error code (codes not known fold into their family's .Other, or Other), or a client-side code (NetworkError, Timeout, Canceled, HTTPError, InvalidResponse, ResponseTooLarge, ClientError)."
+	latencyHelp  = "Latency of TRRO API requests, including failed ones."
+)
+
+var apiLatencyBuckets = []float64{0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
+
+// NewAPIMetrics returns the API call metrics of one account.
 func NewAPIMetrics() *APIMetrics {
 	return &APIMetrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: namespace, Subsystem: "api", Name: "requests_total",
-			Help: "TRRO API requests by action and result code: OK, the API's error code (codes not known fold into their family's .Other, or Other), or a client-side code (NetworkError, Timeout, Canceled, HTTPError, InvalidResponse, ResponseTooLarge, ClientError).",
+			Namespace: namespace, Subsystem: "api", Name: "requests_total", Help: requestsHelp,
 		}, []string{"action", "code"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Namespace: namespace, Subsystem: "api", Name: "request_duration_seconds",
-			Help:    "Latency of TRRO API requests, including failed ones.",
-			Buckets: []float64{0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10},
+			Namespace: namespace, Subsystem: "api", Name: "request_duration_seconds", Help: latencyHelp,
+			Buckets: apiLatencyBuckets,
 		}, []string{"action"}),
+		reqFam: newFamily("trro_api_requests_total", requestsHelp, prometheus.CounterValue, "action", "code"),
+		latFam: histogramFamily("trro_api_request_duration_seconds", latencyHelp, apiLatencyBuckets, "action"),
 	}
 }
 
@@ -39,16 +55,59 @@ func (m *APIMetrics) Observe(action, code string, d time.Duration) {
 	m.latency.WithLabelValues(action).Observe(d.Seconds())
 }
 
-// Describe implements prometheus.Collector.
-func (m *APIMetrics) Describe(ch chan<- *prometheus.Desc) {
-	m.requests.Describe(ch)
-	m.latency.Describe(ch)
+func (m *APIMetrics) families() []*Family { return []*Family{m.reqFam, m.latFam} }
+
+// write sends the counters and histograms as they are now, series sorted.
+func (m *APIMetrics) write(s Sink) {
+	for _, d := range gatherVec(m.requests) {
+		s.Sample(m.reqFam, d.GetCounter().GetValue(), labelValues(d, m.reqFam)...)
+	}
+	for _, d := range gatherVec(m.latency) {
+		h := d.GetHistogram()
+		cum := make([]uint64, len(m.latFam.buckets))
+		for i, b := range h.GetBucket() {
+			if i < len(cum) {
+				cum[i] = b.GetCumulativeCount()
+			}
+		}
+		s.Histogram(m.latFam, cum, h.GetSampleCount(), h.GetSampleSum(), labelValues(d, m.latFam)...)
+	}
 }
 
-// Collect implements prometheus.Collector.
-func (m *APIMetrics) Collect(ch chan<- prometheus.Metric) {
-	m.requests.Collect(ch)
-	m.latency.Collect(ch)
+// gatherVec reads a vector's series, sorted by their label values.
+func gatherVec(c prometheus.Collector) []*dto.Metric {
+	ch := make(chan prometheus.Metric, 64)
+	go func() {
+		c.Collect(ch)
+		close(ch)
+	}()
+	var out []*dto.Metric
+	for m := range ch {
+		d := &dto.Metric{}
+		if m.Write(d) == nil {
+			out = append(out, d)
+		}
+	}
+	slices.SortFunc(out, func(a, b *dto.Metric) int {
+		for i := range min(len(a.Label), len(b.Label)) {
+			if c := strings.Compare(a.Label[i].GetValue(), b.Label[i].GetValue()); c != 0 {
+				return c
+			}
+		}
+		return 0
+	})
+	return out
+}
+
+// labelValues are d's label values in f's order.
+func labelValues(d *dto.Metric, f *Family) []string {
+	out := make([]string, len(f.labels))
+	for _, lp := range d.GetLabel() {
+		if i := slices.Index(f.labels, lp.GetName()); i >= 0 {
+			out[i] = lp.GetValue()
+		}
+	}
+	return out
 }
 
 // knownCodes are the codes kept as they are in the code label: the
@@ -90,4 +149,17 @@ func codeLabel(code string) string {
 		return family + ".Other"
 	}
 	return "Other"
+}
+
+// Describe implements prometheus.Collector, for registries that embed the
+// counters without an exporter.
+func (m *APIMetrics) Describe(ch chan<- *prometheus.Desc) {
+	m.requests.Describe(ch)
+	m.latency.Describe(ch)
+}
+
+// Collect implements prometheus.Collector.
+func (m *APIMetrics) Collect(ch chan<- prometheus.Metric) {
+	m.requests.Collect(ch)
+	m.latency.Collect(ch)
 }

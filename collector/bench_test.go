@@ -24,7 +24,7 @@ import (
 // the exporter's own).
 func BenchmarkScrape(b *testing.B) {
 	e := benchExporter(b)
-	h := collector.Handler(func() *collector.Exporter { return e }, prometheus.NewRegistry(), collector.HandlerOptions{})
+	h := collector.Handler(func() []*collector.Exporter { return []*collector.Exporter{e} }, prometheus.NewRegistry(), collector.HandlerOptions{})
 	b.ReportAllocs()
 	for b.Loop() {
 		rec := httptest.NewRecorder()

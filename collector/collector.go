@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -55,6 +56,10 @@ type Sizing struct {
 	PageSize int
 	// Discover: projects come from DescribeProjectList.
 	Discover bool
+	// DeviceFilter: device_exclude reads every project's device list.
+	DeviceFilter bool
+	// MaxDevicesPerProject caps the device lists.
+	MaxDevicesPerProject int
 }
 
 // Result is what one Fetch got. It is never changed after Fetch returns, so
@@ -120,6 +125,33 @@ func Names() []string {
 	return names
 }
 
+// LabelNames are the label names of the exporter's series, sorted: static
+// labels may not take them.
+func LabelNames() []string {
+	labelNamesOnce.Do(func() { labelNames = ownLabelNames() })
+	return slices.Clone(labelNames)
+}
+
+var (
+	labelNamesOnce sync.Once
+	labelNames     []string
+)
+
+func ownLabelNames() []string {
+	e, err := New(Options{Collectors: Names(), APIMetrics: NewAPIMetrics(), Timeout: time.Second,
+		ActiveSessionWindow: time.Minute, SessionQualityLookback: time.Hour, SessionDetailsRetention: time.Hour,
+		MaxDevicesPerProject: 1, MaxLiveSessions: 1, MaxLicenses: 1})
+	if err != nil {
+		panic(err)
+	}
+	names := []string{AccountLabel}
+	for _, f := range e.families() {
+		names = append(names, f.labels...)
+	}
+	slices.Sort(names)
+	return slices.Compact(names)
+}
+
 // DefaultEnabled reports a collector's default state.
 func DefaultEnabled(name string) bool { return factories[name].defaultOn }
 
@@ -130,14 +162,17 @@ type Round struct {
 	Now time.Time
 
 	projectIDs []string // configured; empty means discover
+	filters    filters
+	lister     *deviceLister
 
 	once      sync.Once
 	projects  []trro.ProjectInfo
 	projTrunc bool
 	projErr   error
 
-	mu     sync.Mutex
-	recent map[string]*recentList // project → its recent sessions
+	mu      sync.Mutex
+	devices map[string]*deviceList // project → its devices
+	recent  map[string]*recentList // project → its recent sessions
 	// listing bounds the recent-session lists read at once (see
 	// RecentSessions).
 	listing chan struct{}
@@ -186,13 +221,21 @@ func (r *Round) RecentSessions(ctx context.Context, projectID string) (list []tr
 			return
 		}
 		l.list, l.truncated, l.err = r.API.DescribeRecentSessionList(ctx, projectID, r.Now.Add(-recentWindow).Unix(), r.Now.Unix())
+		if l.err == nil {
+			var excluded func(string) bool
+			if excluded, l.err = r.excludedDevices(ctx, projectID); l.err == nil {
+				l.list = withoutDevices(l.list, excluded, func(s *trro.RecentSession) []trro.Text {
+					return []trro.Text{s.FieldDeviceID, s.RemoteDeviceID}
+				})
+			}
+		}
 	})
 	return l.list, l.truncated, l.err
 }
 
 // recentDemand is the demand of the shared recent-session lists.
 func recentDemand(f plan.Fleet, s Sizing) []plan.Demand {
-	return append(discovery(f, s), plan.Demand{Action: trro.ActionDescribeRecentSessionList,
+	return append(append(discovery(f, s), deviceFilterDemand(f, s)...), plan.Demand{Action: trro.ActionDescribeRecentSessionList,
 		Calls: plan.SumPages(f.RecentSessions, s.PageSize, 0), Shared: true})
 }
 
@@ -200,7 +243,12 @@ func recentDemand(f plan.Fleet, s Sizing) []plan.Demand {
 // per round whoever asks first; truncated tells a list cut short at
 // max_pages.
 func (r *Round) Projects(ctx context.Context) (list []trro.ProjectInfo, truncated bool, err error) {
-	r.once.Do(func() { r.projects, r.projTrunc, r.projErr = r.API.DescribeProjectList(ctx) })
+	r.once.Do(func() {
+		r.projects, r.projTrunc, r.projErr = r.API.DescribeProjectList(ctx)
+		if r.filters.include != nil || r.filters.exclude != nil {
+			r.projects = slices.DeleteFunc(slices.Clone(r.projects), func(p trro.ProjectInfo) bool { return !r.filters.keepProject(&p) })
+		}
+	})
 	return r.projects, r.projTrunc, r.projErr
 }
 
@@ -322,7 +370,8 @@ func (d *deviceRows[R]) each(fn func(projectID string, row *R)) {
 }
 
 // fetchDevices runs list for every project under the cardinality guard and
-// keeps each device once, as the row toRow makes of it.
+// keeps each device once, as the row toRow makes of it, but those
+// device_exclude leaves out.
 func fetchDevices[T, R any](ctx context.Context, r *Round, g *guard,
 	list func(projectID string) ([]T, bool, error), id func(*T) string, toRow func(*T) R) (*deviceRows[R], error) {
 	var truncated atomic.Bool
@@ -331,6 +380,11 @@ func fetchDevices[T, R any](ctx context.Context, r *Round, g *guard,
 		if err != nil {
 			return nil, err
 		}
+		excluded, err := r.excludedDevices(ctx, pid)
+		if err != nil {
+			return nil, err
+		}
+		devs = withoutDevices(devs, excluded, func(d *T) []trro.Text { return []trro.Text{trro.Text(id(d))} })
 		g.note(pid, trunc)
 		if trunc {
 			truncated.Store(true)
@@ -354,7 +408,10 @@ func uniqueRows[T, R any](items []T, id func(*T) string, toRow func(*T) R) []R {
 	return out
 }
 
-// devicePages is the demand of a device list read per project.
+// devicePages is the demand of a device list read per project; the
+// DescribeDeviceList one is shared with device_exclude.
 func devicePages(action string, f plan.Fleet, s Sizing, maxPerProject int) []plan.Demand {
-	return append(discovery(f, s), plan.Demand{Action: action, Calls: plan.SumPages(f.Devices, s.PageSize, maxPerProject)})
+	d := append(discovery(f, s), deviceFilterDemand(f, s)...)
+	return append(d, plan.Demand{Action: action, Calls: plan.SumPages(f.Devices, s.PageSize, maxPerProject),
+		Shared: action == trro.ActionDescribeDeviceList})
 }

@@ -2,11 +2,7 @@ package collector
 
 import (
 	"context"
-	"strings"
-	"sync"
 
-	"github.com/go-kit/log"
-	"github.com/go-kit/log/level"
 
 	"github.com/trro-exporter/trro_exporter/plan"
 	"github.com/trro-exporter/trro_exporter/trro"
@@ -24,20 +20,13 @@ var deviceStates = []string{"offline", "ready", "connected"}
 type deviceStatus struct {
 	guard                    *guard
 	drops                    *drops
-	logger                   log.Logger
 	info, status, lastReport *Family
-	// unregistered: ask for devices that log in without registration too;
-	// plain holds the projects whose API refused to (asked plainly since).
-	unregistered bool
-	plain        sync.Map
 }
 
 func newDeviceStatus(s Settings) *deviceStatus {
 	return &deviceStatus{
-		guard:        &guard{collector: "device_status", limit: s.MaxDevicesPerProject, logger: s.Logger},
-		drops:        s.drops,
-		logger:       s.Logger,
-		unregistered: s.IncludeUnregisteredDevices,
+		guard: &guard{collector: "device_status", limit: s.MaxDevicesPerProject, logger: s.Logger},
+		drops: s.drops,
 		info: gaugeFamily("trro_device_info",
 			"A TRRO device (DescribeDeviceList); device_type is field or remote. The value is always 1.",
 			"project_id", "device_id", "device_name", "device_type"),
@@ -73,7 +62,7 @@ type deviceStatusResult struct {
 
 func (d *deviceStatus) Fetch(ctx context.Context, r *Round) (Result, error) {
 	rows, err := fetchDevices(ctx, r, d.guard,
-		func(pid string) ([]trro.DeviceInfo, bool, error) { return d.list(ctx, r, pid) },
+		func(pid string) ([]trro.DeviceInfo, bool, error) { return r.Devices(ctx, pid) },
 		func(dev *trro.DeviceInfo) string { return string(dev.DeviceID) },
 		func(dev *trro.DeviceInfo) deviceStatusRow {
 			row := deviceStatusRow{id: string(dev.DeviceID), name: string(dev.DeviceName), typ: string(dev.DeviceType), status: string(dev.DeviceStatus)}
@@ -90,22 +79,6 @@ func (d *deviceStatus) Fetch(ctx context.Context, r *Round) (Result, error) {
 			return row
 		})
 	return deviceStatusResult{rows, d}, err
-}
-
-// list reads a project's devices, those that log in without registration
-// too when configured. An API that refuses RegisterType (InvalidParameter…)
-// is asked plainly for that project from then on, with a warning once.
-func (d *deviceStatus) list(ctx context.Context, r *Round, pid string) ([]trro.DeviceInfo, bool, error) {
-	_, plain := d.plain.Load(pid)
-	devs, trunc, err := r.API.DescribeDeviceList(ctx, pid, d.guard.limit, d.unregistered && !plain)
-	if e, ok := trro.AsError(err); ok && d.unregistered && !plain && strings.HasPrefix(e.Code, "InvalidParameter") {
-		if _, seen := d.plain.LoadOrStore(pid, true); !seen {
-			level.Warn(d.logger).Log("msg", "the API refuses RegisterType: devices that log in without registration are not listed for this project",
-				"collector", "device_status", "project_id", pid, "code", e.Code, "request_id", e.RequestID)
-		}
-		return r.API.DescribeDeviceList(ctx, pid, d.guard.limit, false)
-	}
-	return devs, trunc, err
 }
 
 func (res deviceStatusResult) Write(s Sink) {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"regexp"
 	"slices"
 	"sync"
 	"time"
@@ -11,6 +13,7 @@ import (
 	"github.com/go-kit/log"
 	"github.com/go-kit/log/level"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/model"
 
 	"github.com/trro-exporter/trro_exporter/plan"
 	"github.com/trro-exporter/trro_exporter/trro"
@@ -18,8 +21,18 @@ import (
 
 // Options configure an Exporter.
 type Options struct {
+	// Account names the account: the account label of every series.
+	Account string
+	// Labels are static labels added to every series.
+	Labels map[string]string
 	API    API
-	Logger log.Logger
+	// APIMetrics are the account's API call metrics, written with its
+	// series (nil: none).
+	APIMetrics *APIMetrics
+	Logger     log.Logger
+	// Include and Exclude filter discovered projects by name; DeviceExclude
+	// leaves out devices by id or name, and their sessions (nil: unset).
+	Include, Exclude, DeviceExclude *regexp.Regexp
 	// Collectors are the enabled collector names.
 	Collectors []string
 	// ProjectIDs limits the exporter to these projects; empty discovers.
@@ -71,6 +84,11 @@ type cached struct {
 type Exporter struct {
 	opts     Options
 	scrapers []Scraper
+	lister   *deviceLister
+	// labels are Account and Labels; extra is them in the text format,
+	// written first in every series.
+	labels prometheus.Labels
+	extra  []byte
 
 	up, success, duration, lastSuccess *Family
 	drops                              *drops
@@ -117,6 +135,11 @@ func New(opts Options) (*Exporter, error) {
 		failures:  &failureLog{logger: opts.Logger, now: opts.Now, seen: map[string]*repeat{}},
 		cache:     map[string]*cached{},
 		succeeded: map[string]time.Time{},
+		lister: &deviceLister{limit: opts.MaxDevicesPerProject, unregistered: opts.IncludeUnregisteredDevices,
+			logger: opts.Logger},
+	}
+	if err := e.setLabels(); err != nil {
+		return nil, err
 	}
 	// /metrics is written without a registry's duplicate check: a value
 	// listed twice would write its series twice.
@@ -176,7 +199,8 @@ func (e *Exporter) MarkRejected(code string) {
 // Demands are what each enabled collector costs per scrape for fleet f, at
 // pageSize items a page: the budget planner sums them.
 func (e *Exporter) Demands(f plan.Fleet, pageSize int) map[string][]plan.Demand {
-	z := Sizing{PageSize: pageSize, Discover: len(e.opts.ProjectIDs) == 0}
+	z := Sizing{PageSize: pageSize, Discover: len(e.opts.ProjectIDs) == 0,
+		DeviceFilter: e.opts.DeviceExclude != nil, MaxDevicesPerProject: e.opts.MaxDevicesPerProject}
 	out := make(map[string][]plan.Demand, len(e.scrapers))
 	for _, s := range e.scrapers {
 		out[s.Name()] = s.Demand(f, z)
@@ -187,17 +211,24 @@ func (e *Exporter) Demands(f plan.Fleet, pageSize int) map[string][]plan.Demand 
 // Timeout is the upper bound of one API round.
 func (e *Exporter) Timeout() time.Duration { return e.opts.Timeout }
 
+// APIMetrics are the account's API call metrics (nil: none).
+func (e *Exporter) APIMetrics() *APIMetrics { return e.opts.APIMetrics }
+
+// Account is the account the exporter reads.
+func (e *Exporter) Account() string { return e.opts.Account }
+
 // Describe sends every descriptor the exporter may use.
 func (e *Exporter) Describe(ch chan<- *prometheus.Desc) {
-	for _, f := range e.families() {
-		ch <- f.desc
-	}
+	e.WithContext(context.Background()).Describe(ch)
 }
 
 func (e *Exporter) families() []*Family {
 	fs := []*Family{e.up, truncatedFamily, e.success, e.duration, e.lastSuccess, e.drops.fam}
 	for _, s := range e.scrapers {
 		fs = append(fs, s.Families()...)
+	}
+	if e.opts.APIMetrics != nil {
+		fs = append(fs, e.opts.APIMetrics.families()...)
 	}
 	return fs
 }
@@ -212,21 +243,61 @@ func (e *Exporter) Collect(ch chan<- prometheus.Metric) {
 // CollectContext sends the metrics of an API round that ends with ctx or
 // the configured timeout, whichever comes first.
 func (e *Exporter) CollectContext(ctx context.Context, ch chan<- prometheus.Metric) {
-	e.write(metricSink(ch), e.round(ctx))
+	e.WithContext(ctx).Collect(ch)
 }
 
-// WithContext returns a Collector whose rounds end with ctx.
+// WithContext returns a Collector whose rounds end with ctx. Its metrics
+// carry the account's labels, as client_golang's wrapping adds them.
 func (e *Exporter) WithContext(ctx context.Context) prometheus.Collector {
-	return boundCollector{e: e, ctx: ctx}
+	return prometheus.WrapCollectorWith(e.labels, boundCollector{e: e, ctx: ctx})
 }
 
+// boundCollector is the exporter's metrics without the account's labels.
 type boundCollector struct {
 	e   *Exporter
 	ctx context.Context
 }
 
-func (b boundCollector) Describe(ch chan<- *prometheus.Desc) { b.e.Describe(ch) }
-func (b boundCollector) Collect(ch chan<- prometheus.Metric) { b.e.CollectContext(b.ctx, ch) }
+func (b boundCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, f := range b.e.families() {
+		ch <- f.desc
+	}
+}
+
+func (b boundCollector) Collect(ch chan<- prometheus.Metric) { b.e.write(metricSink(ch), b.e.round(b.ctx)) }
+
+// setLabels checks and encodes the account's labels.
+func (e *Exporter) setLabels() error {
+	e.labels = prometheus.Labels{}
+	if e.opts.Account != "" {
+		e.labels[AccountLabel] = e.opts.Account
+	}
+	var own []string
+	if len(e.opts.Labels) > 0 {
+		own = LabelNames()
+	}
+	for k, v := range e.opts.Labels {
+		if slices.Contains(own, k) || !model.LabelName(k).IsValidLegacy() || v == "" {
+			return fmt.Errorf("collector: static label %q=%q is invalid or one of the exporter's own", k, v)
+		}
+		e.labels[k] = v
+	}
+	names := slices.Sorted(maps.Keys(e.opts.Labels))
+	if e.opts.Account != "" {
+		names = append([]string{AccountLabel}, names...)
+	}
+	for i, k := range names {
+		if i > 0 {
+			e.extra = append(e.extra, ',')
+		}
+		e.extra = append(e.extra, k...)
+		e.extra = append(e.extra, '=', '"')
+		e.extra = appendLabelValue(e.extra, e.labels[k])
+		e.extra = append(e.extra, '"')
+	}
+	return nil
+}
+
 
 // outcome is what one collector brought to a round.
 type outcome struct {
@@ -293,6 +364,9 @@ func (e *Exporter) write(s Sink, rr *roundResult) {
 		}
 	}
 	e.drops.write(s)
+	if e.opts.APIMetrics != nil {
+		e.opts.APIMetrics.write(s)
+	}
 	for _, o := range rr.outcomes {
 		if t, ok := o.res.(truncation); ok {
 			s.Sample(truncatedFamily, boolValue(t.Truncated()), o.name)
@@ -358,7 +432,8 @@ func (e *Exporter) run(ctx context.Context, f *flight) {
 	defer close(f.done)
 	tr := &trro.Trace{}
 	ctx = trro.WithTrace(ctx, tr)
-	r := &Round{API: e.opts.API, Now: e.opts.Now(), projectIDs: e.opts.ProjectIDs}
+	r := &Round{API: e.opts.API, Now: e.opts.Now(), projectIDs: e.opts.ProjectIDs, lister: e.lister,
+		filters: filters{include: e.opts.Include, exclude: e.opts.Exclude, devices: e.opts.DeviceExclude}}
 
 	outcomes := make([]outcome, len(e.scrapers))
 	var wg sync.WaitGroup

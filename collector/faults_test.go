@@ -86,7 +86,7 @@ func TestRequestLimitExceededBurst(t *testing.T) {
 func TestMaxRequestsInFlight(t *testing.T) {
 	e := newEnv(t, fixtureFleet(), envOpts{collectors: []string{"licenses"}})
 	release := hold(t, e.srv)
-	h := collector.Handler(func() *collector.Exporter { return e.exp }, prometheus.NewRegistry(), collector.HandlerOptions{MaxRequestsInFlight: 1})
+	h := collector.Handler(func() []*collector.Exporter { return []*collector.Exporter{e.exp} }, prometheus.NewRegistry(), collector.HandlerOptions{MaxRequestsInFlight: 1})
 	first := make(chan int)
 	go func() {
 		rec := httptest.NewRecorder()

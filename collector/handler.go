@@ -3,6 +3,7 @@ package collector
 import (
 	"compress/gzip"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 )
 
@@ -40,11 +42,43 @@ var gzipPool = sync.Pool{New: func() any {
 	return w
 }}
 
-// Handler serves the metrics of the exporter current() returns when the
-// request arrives, plus base (the exporter's own metrics). Each request gets
-// a deadline from its scrape timeout header, capped by the exporter's
-// timeout.
-func Handler(current func() *Exporter, base prometheus.Gatherer, opts HandlerOptions) http.Handler {
+// Handler serves /metrics: the metrics of every account's exporter that
+// current() returns when the request arrives, plus base (the exporter's own
+// metrics). The accounts' rounds run side by side, each with a deadline
+// from the scrape timeout header capped by its own timeout: a slow account
+// answers what it has by then and never holds the others back.
+func Handler(current func() []*Exporter, base prometheus.Gatherer, opts HandlerOptions) http.Handler {
+	return serveMetrics(opts, func(w http.ResponseWriter, r *http.Request) ([]*Exporter, prometheus.Gatherer) {
+		return current(), base
+	})
+}
+
+// ProbeHandler serves /probe?account=NAME: one account's metrics alone, so
+// that each account can be a Prometheus target of its own. A missing or
+// unknown account gets 400 with the names, and no API round.
+func ProbeHandler(current func() []*Exporter, opts HandlerOptions) http.Handler {
+	return serveMetrics(opts, func(w http.ResponseWriter, r *http.Request) ([]*Exporter, prometheus.Gatherer) {
+		all := current()
+		name := r.URL.Query().Get("account")
+		names := make([]string, len(all))
+		for i, e := range all {
+			if e.Account() == name {
+				return []*Exporter{e}, nil
+			}
+			names[i] = e.Account()
+		}
+		msg := fmt.Sprintf("unknown account %q", name)
+		if name == "" {
+			msg = "the account parameter is missing"
+		}
+		http.Error(w, msg+"; accounts: "+strings.Join(names, ", "), http.StatusBadRequest)
+		return nil, nil
+	})
+}
+
+// serveMetrics answers GET with the page of the exporters pick chooses
+// (none: pick has answered), HEAD with headers alone.
+func serveMetrics(opts HandlerOptions, pick func(http.ResponseWriter, *http.Request) ([]*Exporter, prometheus.Gatherer)) http.Handler {
 	var inflight chan struct{}
 	if opts.MaxRequestsInFlight > 0 {
 		inflight = make(chan struct{}, opts.MaxRequestsInFlight)
@@ -58,7 +92,7 @@ func Handler(current func() *Exporter, base prometheus.Gatherer, opts HandlerOpt
 			return
 		default:
 			w.Header().Set("Allow", "GET, HEAD")
-			http.Error(w, "Method not allowed: /metrics answers GET and HEAD.", http.StatusMethodNotAllowed)
+			http.Error(w, "Method not allowed: this path answers GET and HEAD.", http.StatusMethodNotAllowed)
 			return
 		}
 		if inflight != nil {
@@ -70,23 +104,41 @@ func Handler(current func() *Exporter, base prometheus.Gatherer, opts HandlerOpt
 				return
 			}
 		}
-		e := current()
-		if e == nil {
+		exporters, base := pick(w, r)
+		if exporters == nil {
+			return
+		}
+		if len(exporters) == 0 {
 			http.Error(w, "no configuration loaded", http.StatusServiceUnavailable)
 			return
 		}
-		timeout := ScrapeTimeout(r.Header, opts.Offset, e.Timeout())
+		rounds := make([]*roundResult, len(exporters))
+		var longest time.Duration
+		for _, e := range exporters {
+			longest = max(longest, ScrapeTimeout(r.Header, opts.Offset, e.Timeout()))
+		}
 		// The page is written by the scrape's deadline plus a grace, or
 		// not at all: a reader that stalls must not hold a slot for the
 		// server's whole write timeout.
-		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(timeout + opts.WriteGrace))
-		ctx, cancel := context.WithTimeout(r.Context(), timeout)
-		defer cancel()
-		rr := e.round(ctx)
-		// After the round, so the API counters include its calls.
-		mfs, err := base.Gather()
-		if err != nil && opts.ErrorLog != nil {
-			opts.ErrorLog.Println("error gathering the exporter's own metrics:", err)
+		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(longest + opts.WriteGrace))
+		var wg sync.WaitGroup
+		for i, e := range exporters {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				ctx, cancel := context.WithTimeout(r.Context(), ScrapeTimeout(r.Header, opts.Offset, e.Timeout()))
+				defer cancel()
+				rounds[i] = e.round(ctx)
+			}()
+		}
+		wg.Wait()
+		// After the rounds, so the API counters include their calls.
+		var mfs []*dto.MetricFamily
+		if base != nil {
+			var err error
+			if mfs, err = base.Gather(); err != nil && opts.ErrorLog != nil {
+				opts.ErrorLog.Println("error gathering the exporter's own metrics:", err)
+			}
 		}
 
 		h := w.Header()
@@ -104,8 +156,15 @@ func Handler(current func() *Exporter, base prometheus.Gatherer, opts HandlerOpt
 			}()
 			out = gz
 		}
+		// One account streams; several are grouped family by family.
 		sink := newTextSink(out)
-		e.write(sink, rr)
+		if len(exporters) > 1 {
+			sink = newGroupingSink(out)
+		}
+		for i, e := range exporters {
+			sink.extra = e.extra
+			e.write(sink, rounds[i])
+		}
 		if err := sink.Flush(); err != nil {
 			return // the scraper went away
 		}

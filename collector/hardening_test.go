@@ -92,7 +92,7 @@ func TestLicenseGuard(t *testing.T) {
 func TestSlowReadersFreeTheirSlots(t *testing.T) {
 	spec := standin.Spec{Projects: 20, DevicesPerProject: 1000, SessionsPerDevice: 1}
 	e := newEnv(t, standin.Generate(spec, now), envOpts{collectors: []string{"devices", "device_status"}})
-	h := collector.Handler(func() *collector.Exporter { return e.exp }, prometheus.NewRegistry(),
+	h := collector.Handler(func() []*collector.Exporter { return []*collector.Exporter{e.exp} }, prometheus.NewRegistry(),
 		collector.HandlerOptions{MaxRequestsInFlight: 2, WriteGrace: 500 * time.Millisecond})
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)

@@ -107,7 +107,7 @@ func newEnv(t *testing.T, fleet *standin.Fleet, o envOpts) *env {
 	}
 	eo := def.ExporterOptions(c, level.NewFilter(log.NewLogfmtLogger(e.logs), level.AllowInfo()))
 	eo.Collectors, eo.ProjectIDs, eo.Intervals, eo.Now = o.collectors, o.projects, o.intervals, o.clock
-	eo.Timeout, eo.MaxDevicesPerProject, eo.Freshness = 5*time.Second, o.maxDevices, o.freshness
+	eo.Timeout, eo.MaxDevicesPerProject, eo.Freshness, eo.APIMetrics = 5*time.Second, o.maxDevices, o.freshness, e.api
 	if o.exporter != nil {
 		o.exporter(&eo)
 	}
@@ -116,8 +116,7 @@ func newEnv(t *testing.T, fleet *standin.Fleet, o envOpts) *env {
 		t.Fatal(err)
 	}
 	base := prometheus.NewRegistry()
-	base.MustRegister(e.api)
-	e.handler = collector.Handler(func() *collector.Exporter { return e.exp }, base, collector.HandlerOptions{Offset: 200 * time.Millisecond})
+	e.handler = collector.Handler(func() []*collector.Exporter { return []*collector.Exporter{e.exp} }, base, collector.HandlerOptions{Offset: 200 * time.Millisecond})
 	return e
 }
 

@@ -61,7 +61,7 @@ func (s *sessionQuality) Families() []*Family {
 }
 
 func (s *sessionQuality) Demand(f plan.Fleet, z Sizing) []plan.Demand {
-	return append(discovery(f, z), plan.Demand{Action: trro.ActionDescribeDeviceSessionList, Calls: plan.SumPages(f.QualitySessions, z.PageSize, 0)})
+	return append(append(discovery(f, z), deviceFilterDemand(f, z)...), plan.Demand{Action: trro.ActionDescribeDeviceSessionList, Calls: plan.SumPages(f.QualitySessions, z.PageSize, 0)})
 }
 
 type sessionQualityResult struct {
@@ -81,6 +81,13 @@ func (s *sessionQuality) Fetch(ctx context.Context, r *Round) (Result, error) {
 		if err != nil {
 			return qualityCounts{}, err
 		}
+		excluded, err := r.excludedDevices(ctx, id)
+		if err != nil {
+			return qualityCounts{}, err
+		}
+		list = withoutDevices(list, excluded, func(s *trro.DeviceSession) []trro.Text {
+			return []trro.Text{s.FieldDeviceID, s.RemoteDeviceID}
+		})
 		if cut {
 			truncated.Store(true)
 		}

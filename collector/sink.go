@@ -20,7 +20,7 @@ type Family struct {
 	labels []string
 	header []byte   // # HELP and # TYPE lines
 	order  []int    // label indexes sorted by name, as client_golang writes them
-	open   [][]byte // open[i] precedes the value of label order[i]
+	open   [][]byte // open[i] (name=") precedes the value of label order[i]
 	// buckets are a histogram's upper bounds (nil: not a histogram).
 	buckets []float64
 }
@@ -38,12 +38,8 @@ func newFamily(name, help string, typ prometheus.ValueType, labels ...string) *F
 		f.order[i] = i
 	}
 	slices.SortFunc(f.order, func(a, b int) int { return strings.Compare(labels[a], labels[b]) })
-	for i, l := range f.order {
-		sep := `",`
-		if i == 0 {
-			sep = name + "{"
-		}
-		f.open = append(f.open, []byte(sep+labels[l]+`="`))
+	for _, l := range f.order {
+		f.open = append(f.open, []byte(labels[l]+`="`))
 	}
 	return f
 }
@@ -79,12 +75,24 @@ type textSink struct {
 	buf []byte
 	cur *Family
 	err error
+	// extra is written first in every label set: the account's labels.
+	extra []byte
+	// groups, when several accounts share a page, hold each family's
+	// samples until Flush, which writes them family by family, as the
+	// format wants; order is the families' first appearance.
+	groups map[string][]byte
+	order  []string
 }
 
 // flushAt is the buffered text size that triggers a write.
 const flushAt = 32 << 10
 
 func newTextSink(w io.Writer) *textSink { return &textSink{out: w, buf: make([]byte, 0, flushAt+4096)} }
+
+// newGroupingSink is a textSink for the samples of several accounts.
+func newGroupingSink(w io.Writer) *textSink {
+	return &textSink{out: w, groups: map[string][]byte{}}
+}
 
 // begin checks a sample of f and writes f's header when f starts; false
 // once writing has failed.
@@ -93,8 +101,22 @@ func (s *textSink) begin(f *Family, values []string) bool {
 	if s.err != nil {
 		return false
 	}
-	if f != s.cur {
+	switch {
+	case f == s.cur:
+	case s.groups == nil:
 		s.buf = append(s.buf, f.header...)
+		s.cur = f
+	case s.cur == nil || f.name != s.cur.name:
+		if s.cur != nil {
+			s.groups[s.cur.name] = s.buf
+		}
+		b, ok := s.groups[f.name]
+		if !ok {
+			s.order = append(s.order, f.name)
+			b = append([]byte(nil), f.header...)
+		}
+		s.buf, s.cur = b, f
+	default:
 		s.cur = f
 	}
 	return true
@@ -104,19 +126,29 @@ func (s *textSink) Sample(f *Family, v float64, values ...string) {
 	if !s.begin(f, values) {
 		return
 	}
-	if len(values) == 0 {
-		s.buf = append(s.buf, f.name...)
-	} else {
+	s.buf = append(s.buf, f.name...)
+	if len(values) > 0 || len(s.extra) > 0 {
+		s.buf = append(s.buf, '{')
+		s.buf = append(s.buf, s.extra...)
 		for i, l := range f.order {
+			if i > 0 || len(s.extra) > 0 {
+				s.buf = append(s.buf, ',')
+			}
 			s.buf = append(s.buf, f.open[i]...)
 			s.buf = appendLabelValue(s.buf, values[l])
+			s.buf = append(s.buf, '"')
 		}
-		s.buf = append(s.buf, '"', '}')
+		s.buf = append(s.buf, '}')
 	}
 	s.buf = append(s.buf, ' ')
 	s.buf = appendValue(s.buf, v)
 	s.buf = append(s.buf, '\n')
-	if len(s.buf) >= flushAt {
+	s.maybeFlush()
+}
+
+// maybeFlush writes the buffer once it is large, unless grouping.
+func (s *textSink) maybeFlush() {
+	if len(s.buf) >= flushAt && s.groups == nil {
 		s.Flush()
 	}
 }
@@ -131,9 +163,7 @@ func (s *textSink) Histogram(f *Family, cumulative []uint64, count uint64, sum f
 	s.histogramLine(f, "_bucket", values, "+Inf", float64(count))
 	s.histogramLine(f, "_sum", values, "", sum)
 	s.histogramLine(f, "_count", values, "", float64(count))
-	if len(s.buf) >= flushAt {
-		s.Flush()
-	}
+	s.maybeFlush()
 }
 
 // histogramLine writes one line of a histogram: labels in client_golang's
@@ -142,6 +172,11 @@ func (s *textSink) histogramLine(f *Family, suffix string, values []string, le s
 	s.buf = append(s.buf, f.name...)
 	s.buf = append(s.buf, suffix...)
 	sep := byte('{')
+	if len(s.extra) > 0 {
+		s.buf = append(s.buf, sep)
+		s.buf = append(s.buf, s.extra...)
+		sep = ','
+	}
 	for _, l := range f.order {
 		s.buf = append(s.buf, sep)
 		s.buf = append(s.buf, f.labels[l]...)
@@ -165,9 +200,21 @@ func (s *textSink) histogramLine(f *Family, suffix string, values []string, le s
 	s.buf = append(s.buf, '\n')
 }
 
-// Flush writes what is buffered; the first write error sticks and ends
-// the output (the scraper has gone away).
+// Flush writes what is buffered (when grouping, every family); the first
+// write error sticks and ends the output (the scraper has gone away).
 func (s *textSink) Flush() error {
+	if s.groups != nil && s.err == nil {
+		if s.cur != nil {
+			s.groups[s.cur.name] = s.buf
+		}
+		for _, name := range s.order {
+			if _, s.err = s.out.Write(s.groups[name]); s.err != nil {
+				break
+			}
+		}
+		s.groups, s.order, s.buf, s.cur = map[string][]byte{}, nil, nil, nil
+		return s.err
+	}
 	if s.err != nil || len(s.buf) == 0 {
 		return s.err
 	}

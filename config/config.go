@@ -23,8 +23,23 @@ import (
 // Intervals are the StatisticInterval values the API knows.
 var Intervals = []string{"hour", "day", "month"}
 
-// Config is the exporter's configuration file.
+// Config is the exporter's configuration file. Its top-level keys are the
+// settings of every account: the one account (named "default" unless name
+// says otherwise) when accounts is empty, else what each account inherits.
 type Config struct {
+	Account `yaml:",inline"`
+	// Accounts are the Tencent Cloud accounts exported, each with its own
+	// credentials, endpoint, rate limits and state (see accounts.go). After
+	// Parse it always holds at least one, every key resolved.
+	Accounts []Account `yaml:"accounts"`
+	// single: the top-level keys are the one account (no accounts list).
+	single bool
+}
+
+// Account is one Tencent Cloud account's settings.
+type Account struct {
+	// Name is the account label's value; [a-z0-9_-]+, unique.
+	Name        string      `yaml:"name"`
 	Credentials Credentials `yaml:"credentials"`
 	// Region is sent with every call; the API requires it for most actions.
 	Region string `yaml:"region"`
@@ -64,6 +79,15 @@ type Config struct {
 	SessionDetailsRetention Duration `yaml:"session_details_retention"`
 	// CollectorSettings hold per-collector freshness for large fleets.
 	CollectorSettings map[string]CollectorSettings `yaml:"collector_settings"`
+	// Include and Exclude filter discovered projects by name (regular
+	// expressions, anchored at both ends); exclude wins.
+	Include string `yaml:"include"`
+	Exclude string `yaml:"exclude"`
+	// DeviceExclude leaves out the devices whose id or name it matches
+	// (anchored), and their sessions.
+	DeviceExclude string `yaml:"device_exclude"`
+	// Labels are added to every series of the account.
+	Labels map[string]string `yaml:"labels"`
 }
 
 // CollectorSettings tune one collector.
@@ -98,14 +122,27 @@ type Credentials struct {
 	SessionToken  Secret `yaml:"session_token"`
 	// CVMRole is a CVM role name, or "auto" to ask the instance metadata.
 	CVMRole string `yaml:"cvm_role"`
+	// SecretIDEnv, SecretKeyEnv and SessionTokenEnv name environment
+	// variables holding the key pair (and token): one pair per account.
+	SecretIDEnv     string `yaml:"secret_id_env"`
+	SecretKeyEnv    string `yaml:"secret_key_env"`
+	SessionTokenEnv string `yaml:"session_token_env"`
 	// RoleARN is assumed through STS with the credentials found above.
 	RoleARN         string `yaml:"role_arn"`
 	RoleSessionName string `yaml:"role_session_name"`
 }
 
-// Default returns the configuration used when no file is given.
+// Default returns the configuration used when no file is given: one
+// account, named default.
 func Default() *Config {
-	return &Config{
+	c := &Config{Account: defaultAccount(), single: true}
+	c.Accounts = []Account{c.Account.clone(DefaultAccount)}
+	return c
+}
+
+// defaultAccount holds every key's default.
+func defaultAccount() Account {
+	return Account{
 		Region:                     "ap-guangzhou",
 		Endpoint:                   trro.DefaultEndpoint,
 		StatisticIntervals:         []string{"hour"},
@@ -148,7 +185,7 @@ var unknownField = regexp.MustCompile(`^line (\d+): field (\S+) not found in typ
 // Parse decodes and validates a config; unknown keys are errors, and so is
 // a second YAML document. Errors name the key and its line.
 func Parse(data []byte, collectors []string) (*Config, error) {
-	cfg := Default()
+	cfg := &Config{Account: defaultAccount()}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
@@ -173,20 +210,41 @@ func Parse(data []byte, collectors []string) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Collectors == nil {
-		cfg.Collectors = map[string]bool{}
-	}
-	if err := cfg.Validate(collectors); err != nil {
-		// "key: …" or "key.sub: …": say on which line the key is.
-		key, _, _ := strings.Cut(err.Error(), ":")
-		for k := key; k != ""; k = k[:max(strings.LastIndex(k, "."), 0)] {
-			if l, ok := lines[k]; ok {
-				return nil, fmt.Errorf("line %d: %w", l, err)
-			}
-		}
+	if err := cfg.settle(lines); err != nil {
 		return nil, err
 	}
+	if err := cfg.Validate(collectors); err != nil {
+		return nil, withLine(err, lines)
+	}
 	return cfg, nil
+}
+
+// withLine says on which line the key an error names ("key: …" or
+// "key.sub: …") is; for an account, its own key, else the inherited
+// top-level one, else the account's entry.
+func withLine(err error, lines map[string]int) error {
+	var ae *accountError
+	inner, prefix := err, ""
+	if errors.As(err, &ae) {
+		inner, prefix = ae.err, fmt.Sprintf("accounts.%d.", ae.index)
+	}
+	key, _, _ := strings.Cut(inner.Error(), ":")
+	var candidates []string
+	for k := key; k != ""; k = k[:max(strings.LastIndex(k, "."), 0)] {
+		candidates = append(candidates, prefix+k)
+	}
+	if prefix != "" {
+		for k := key; k != ""; k = k[:max(strings.LastIndex(k, "."), 0)] {
+			candidates = append(candidates, k)
+		}
+		candidates = append(candidates, strings.TrimSuffix(prefix, "."))
+	}
+	for _, k := range candidates {
+		if l, ok := lines[k]; ok {
+			return fmt.Errorf("line %d: %w", l, err)
+		}
+	}
+	return err
 }
 
 // wholeNumbers are the keys that take integers: YAML would read 1.5 as 1.
@@ -201,36 +259,64 @@ func keyLines(data []byte) (map[string]int, error) {
 		return map[string]int{}, nil
 	}
 	lines := map[string]int{}
+	var wrong error
 	var walk func(prefix string, n *yaml.Node)
 	walk = func(prefix string, n *yaml.Node) {
-		if n.Kind != yaml.MappingNode {
-			return
-		}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k := prefix + n.Content[i].Value
-			lines[k] = n.Content[i].Line
-			walk(k+".", n.Content[i+1])
+		switch n.Kind {
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i], n.Content[i+1]
+				lines[prefix+k.Value] = k.Line
+				// Whole-number keys, at the top or in an account.
+				if (prefix == "" || strings.Count(prefix, ".") == 2 && strings.HasPrefix(prefix, "accounts.")) &&
+					slices.Contains(wholeNumbers, k.Value) && v.Tag != "!!int" && wrong == nil {
+					wrong = fmt.Errorf("line %d: %s: want a whole number, got %q", v.Line, k.Value, v.Value)
+				}
+				walk(prefix+k.Value+".", v)
+			}
+		case yaml.SequenceNode:
+			if prefix == "accounts." {
+				for i, item := range n.Content {
+					lines[fmt.Sprintf("accounts.%d", i)] = item.Line
+					walk(fmt.Sprintf("accounts.%d.", i), item)
+				}
+			}
 		}
 	}
 	walk("", root.Content[0])
-	top := root.Content[0]
-	for i := 0; top.Kind == yaml.MappingNode && i+1 < len(top.Content); i += 2 {
-		k, v := top.Content[i], top.Content[i+1]
-		if slices.Contains(wholeNumbers, k.Value) && v.Tag != "!!int" {
-			return nil, fmt.Errorf("line %d: %s: want a whole number, got %q", v.Line, k.Value, v.Value)
-		}
+	if wrong != nil {
+		return nil, wrong
 	}
 	return lines, nil
 }
 
-// Validate checks values that YAML alone cannot; it changes nothing.
+// Validate checks values that YAML alone cannot, account by account; it
+// changes nothing.
 func (c *Config) Validate(collectors []string) error {
+	if len(c.Accounts) == 0 {
+		return errors.New("accounts: no account")
+	}
+	for i := range c.Accounts {
+		if err := c.Accounts[i].Validate(collectors); err != nil {
+			if c.single {
+				return err // the single-account keys: errors as before
+			}
+			return &accountError{index: i, name: c.Accounts[i].Name, err: err}
+		}
+	}
+	return validateNames(c.Accounts)
+}
+
+// Validate checks one account's values.
+func (c *Account) Validate(collectors []string) error {
 	for _, check := range []func() error{
 		c.validateAPI,
 		c.validateProjects,
 		func() error { return c.validateCollectors(collectors) },
 		c.validateLimits,
 		c.Credentials.validate,
+		c.validateFilters,
+		c.validateLabels,
 	} {
 		if err := check(); err != nil {
 			return err
@@ -239,7 +325,7 @@ func (c *Config) Validate(collectors []string) error {
 	return nil
 }
 
-func (c *Config) validateAPI() error {
+func (c *Account) validateAPI() error {
 	if _, _, err := trro.ParseEndpoint(c.Endpoint); err != nil {
 		return fmt.Errorf("endpoint: %w", err)
 	}
@@ -249,7 +335,7 @@ func (c *Config) validateAPI() error {
 	return nil
 }
 
-func (c *Config) validateProjects() error {
+func (c *Account) validateProjects() error {
 	for i, p := range c.Projects {
 		switch {
 		case strings.TrimSpace(p) == "":
@@ -272,7 +358,7 @@ func (c *Config) validateProjects() error {
 	return nil
 }
 
-func (c *Config) validateCollectors(collectors []string) error {
+func (c *Account) validateCollectors(collectors []string) error {
 	for name := range c.Collectors {
 		if !slices.Contains(collectors, name) {
 			return fmt.Errorf("collectors: unknown collector %q (known: %s)", name, strings.Join(collectors, ", "))
@@ -293,7 +379,7 @@ func (c *Config) validateCollectors(collectors []string) error {
 	return nil
 }
 
-func (c *Config) validateLimits() error {
+func (c *Account) validateLimits() error {
 	switch {
 	case c.ScrapeTimeout < Duration(time.Second) || c.ScrapeTimeout > Duration(time.Hour):
 		return errors.New("scrape_timeout: must be between 1s and 1h")
@@ -341,12 +427,23 @@ func (cr Credentials) validate() error {
 		return errors.New("credentials: session_token needs secret_id and secret_key")
 	case cr.CVMRole != "" && cr.SecretID != "":
 		return errors.New("credentials: set cvm_role or secret_id, not both")
+	case (cr.SecretIDEnv == "") != (cr.SecretKeyEnv == ""):
+		return errors.New("credentials: set secret_id_env and secret_key_env together")
+	case cr.SessionTokenEnv != "" && cr.SecretIDEnv == "":
+		return errors.New("credentials: session_token_env needs secret_id_env and secret_key_env")
+	case cr.SecretIDEnv != "" && (cr.SecretID != "" || cr.CVMRole != ""):
+		return errors.New("credentials: set secret_id_env or secret_id or cvm_role, one of them")
+	}
+	for _, env := range []string{cr.SecretIDEnv, cr.SecretKeyEnv, cr.SessionTokenEnv} {
+		if env != "" && !labelName.MatchString(env) {
+			return fmt.Errorf("credentials: %q is not an environment variable name", env)
+		}
 	}
 	return nil
 }
 
 // ClientOptions are the API client's settings from c, signing with cred.
-func (c *Config) ClientOptions(cred common.CredentialIface) trro.Options {
+func (c *Account) ClientOptions(cred common.CredentialIface) trro.Options {
 	return trro.Options{
 		Endpoint: c.Endpoint, Region: c.Region, Credential: cred,
 		RequestTimeout: time.Duration(c.RequestTimeout), RateLimit: c.RateLimit,
@@ -358,7 +455,7 @@ func (c *Config) ClientOptions(cred common.CredentialIface) trro.Options {
 
 // Enabled reports whether a collector is on: the config's switch if set,
 // else def.
-func (c *Config) Enabled(name string, def bool) bool {
+func (c *Account) Enabled(name string, def bool) bool {
 	if v, ok := c.Collectors[name]; ok {
 		return v
 	}
@@ -367,12 +464,15 @@ func (c *Config) Enabled(name string, def bool) bool {
 
 // ExporterOptions are the exporter's settings from c: its enabled
 // collectors, projects, limits and per-collector freshness, reading api.
-func (c *Config) ExporterOptions(api collector.API, logger log.Logger) collector.Options {
+func (c *Account) ExporterOptions(api collector.API, logger log.Logger) collector.Options {
 	fresh := map[string]collector.Freshness{}
 	for name, cs := range c.CollectorSettings {
 		fresh[name] = collector.Freshness{MinInterval: time.Duration(cs.MinInterval), MaxAge: time.Duration(cs.MaxAge)}
 	}
+	include, exclude := c.ProjectFilter()
+	devices, _ := anchored(c.DeviceExclude)
 	return collector.Options{
+		Account: c.Name, Labels: c.Labels, Include: include, Exclude: exclude, DeviceExclude: devices,
 		API: api, Logger: logger, Collectors: c.EnabledCollectors(), ProjectIDs: c.Projects,
 		Intervals: c.StatisticIntervals, Timeout: time.Duration(c.ScrapeTimeout),
 		MaxDevicesPerProject:       c.MaxDevicesPerProject,
@@ -387,7 +487,7 @@ func (c *Config) ExporterOptions(api collector.API, logger log.Logger) collector
 }
 
 // EnabledCollectors are the collectors c turns on, sorted.
-func (c *Config) EnabledCollectors() []string {
+func (c *Account) EnabledCollectors() []string {
 	var out []string
 	for _, n := range collector.Names() {
 		if c.Enabled(n, collector.DefaultEnabled(n)) {

@@ -23,7 +23,7 @@ var ErrNoCredentials = errors.New("no Tencent Cloud credentials: set " + EnvSecr
 
 // CredentialSource says where Resolve would take credentials from, without
 // touching the network; it never includes a secret.
-func (c *Config) CredentialSource() (string, error) {
+func (c *Account) CredentialSource() (string, error) {
 	cr := c.Credentials
 	var src string
 	switch {
@@ -33,6 +33,16 @@ func (c *Config) CredentialSource() (string, error) {
 		src = "config file (secret_id, secret_key)"
 	case cr.CVMRole != "":
 		src = "CVM role " + cr.CVMRole
+	case cr.SecretIDEnv != "":
+		for _, env := range []string{cr.SecretIDEnv, cr.SecretKeyEnv} {
+			if os.Getenv(env) == "" {
+				return "", fmt.Errorf("credentials: the environment variable %s (secret_id_env/secret_key_env) is not set or empty", env)
+			}
+		}
+		src = "environment (" + cr.SecretIDEnv + ", " + cr.SecretKeyEnv + ")"
+		if cr.SessionTokenEnv != "" {
+			src = "environment (" + cr.SecretIDEnv + ", " + cr.SecretKeyEnv + ", " + cr.SessionTokenEnv + ")"
+		}
 	default:
 		id, okID := os.LookupEnv(EnvSecretID)
 		key, okKey := os.LookupEnv(EnvSecretKey)
@@ -64,7 +74,7 @@ func (c *Config) CredentialSource() (string, error) {
 
 // Resolve returns the credential requests are signed with. CVM roles and
 // role ARNs are resolved here, once, so that a missing role fails at start.
-func (c *Config) Resolve() (common.CredentialIface, error) {
+func (c *Account) Resolve() (common.CredentialIface, error) {
 	if _, err := c.CredentialSource(); err != nil {
 		return nil, err
 	}
@@ -94,6 +104,12 @@ func (c *Config) Resolve() (common.CredentialIface, error) {
 			return nil, fmt.Errorf("credentials: CVM role: %s", sdkMessage(err))
 		}
 		cred = cv
+	case cr.SecretIDEnv != "":
+		token := ""
+		if cr.SessionTokenEnv != "" {
+			token = os.Getenv(cr.SessionTokenEnv)
+		}
+		cred = common.NewTokenCredential(os.Getenv(cr.SecretIDEnv), os.Getenv(cr.SecretKeyEnv), token)
 	case os.Getenv(EnvSecretID) != "":
 		cred = common.NewTokenCredential(os.Getenv(EnvSecretID), os.Getenv(EnvSecretKey), os.Getenv(EnvSessionToken))
 	default:

@@ -171,13 +171,13 @@ func exportedMetrics(t *testing.T) map[string]bool {
 	}
 	defer c.Close()
 	eo := def.ExporterOptions(c, log.NewNopLogger())
-	eo.Collectors, eo.Intervals = collector.Names(), []string{"hour", "day", "month"}
+	eo.Collectors, eo.Intervals, eo.APIMetrics = collector.Names(), []string{"hour", "day", "month"}, api
 	e, err := collector.New(eo)
 	if err != nil {
 		t.Fatal(err)
 	}
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(e.WithContext(context.Background()), api)
+	reg.MustRegister(e.WithContext(context.Background()))
 	// The API counters fill during the first gather's round; read them on
 	// the second.
 	if _, err := reg.Gather(); err != nil {

@@ -292,7 +292,7 @@ func measure(standin string, projects, devices, licenses int, latency time.Durat
 	if err != nil {
 		return r, err
 	}
-	handler := collector.Handler(func() *collector.Exporter { return exp }, prometheus.NewRegistry(), collector.HandlerOptions{})
+	handler := collector.Handler(func() []*collector.Exporter { return []*collector.Exporter{exp} }, prometheus.NewRegistry(), collector.HandlerOptions{})
 	// scrape serves /metrics into w (nil: counted, then dropped, as a socket
 	// would take it: the page is not held in the measured process).
 	scrape := func(w io.Writer) (int64, error) {

@@ -1,0 +1,163 @@
+package config
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"maps"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/trro-exporter/trro_exporter/collector"
+)
+
+// DefaultAccount names the one account of a config without accounts.
+const DefaultAccount = "default"
+
+var accountName = regexp.MustCompile(`^[a-z0-9_-]+$`)
+
+// labelName is Prometheus' classic label name syntax: every version and
+// every query reads it.
+var labelName = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
+
+// accountError is a validation error of one account of accounts.
+type accountError struct {
+	index int
+	name  string
+	err   error
+}
+
+func (e *accountError) Error() string { return fmt.Sprintf("account %s: %v", e.name, e.err) }
+func (e *accountError) Unwrap() error { return e.err }
+
+// settle resolves every account: without accounts, the top-level keys are
+// the one account; with them, each account takes the top-level value of
+// every key it does not set. Maps (collectors, collector_settings, labels)
+// are merged key by key, the account's entries winning; any other key set
+// in an account replaces the top-level value whole (credentials too).
+// lines tells which keys the file sets.
+func (c *Config) settle(lines map[string]int) error {
+	if len(c.Accounts) == 0 {
+		c.Accounts = []Account{c.Account.clone(cmp.Or(c.Name, DefaultAccount))}
+		c.single = true
+		return nil
+	}
+	if c.Name != "" {
+		return fmt.Errorf("line %d: name: names an account of its own only without accounts: set name in each account", lines["name"])
+	}
+	top := reflect.ValueOf(c.Account)
+	typ := top.Type()
+	for i := range c.Accounts {
+		acc := reflect.ValueOf(&c.Accounts[i]).Elem()
+		for f := range typ.NumField() {
+			tag, _, _ := strings.Cut(typ.Field(f).Tag.Get("yaml"), ",")
+			if tag == "name" {
+				continue
+			}
+			_, set := lines[fmt.Sprintf("accounts.%d.%s", i, tag)]
+			dst, src := acc.Field(f), top.Field(f)
+			switch {
+			case src.Kind() == reflect.Map && set:
+				merged := reflect.MakeMap(src.Type())
+				for _, m := range []reflect.Value{src, dst} {
+					for it := m.MapRange(); it.Next(); {
+						merged.SetMapIndex(it.Key(), it.Value())
+					}
+				}
+				dst.Set(merged)
+			case !set:
+				dst.Set(src)
+			}
+		}
+		c.Accounts[i] = c.Accounts[i].clone(c.Accounts[i].Name)
+	}
+	return nil
+}
+
+// clone copies a with the given name, its maps and slices its own: flags
+// change accounts one by one.
+func (a Account) clone(name string) Account {
+	a.Name = name
+	a.Projects = slices.Clone(a.Projects)
+	a.StatisticIntervals = slices.Clone(a.StatisticIntervals)
+	a.Collectors = maps.Clone(a.Collectors)
+	if a.Collectors == nil {
+		a.Collectors = map[string]bool{}
+	}
+	a.CollectorSettings = maps.Clone(a.CollectorSettings)
+	a.Labels = maps.Clone(a.Labels)
+	return a
+}
+
+// validateNames checks account names: each valid and used once.
+func validateNames(accounts []Account) error {
+	for i, a := range accounts {
+		switch {
+		case a.Name == "":
+			return &accountError{index: i, name: fmt.Sprintf("#%d", i+1), err: errors.New("name: every account needs a name")}
+		case !accountName.MatchString(a.Name):
+			return &accountError{index: i, name: fmt.Sprintf("#%d", i+1), err: fmt.Errorf("name: %q: use lower-case letters, digits, _ and - only", a.Name)}
+		}
+		for j := range i {
+			if accounts[j].Name == a.Name {
+				return &accountError{index: i, name: a.Name, err: fmt.Errorf("name: %q is the name of an account above", a.Name)}
+			}
+		}
+	}
+	return nil
+}
+
+// anchored compiles a filter the way Prometheus' relabeling does: it must
+// match the whole value.
+func anchored(re string) (*regexp.Regexp, error) {
+	if re == "" {
+		return nil, nil
+	}
+	return regexp.Compile("^(?:" + re + ")$")
+}
+
+func (c *Account) validateFilters() error {
+	for _, f := range []struct{ key, re string }{{"include", c.Include}, {"exclude", c.Exclude}, {"device_exclude", c.DeviceExclude}} {
+		if _, err := anchored(f.re); err != nil {
+			return fmt.Errorf("%s: %v", f.key, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+		}
+	}
+	if len(c.Projects) > 0 && (c.Include != "" || c.Exclude != "") {
+		return errors.New("projects: set projects (ids) or include/exclude (names of discovered projects), not both")
+	}
+	return nil
+}
+
+// reservedLabels are label names static labels may not take: the
+// exporter's own, and those Prometheus itself attaches.
+func reservedLabels() []string {
+	return append(collector.LabelNames(), "job", "instance", "le", "quantile")
+}
+
+func (c *Account) validateLabels() error {
+	reserved := reservedLabels()
+	for _, k := range slices.Sorted(maps.Keys(c.Labels)) {
+		v := c.Labels[k]
+		switch {
+		case !labelName.MatchString(k) || strings.HasPrefix(k, "__"):
+			return fmt.Errorf("labels: %q is not a valid label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __)", k)
+		case slices.Contains(reserved, k):
+			return fmt.Errorf("labels: %q is a label of the exporter's own series", k)
+		case v == "":
+			return fmt.Errorf("labels.%s: empty value (a label with an empty value is no label)", k)
+		case !utf8.ValidString(v):
+			return fmt.Errorf("labels.%s: not valid UTF-8", k)
+		}
+	}
+	return nil
+}
+
+// ProjectFilter returns the include and exclude filters (nil when unset).
+func (c *Account) ProjectFilter() (include, exclude *regexp.Regexp) {
+	include, _ = anchored(c.Include)
+	exclude, _ = anchored(c.Exclude)
+	return include, exclude
+}
