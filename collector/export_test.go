@@ -15,10 +15,11 @@ func FixedRound(ctx context.Context, e *Exporter) (write func(io.Writer) error, 
 	rr := e.round(ctx)
 	write = func(w io.Writer) error {
 		s := newTextSink(w)
+		s.extra = e.extra
 		e.write(s, rr)
 		return s.Flush()
 	}
-	return write, roundCollector{e, rr}
+	return write, prometheus.WrapCollectorWith(e.labels, roundCollector{e, rr})
 }
 
 type roundCollector struct {
@@ -26,7 +27,9 @@ type roundCollector struct {
 	rr *roundResult
 }
 
-func (c roundCollector) Describe(ch chan<- *prometheus.Desc) { c.e.Describe(ch) }
+func (c roundCollector) Describe(ch chan<- *prometheus.Desc) {
+	boundCollector{e: c.e}.Describe(ch)
+}
 func (c roundCollector) Collect(ch chan<- prometheus.Metric) { c.e.write(metricSink(ch), c.rr) }
 
 // SampleText writes samples of one family with the text writer to tests.

@@ -60,9 +60,13 @@ func TestTextMatchesCollector(t *testing.T) {
 	fleet.Devices = append(fleet.Devices, standin.Device{ProjectID: "proj0000000000bb", ID: `dev-"q"`,
 		Name: "back\\slash \"quoted\"\nnew line 挖掘机", Type: "field", Status: "ready", LastReportTime: "1795689000",
 		LicenseCount: 1, ExpireTime: 1800000000, RemainDay: 1, MonthlyRemainTime: 1, LimitedTime: 2})
-	for _, collectors := range [][]string{collector.Names(), {"devices"}} {
-		t.Run(strings.Join(collectors, ","), func(t *testing.T) {
-			e := newEnv(t, fleet, envOpts{collectors: collectors})
+	for i, collectors := range [][]string{collector.Names(), {"devices"}, collector.Names()} {
+		t.Run(fmt.Sprint(i, strings.Join(collectors, ",")), func(t *testing.T) {
+			e := newEnv(t, fleet, envOpts{collectors: collectors, exporter: func(o *collector.Options) {
+				if i == 2 { // an account with static labels
+					o.Account, o.Labels = "acme", map[string]string{"customer": "Acme \"N\"\n", "site": "x"}
+				}
+			}})
 			var text bytes.Buffer
 			write, c := collector.FixedRound(context.Background(), e.exp)
 			if err := write(&text); err != nil {
