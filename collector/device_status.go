@@ -3,7 +3,6 @@ package collector
 import (
 	"context"
 
-
 	"github.com/trro-exporter/trro_exporter/plan"
 	"github.com/trro-exporter/trro_exporter/trro"
 )

@@ -264,7 +264,9 @@ func (b boundCollector) Describe(ch chan<- *prometheus.Desc) {
 	}
 }
 
-func (b boundCollector) Collect(ch chan<- prometheus.Metric) { b.e.write(metricSink(ch), b.e.round(b.ctx)) }
+func (b boundCollector) Collect(ch chan<- prometheus.Metric) {
+	b.e.write(metricSink(ch), b.e.round(b.ctx))
+}
 
 // setLabels checks and encodes the account's labels.
 func (e *Exporter) setLabels() error {
@@ -297,7 +299,6 @@ func (e *Exporter) setLabels() error {
 	}
 	return nil
 }
-
 
 // outcome is what one collector brought to a round.
 type outcome struct {
