@@ -114,7 +114,7 @@ func TestDashboardConventions(t *testing.T) {
 				usesProject = usesProject || strings.Contains(tg.Expr, `project_id=~"$project_id"`)
 			}
 		}
-		for _, v := range []string{"datasource", "job", "instance"} {
+		for _, v := range []string{"datasource", "job", "instance", "account"} {
 			if _, ok := vars[v]; !ok {
 				t.Errorf("%s: no %s variable", f, v)
 			}
@@ -143,6 +143,11 @@ func TestDashboardConventions(t *testing.T) {
 			for _, tg := range p.Targets {
 				if !strings.Contains(tg.Expr, `job=~"$job"`) || !strings.Contains(tg.Expr, `instance=~"$instance"`) {
 					t.Errorf("%s: panel %q query ignores $job/$instance: %s", f, p.Title, tg.Expr)
+				}
+				// Every query of the exporter's series follows $account; up
+				// is the target's own and has no account on /metrics.
+				if !strings.HasPrefix(tg.Expr, "up{") && !strings.Contains(tg.Expr, `account=~"$account"`) {
+					t.Errorf("%s: panel %q query ignores $account: %s", f, p.Title, tg.Expr)
 				}
 			}
 		}

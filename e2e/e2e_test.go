@@ -364,7 +364,7 @@ func TestStack(t *testing.T) {
 
 // substitute fills Grafana's variables the way it would for "All".
 func substitute(expr string) string {
-	r := strings.NewReplacer(`"$job"`, `"trro"`, `"$instance"`, `".+"`, `"$project_id"`, `".+"`,
+	r := strings.NewReplacer(`"$job"`, `"trro"`, `"$instance"`, `".+"`, `"$account"`, `".+"`, `"$project_id"`, `".+"`,
 		"$__rate_interval", "30s", "$__interval", "2s", "$__range", "1h")
 	return r.Replace(expr)
 }
