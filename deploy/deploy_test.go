@@ -145,8 +145,10 @@ func TestDashboardConventions(t *testing.T) {
 					t.Errorf("%s: panel %q query ignores $job/$instance: %s", f, p.Title, tg.Expr)
 				}
 				// Every query of the exporter's series follows $account; up
-				// is the target's own and has no account on /metrics.
-				if !strings.HasPrefix(tg.Expr, "up{") && !strings.Contains(tg.Expr, `account=~"$account"`) {
+				// and scrape_duration_seconds are the target's own and have
+				// no account on /metrics.
+				target := strings.HasPrefix(tg.Expr, "up{") || strings.HasPrefix(tg.Expr, "scrape_duration_seconds{")
+				if !target && !strings.Contains(tg.Expr, `account=~"$account"`) {
 					t.Errorf("%s: panel %q query ignores $account: %s", f, p.Title, tg.Expr)
 				}
 			}

@@ -30,6 +30,9 @@ import (
 const (
 	secretID  = "AKIDe2estack"
 	secretKey = "e2e-stack-secret-key"
+	// The second account's key.
+	secretID2  = "AKIDe2esecond"
+	secretKey2 = "e2e-second-secret-key"
 )
 
 func freePort(t *testing.T) string {
@@ -146,6 +149,26 @@ func (w *webhook) find(match func(alert) bool) *alert {
 	return nil
 }
 
+// appendScrapeConfigs adds the jobs of the file extra to the Prometheus
+// config at dst, whose scrape_configs come last.
+func appendScrapeConfigs(t *testing.T, dst, extra string) {
+	t.Helper()
+	raw, err := os.ReadFile(extra)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, jobs, ok := strings.Cut(string(raw), "scrape_configs:\n")
+	if !ok {
+		t.Fatalf("%s has no scrape_configs", extra)
+	}
+	f, err := os.OpenFile(dst, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	f.WriteString(jobs)
+}
+
 func rewrite(t *testing.T, src, dst string, pairs ...string) {
 	t.Helper()
 	raw, err := os.ReadFile(src)
@@ -185,19 +208,39 @@ func TestStack(t *testing.T) {
 	srv.SetFault("GetLicenseStat", &standin.Fault{Kind: standin.FaultError, Code: "RequestLimitExceeded", Times: 2})
 	api := httptest.NewServer(srv)
 	defer api.Close()
+	// A second account, a customer's own: its own stand-in and key, a
+	// smaller fleet with the same license ids (the account tells them apart).
+	second := standin.NewServer(standin.Generate(standin.Spec{Projects: 1, DevicesPerProject: 4, SessionsPerDevice: 2}, time.Now()),
+		standin.Credential{SecretID: secretID2, SecretKey: secretKey2})
+	api2 := httptest.NewServer(second)
+	defer api2.Close()
 
 	hook := &webhook{}
 	hookSrv := httptest.NewServer(hook)
 	defer hookSrv.Close()
 
-	// The exporter binary, with only the two variables and the endpoint.
+	// The exporter binary with two accounts: the first's key from the
+	// variables the config names, the second's from a key file.
 	bin := filepath.Join(dir, "trro_exporter")
 	if out, err := exec.Command("go", "build", "-o", bin, "..").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
+	keyFile := filepath.Join(dir, "second.key")
+	os.WriteFile(keyFile, []byte(secretKey2+"\n"), 0o600)
+	config := fmt.Sprintf(`collectors: {session_quality: true}
+accounts:
+  - name: mine
+    endpoint: %s
+    credentials: {secret_id_env: MINE_SECRET_ID, secret_key_env: MINE_SECRET_KEY}
+    labels: {customer: acme}
+  - name: second
+    endpoint: %s
+    credentials: {secret_id: %s, secret_key_file: %s}
+`, api.URL, api2.URL, secretID2, keyFile)
+	os.WriteFile(filepath.Join(dir, "config.yml"), []byte(config), 0o600)
 	exporterAddr, amAddr, promAddr := freePort(t), freePort(t), freePort(t)
-	start(t, dir, "exporter", []string{"TENCENTCLOUD_SECRET_ID=" + secretID, "TENCENTCLOUD_SECRET_KEY=" + secretKey}, bin,
-		"--web.listen-address="+exporterAddr, "--tencentcloud.endpoint="+api.URL, "--collector.session_quality")
+	start(t, dir, "exporter", []string{"MINE_SECRET_ID=" + secretID, "MINE_SECRET_KEY=" + secretKey}, bin,
+		"--web.listen-address="+exporterAddr, "--config.file="+filepath.Join(dir, "config.yml"))
 
 	// Alertmanager with the shipped config, delivering to the webhook.
 	rewrite(t, "../deploy/alertmanager/alertmanager.yml", filepath.Join(dir, "alertmanager.yml"),
@@ -212,6 +255,12 @@ func TestStack(t *testing.T) {
 	rewrite(t, "../deploy/docker-compose/prometheus.yml", filepath.Join(dir, "prometheus.yml"),
 		"trro-exporter:9688", exporterAddr, "alertmanager:9093", amAddr, "/etc/prometheus/rules/*.yml", filepath.Join(dir, "rules", "*.yml"),
 		"scrape_interval: 60s", "scrape_interval: 2s", "evaluation_interval: 60s", "evaluation_interval: 1s", "scrape_timeout: 30s", "scrape_timeout: 2s")
+	// Beside /metrics, each account as a target of its own through /probe,
+	// as the shipped example has it.
+	rewrite(t, "../deploy/prometheus/probe-scrape-config.yml", filepath.Join(dir, "probe.yml"),
+		"trro-exporter:9688", exporterAddr, "[acme, globex]", "[mine, second]", "job_name: trro\n", "job_name: trro-probe\n",
+		"scrape_interval: 60s", "scrape_interval: 2s", "scrape_timeout: 30s", "scrape_timeout: 2s")
+	appendScrapeConfigs(t, filepath.Join(dir, "prometheus.yml"), filepath.Join(dir, "probe.yml"))
 	start(t, dir, "prometheus", nil, prometheus, "--config.file="+filepath.Join(dir, "prometheus.yml"),
 		"--storage.tsdb.path="+filepath.Join(dir, "prom-data"), "--web.listen-address="+promAddr)
 	prom := "http://" + promAddr
@@ -325,26 +374,31 @@ func TestStack(t *testing.T) {
 	})
 
 	t.Run("license expiry alert reaches the webhook", func(t *testing.T) {
-		critical := func(a alert) bool {
-			return a.Labels["alertname"] == "TrroLicenseExpiring" && a.Labels["severity"] == "critical" &&
-				a.Labels["license_id"] == "lic-bound-critical-1" && a.Status == "firing"
+		// Both accounts have a license lic-bound-critical-1: two alerts,
+		// told apart by their account.
+		critical := func(account string) func(a alert) bool {
+			return func(a alert) bool {
+				return a.Labels["alertname"] == "TrroLicenseExpiring" && a.Labels["severity"] == "critical" &&
+					a.Labels["license_id"] == "lic-bound-critical-1" && a.Labels["account"] == account && a.Labels["job"] == "trro" && a.Status == "firing"
+			}
 		}
 		warningOnly := func(a alert) bool {
 			return a.Labels["alertname"] == "TrroLicenseExpiring" && a.Labels["severity"] == "warning" && a.Labels["license_id"] == "lic-bound-warning-1"
 		}
 		waitFor(t, "TrroLicenseExpiring at the webhook", 90*time.Second, func() (bool, string) {
-			return hook.find(critical) != nil && hook.find(warningOnly) != nil, fmt.Sprintf("%d alerts so far", len(hook.alerts))
+			return hook.find(critical("mine")) != nil && hook.find(critical("second")) != nil && hook.find(warningOnly) != nil,
+				fmt.Sprintf("%d alerts so far", len(hook.alerts))
 		})
-		a := hook.find(critical)
+		a := hook.find(critical("mine"))
 		t.Logf("delivered: %v %q", a.Labels, a.Annotations["description"])
 		want := map[string]string{"alertname": "TrroLicenseExpiring", "severity": "critical", "job": "trro", "instance": exporterAddr,
-			"license_id": "lic-bound-critical-1", "status": "bound"}
+			"license_id": "lic-bound-critical-1", "status": "bound", "account": "mine", "customer": "acme"}
 		for k, v := range want {
 			if a.Labels[k] != v {
 				t.Errorf("label %s = %q, want %q (all: %v)", k, a.Labels[k], v, a.Labels)
 			}
 		}
-		desc := regexp.MustCompile(`^License lic-bound-critical-1 \(bound\) on ` + regexp.QuoteMeta(exporterAddr) +
+		desc := regexp.MustCompile(`^License lic-bound-critical-1 \(bound\) of account mine on ` + regexp.QuoteMeta(exporterAddr) +
 			` expires in 4d 23h 5\dm \d+s\. The device it is bound to stops working when it expires: renew it\.$`)
 		if !desc.MatchString(a.Annotations["description"]) {
 			t.Errorf("description = %q", a.Annotations["description"])
@@ -353,11 +407,27 @@ func TestStack(t *testing.T) {
 			!strings.HasSuffix(a.Annotations["runbook_url"], "docs/runbook.md#trrolicenseexpiring") {
 			t.Errorf("annotations = %v", a.Annotations)
 		}
+		if b := hook.find(critical("second")); b.Labels["customer"] != "" || !strings.Contains(b.Annotations["description"], "of account second") {
+			t.Errorf("second account's alert: %v %v", b.Labels, b.Annotations)
+		}
 		// The inhibit rule: no warning for the license whose critical fires.
 		if w := hook.find(func(a alert) bool {
 			return a.Labels["alertname"] == "TrroLicenseExpiring" && a.Labels["severity"] == "warning" && a.Labels["license_id"] == "lic-bound-critical-1"
 		}); w != nil {
 			t.Errorf("warning not inhibited by the critical: %v", w.Labels)
+		}
+	})
+
+	t.Run("each account a target of its own through /probe", func(t *testing.T) {
+		for _, q := range []string{
+			`trro_up{job="trro-probe",instance="mine",account="mine",customer="acme"} == 1`,
+			`trro_up{job="trro-probe",instance="second",account="second"} == 1`,
+			`up{job="trro-exporter"} == 1`,
+			`count(trro_up{job="trro"} == 1) == 2`,
+			// /probe pages hold their account only.
+			`absent(trro_up{job="trro-probe",instance="mine",account!="mine"})`,
+		} {
+			waitFor(t, q, 30*time.Second, func() (bool, string) { return hasData(prom, q), "" })
 		}
 	})
 }
@@ -367,6 +437,18 @@ func substitute(expr string) string {
 	r := strings.NewReplacer(`"$job"`, `"trro"`, `"$instance"`, `".+"`, `"$account"`, `".+"`, `"$project_id"`, `".+"`,
 		"$__rate_interval", "30s", "$__interval", "2s", "$__range", "1h")
 	return r.Replace(expr)
+}
+
+// hasData reports whether an instant query returns anything.
+func hasData(prom, expr string) bool {
+	var r struct {
+		Status string `json:"status"`
+		Data   struct {
+			Result []json.RawMessage `json:"result"`
+		} `json:"data"`
+	}
+	err := getJSON(prom+"/api/v1/query?query="+url.QueryEscape(expr), &r)
+	return err == nil && r.Status == "success" && len(r.Data.Result) > 0
 }
 
 func checkQuery(t *testing.T, prom, where, expr string) {
