@@ -23,28 +23,58 @@ curl -fsS http://127.0.0.1:19688/metrics >"$tmp/metrics.txt"
 
 fail=0
 promtool check metrics <"$tmp/metrics.txt" || fail=1
-grep -qx 'trro_up 1' "$tmp/metrics.txt" || { echo "trro_up is not 1"; fail=1; }
+grep -qx 'trro_up{account="default"} 1' "$tmp/metrics.txt" || { echo "trro_up is not 1"; fail=1; }
 for p in mine7x2k9q4p1d0a port3c8v5n6m2b1e robo9w4r7t1y5u3i; do
   grep -q "trro_project_info{.*project_id=\"$p\"" "$tmp/metrics.txt" || { echo "project $p missing"; fail=1; }
-  for m in "trro_sessions{interval=\"hour\",project_id=\"$p\",window=\"current\"}" \
-           "trro_device_licenses{device_id=\"${p:0:4}-field-00\",project_id=\"$p\"}" \
-           "trro_device_status{device_id=\"${p:0:4}-field-00\",project_id=\"$p\",status=\"offline\"}" \
-           "trro_device_last_report_timestamp_seconds{device_id=\"${p:0:4}-field-01\",project_id=\"$p\"}" \
-           "trro_recent_sessions{project_id=\"$p\"}" "trro_active_sessions{project_id=\"$p\"}" \
-           "trro_session_quality_sessions{project_id=\"$p\",quality=\"bad\"}"; do
+  a='account="default",'
+  for m in "trro_sessions{${a}interval=\"hour\",project_id=\"$p\",window=\"current\"}" \
+           "trro_device_licenses{${a}device_id=\"${p:0:4}-field-00\",project_id=\"$p\"}" \
+           "trro_device_status{${a}device_id=\"${p:0:4}-field-00\",project_id=\"$p\",status=\"offline\"}" \
+           "trro_device_last_report_timestamp_seconds{${a}device_id=\"${p:0:4}-field-01\",project_id=\"$p\"}" \
+           "trro_recent_sessions{${a}project_id=\"$p\"}" "trro_active_sessions{${a}project_id=\"$p\"}" \
+           "trro_session_quality_sessions{${a}project_id=\"$p\",quality=\"bad\"}"; do
     grep -qF "$m" "$tmp/metrics.txt" || { echo "missing: $m"; fail=1; }
   done
 done
-grep -q 'trro_account_licenses{state="valid"}' "$tmp/metrics.txt" || { echo "license summary missing"; fail=1; }
-if grep -E 'trro_scrape_collector_success\{collector="[a-z_]+"\} 0' "$tmp/metrics.txt"; then
+grep -q 'trro_account_licenses{account="default",state="valid"}' "$tmp/metrics.txt" || { echo "license summary missing"; fail=1; }
+if grep -E 'trro_scrape_collector_success\{account="default",collector="[a-z_]+"\} 0' "$tmp/metrics.txt"; then
   echo "a collector failed"; fail=1
 fi
-grep -q 'trro_dropped_values_total{field="LastReportTime",reason="unparseable"} 0' "$tmp/metrics.txt" || { echo "timestamps not all parsed"; fail=1; }
-if grep -q "$TENCENTCLOUD_SECRET_KEY" "$tmp/metrics.txt" "$tmp/exporter.log"; then
+grep -q 'trro_dropped_values_total{account="default",field="LastReportTime",reason="unparseable"} 0' "$tmp/metrics.txt" || { echo "timestamps not all parsed"; fail=1; }
+# Two accounts on one page (the same stand-in under two names, one with
+# static labels): promtool must find each family once and the page clean.
+cat >"$tmp/two.yml" <<EOF
+collectors: {session_quality: true}
+accounts:
+  - name: north
+    endpoint: http://127.0.0.1:18688
+    labels: {customer: acme, site: north-pit}
+  - name: south
+    endpoint: http://127.0.0.1:18688
+    credentials: {secret_id_env: TENCENTCLOUD_SECRET_ID, secret_key_env: TENCENTCLOUD_SECRET_KEY}
+EOF
+"$tmp/trro_exporter" --web.listen-address=127.0.0.1:19689 --config.file="$tmp/two.yml" 2>"$tmp/exporter2.log" &
+for _ in $(seq 50); do
+  curl -fsS -o /dev/null http://127.0.0.1:19689/-/healthy 2>/dev/null && break
+  sleep 0.1
+done
+curl -fsS http://127.0.0.1:19689/metrics >"$tmp/two.txt"
+promtool check metrics <"$tmp/two.txt" || fail=1
+for l in 'trro_up{account="north",customer="acme",site="north-pit"} 1' 'trro_up{account="south"} 1'; do
+  grep -qxF "$l" "$tmp/two.txt" || { echo "two accounts: missing $l"; fail=1; }
+done
+if grep -E 'trro_scrape_collector_success\{account="[a-z]+",.*collector="[a-z_]+"\} 0' "$tmp/two.txt"; then
+  echo "two accounts: a collector failed"; fail=1
+fi
+curl -fsS 'http://127.0.0.1:19689/probe?account=south' >"$tmp/south.txt"
+promtool check metrics <"$tmp/south.txt" || fail=1
+if grep -q 'account="north"' "$tmp/south.txt"; then echo "/probe?account=south shows north"; fail=1; fi
+
+if grep -q "$TENCENTCLOUD_SECRET_KEY" "$tmp/metrics.txt" "$tmp/exporter.log" "$tmp/two.txt" "$tmp/exporter2.log"; then
   echo "secret leaked"; fail=1
 fi
 if [ "$fail" != 0 ]; then
   echo "--- exporter log"; cat "$tmp/exporter.log"
   exit 1
 fi
-echo "e2e-binary: OK ($(grep -c '^trro_' "$tmp/metrics.txt") trro_ samples, promtool clean)"
+echo "e2e-binary: OK ($(grep -c '^trro_' "$tmp/metrics.txt") trro_ samples; two accounts $(grep -c '^trro_' "$tmp/two.txt"); promtool clean)"
