@@ -271,3 +271,50 @@ func TestReloadAddsAndRemovesAccounts(t *testing.T) {
 		t.Fatalf("probe of a removed account: %d", code)
 	}
 }
+
+// --config.check sizes and budgets each account apart (rate limits are per
+// account), and names the account that cannot work.
+func TestConfigCheckPerAccount(t *testing.T) {
+	noCredsEnv(t)
+	_, urlA := standIn(t, "project-a", "AKIDa", "key-a-secret")
+	_, urlB := standIn(t, "project-b", "AKIDb", "key-b-secret")
+	cfgPath := filepath.Join(t.TempDir(), "config.yml")
+	writeAccounts(t, cfgPath, "",
+		testAccount{"a", urlA, "AKIDa", "key-a-secret", "labels: {customer: acme}\nrate_limit: 5"},
+		testAccount{"b", urlB, "AKIDb", "key-b-secret", "exclude: \"project-.*\""})
+	code, stdout, stderr := runOnce(t, "--config.file="+cfgPath, "--config.check")
+	if code != 0 {
+		t.Fatalf("code %d: %s", code, stderr)
+	}
+	// The settings of each account, then each account's budget.
+	settings, budgets, _ := strings.Cut(stdout, "account a:\nfleet: ")
+	a, b, ok := strings.Cut(settings, "account b:\n")
+	aBudget, bBudget, _ := strings.Cut(budgets, "account b:\nfleet: ")
+	a, b = a+aBudget, b+bBudget
+	if !ok || strings.Count(stdout, "fleet: 1 projects, 0 devices") != 1 {
+		t.Fatalf("no per-account sections:\n%s", stdout)
+	}
+	for _, want := range []string{"account a:\n", `  labels:               customer="acme"`, "5 calls/s per action", "  endpoint:             " + urlA} {
+		if !strings.Contains(a, want) {
+			t.Errorf("account a's part lacks %q:\n%s", want, stdout)
+		}
+	}
+	// b's one project is excluded by name: sizing leaves it out too.
+	for _, want := range []string{`(names: include "", exclude "project-.*")`, "0 projects, 0 devices", "20 calls/s per action", "  endpoint:             " + urlB} {
+		if !strings.Contains(b, want) {
+			t.Errorf("account b's part lacks %q:\n%s", want, stdout)
+		}
+	}
+
+	writeAccounts(t, cfgPath, "",
+		testAccount{"a", urlA, "AKIDa", "key-a-secret", ""},
+		testAccount{"b", urlB, "AKIDb", "a-wrong-key", ""})
+	code, stdout, stderr = runOnce(t, "--config.file="+cfgPath, "--config.check")
+	if code != 1 || !strings.Contains(stderr, "config check failed: account b: the API rejects the credentials") ||
+		strings.Contains(stderr, "account a:") || !strings.Contains(stdout, "account a:\nfleet: 1 projects") {
+		t.Fatalf("code %d\nstdout %s\nstderr %s", code, stdout, stderr)
+	}
+	if strings.Contains(stdout+stderr, "a-wrong-key") || strings.Contains(stdout+stderr, "key-a-secret") {
+		t.Fatal("a secret leaked")
+	}
+}

@@ -19,10 +19,10 @@ type Counter interface {
 type Progress func(stage string, done, total int)
 
 // Size measures a fleet with one small call per list: the configured
-// projects (or all of them), their devices and sessions (live ones: updated
-// within activeWindow), and the licenses. progress, if set, is told of each
-// call.
-func Size(ctx context.Context, c Counter, projects []string, qualityLookback, activeWindow time.Duration, now time.Time, progress Progress) (Fleet, error) {
+// projects (or all of them that keep, if set, keeps by name), their devices
+// and sessions (live ones: updated within activeWindow), and the licenses.
+// progress, if set, is told of each call.
+func Size(ctx context.Context, c Counter, projects []string, keep func(name string) bool, qualityLookback, activeWindow time.Duration, now time.Time, progress Progress) (Fleet, error) {
 	if progress == nil {
 		progress = func(string, int, int) {}
 	}
@@ -33,7 +33,9 @@ func Size(ctx context.Context, c Counter, projects []string, qualityLookback, ac
 			return Fleet{}, err
 		}
 		for _, p := range list {
-			projects = append(projects, string(p.ProjectID))
+			if keep == nil || keep(string(p.ProjectName)) {
+				projects = append(projects, string(p.ProjectID))
+			}
 		}
 		progress("listing projects", 1, 1)
 	}
