@@ -81,10 +81,14 @@ e2e-binary:
 # The benchmark table of BENCHMARKS.md (a few minutes on 2 cores), then the
 # Go benchmarks. BENCH_SIZES=1,10 for a quick run.
 BENCH_SIZES ?= 1,10,100,500
+# Whole-fleet sizes of the accounts comparison (two half-fleet accounts
+# against one).
+BENCH_ACCOUNT_SIZES ?= 10,100
 bench:
 	go build -o bin/trro-standin ./cmd/trro-standin
 	go build -o bin/trro-bench ./cmd/trro-bench
 	./bin/trro-bench -standin ./bin/trro-standin -sizes $(BENCH_SIZES)
+	./bin/trro-bench -standin ./bin/trro-standin -accounts -sizes $(BENCH_ACCOUNT_SIZES)
 	go test -run '^$$' -bench 'WritePage|DecodeDevices' -benchmem ./collector ./trro
 	go test -run '^$$' -bench Scrape -benchmem -benchtime 3x ./collector
 

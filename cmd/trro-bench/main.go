@@ -96,7 +96,15 @@ func main() {
 	standin := flag.String("standin", "", "path of the trro-standin binary")
 	flag.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the measured scrapes here (with -child)")
 	flag.StringVar(&clientProfile, "clientprofile", "", "write a CPU profile of the API client alone here (with -child)")
+	accounts := flag.Bool("accounts", false, "compare one account of half the fleet with two such accounts on one exporter")
 	flag.Parse()
+	if *accounts {
+		if err := compareAccounts(os.Stdout, *standin, *sizes, *devices, *licenses, *latency, *runs); err != nil {
+			fmt.Fprintln(os.Stderr, "trro-bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *child {
 		r, err := measure(*standin, *projects, *devices, *licenses, *latency, *runs)
 		if err != nil {
@@ -220,6 +228,45 @@ func (p *pageWriter) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
+// startStandin runs the stand-in binary with a generated fleet until ctx
+// ends, and returns its URL once it answers.
+func startStandin(ctx context.Context, bin string, projects, perProject, licenses int, latency time.Duration, live int) (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	addr := l.Addr().String()
+	l.Close()
+	cmd := exec.CommandContext(ctx, bin, "-listen", addr, "-projects", strconv.Itoa(projects), "-devices-per-project", strconv.Itoa(perProject),
+		"-license-groups", strconv.Itoa(licenses), "-latency", latency.String(), "-live-sessions", strconv.Itoa(live))
+	cmd.Env = append(os.Environ(), "TENCENTCLOUD_SECRET_ID="+secretID, "TENCENTCLOUD_SECRET_KEY="+secretKey)
+	if err := cmd.Start(); err != nil {
+		return "", fmt.Errorf("start stand-in: %w", err)
+	}
+	go cmd.Wait()
+	base := "http://" + addr
+	for i := 0; ; i++ {
+		if _, err := standinStats(base); err == nil {
+			return base, nil
+		}
+		if i > 200 {
+			return "", fmt.Errorf("stand-in did not start")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// standinStats reads the calls the stand-in served since its last reset.
+func standinStats(base string) (stats, error) {
+	var s stats
+	resp, err := http.Get(base + "/stats")
+	if err != nil {
+		return s, err
+	}
+	defer resp.Body.Close()
+	return s, json.NewDecoder(resp.Body).Decode(&s)
+}
+
 type stats struct {
 	Calls    map[string]int `json:"calls"`
 	MinCalls map[string]int `json:"min_calls"`
@@ -236,40 +283,13 @@ func sum(m map[string]int) int {
 func measure(standin string, projects, devices, licenses int, latency time.Duration, runs int) (result, error) {
 	r := result{Projects: projects, Devices: devices, Licenses: licenses, Runs: runs}
 	perProject := max(devices/projects, 1)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	base, err := startStandin(ctx, standin, projects, perProject, licenses, latency, liveSessions)
 	if err != nil {
 		return r, err
 	}
-	addr := l.Addr().String()
-	l.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	cmd := exec.CommandContext(ctx, standin, "-listen", addr, "-projects", strconv.Itoa(projects), "-devices-per-project", strconv.Itoa(perProject),
-		"-license-groups", strconv.Itoa(licenses), "-latency", latency.String(), "-live-sessions", strconv.Itoa(liveSessions))
-	cmd.Env = append(os.Environ(), "TENCENTCLOUD_SECRET_ID="+secretID, "TENCENTCLOUD_SECRET_KEY="+secretKey)
-	if err := cmd.Start(); err != nil {
-		return r, fmt.Errorf("start stand-in: %w", err)
-	}
-	defer func() { cancel(); cmd.Wait() }()
-	base := "http://" + addr
-	getStats := func() (stats, error) {
-		var s stats
-		resp, err := http.Get(base + "/stats")
-		if err != nil {
-			return s, err
-		}
-		defer resp.Body.Close()
-		return s, json.NewDecoder(resp.Body).Decode(&s)
-	}
-	for i := 0; ; i++ {
-		if _, err := getStats(); err == nil {
-			break
-		}
-		if i > 200 {
-			return r, fmt.Errorf("stand-in did not start")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	getStats := func() (stats, error) { return standinStats(base) }
 	reset := func() { http.Post(base+"/stats/reset", "text/plain", nil) }
 
 	dir, err := os.MkdirTemp("", "trro-bench-")
