@@ -279,7 +279,7 @@ func (e *Exporter) setLabels() error {
 		own = LabelNames()
 	}
 	for k, v := range e.opts.Labels {
-		if slices.Contains(own, k) || !model.LabelName(k).IsValidLegacy() || v == "" {
+		if slices.Contains(own, k) || !model.LegacyValidation.IsValidLabelName(k) || v == "" {
 			return fmt.Errorf("collector: static label %q=%q is invalid or one of the exporter's own", k, v)
 		}
 		e.labels[k] = v
