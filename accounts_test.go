@@ -11,8 +11,11 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/go-kit/log"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+
+	"github.com/trro-exporter/trro_exporter/config"
 )
 
 // account is one account of a test config.
@@ -317,4 +320,52 @@ func TestConfigCheckPerAccount(t *testing.T) {
 	if strings.Contains(stdout+stderr, "a-wrong-key") || strings.Contains(stdout+stderr, "key-a-secret") {
 		t.Fatal("a secret leaked")
 	}
+}
+
+// A reload keeps the client and exporter (rate limits, caches, cursors) of
+// an account whose settings and key are unchanged, and rebuilds the others:
+// a changed setting, or a key file whose key was rotated.
+func TestReloadKeepsUnchangedAccounts(t *testing.T) {
+	noCredsEnv(t)
+	dir := t.TempDir()
+	keyFile := filepath.Join(dir, "b.key")
+	os.WriteFile(keyFile, []byte("key-b-1\n"), 0o600)
+	cfgPath := filepath.Join(dir, "config.yml")
+	write := func(bRate string) {
+		// Nothing listens there: the credential checks at load fail fast.
+		cfg := "endpoint: http://127.0.0.1:1\naccounts:\n  - name: a\n    credentials: {secret_id: AKIDa, secret_key: key-a}\n" +
+			"  - name: b\n    credentials: {secret_id: AKIDb, secret_key_file: " + keyFile + "}\n    rate_limit: " + bRate + "\n"
+		if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("20")
+	a := newApp(log.NewNopLogger(), cfgPath, func(*config.Config) {})
+	cfg, err := a.loadConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.start(cfg); err != nil {
+		t.Fatal(err)
+	}
+	before := a.exporters()
+	check := func(what string, keepA, keepB bool) {
+		t.Helper()
+		if err := a.reload(); err != nil {
+			t.Fatal(err)
+		}
+		now := a.exporters()
+		if (now[0] == before[0]) != keepA || (now[1] == before[1]) != keepB {
+			t.Fatalf("%s: a kept %v (want %v), b kept %v (want %v)", what, now[0] == before[0], keepA, now[1] == before[1], keepB)
+		}
+		if now[0].APIMetrics() != before[0].APIMetrics() || now[1].APIMetrics() != before[1].APIMetrics() {
+			t.Fatalf("%s: API counters not carried over", what)
+		}
+		before = now
+	}
+	check("nothing changed", true, true)
+	write("10")
+	check("b's rate limit changed", true, false)
+	os.WriteFile(keyFile, []byte("key-b-2\n"), 0o600)
+	check("b's key rotated", true, false)
 }
