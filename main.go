@@ -117,8 +117,16 @@ func parseFlags(args []string, stderr io.Writer) (*flags, int) {
 			return nil, 2
 		}
 	}
+	// The mux would panic on a path served twice.
+	if slices.Contains(fixedPaths, f.metricsPath) || !strings.HasPrefix(f.metricsPath, "/") {
+		fmt.Fprintf(stderr, "%s: error: --web.telemetry-path: %q must start with / and not be one of %s\n", name, f.metricsPath, strings.Join(fixedPaths, ", "))
+		return nil, 2
+	}
 	return f, 0
 }
+
+// fixedPaths are served whatever --web.telemetry-path says.
+var fixedPaths = []string{probePath, exporterMetricsPath, "/-/healthy", "/-/ready", "/-/reload", "/debug/pprof/"}
 
 // demoOnLoopback makes --demo listen on loopback unless
 // --web.listen-address says otherwise: a simulated fleet is for the machine

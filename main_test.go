@@ -67,6 +67,10 @@ func TestBadFlag(t *testing.T) {
 	if code != 2 || !strings.Contains(stderr, "unknown long flag '--web.listen-adress'") {
 		t.Fatalf("code %d, stderr %q", code, stderr)
 	}
+	code, _, stderr = runOnce(t, "--web.telemetry-path=/probe")
+	if code != 2 || !strings.Contains(stderr, `--web.telemetry-path: "/probe" must start with / and not be one of /probe,`) {
+		t.Fatalf("code %d, stderr %q", code, stderr)
+	}
 	code, _, stderr = runOnce(t, "--log.level=loud")
 	if code != 2 || !strings.Contains(stderr, `--log.level: "loud" is not one of debug, info, warn, error`) {
 		t.Fatalf("code %d, stderr %q", code, stderr)
