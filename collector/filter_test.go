@@ -1,9 +1,14 @@
 package collector_test
 
 import (
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 
 	"github.com/trro-exporter/trro_exporter/collector"
 )
@@ -114,4 +119,64 @@ func TestAccountLabels(t *testing.T) {
 			t.Errorf("labels %v accepted", bad)
 		}
 	}
+}
+
+// Two accounts on one page: every family once, holding the series of both,
+// exactly the series each account's own page has.
+func TestTwoAccountsOnePage(t *testing.T) {
+	var exporters []*collector.Exporter
+	var pages []map[string]bool
+	for _, name := range []string{"north", "south"} {
+		e := newEnv(t, fixtureFleet(), envOpts{exporter: func(o *collector.Options) {
+			o.Account = name
+			if name == "north" {
+				o.Labels = map[string]string{"site": "pit-3"}
+			}
+		}})
+		exporters = append(exporters, e.exp)
+		// The account's own page, as /probe serves it: its rounds are
+		// shared, so the page below reuses nothing but the exporters.
+		_, body := e.scrape(t, "")
+		pages = append(pages, seriesOf(t, body))
+	}
+	h := collector.Handler(func() []*collector.Exporter { return exporters }, prometheus.NewRegistry(), collector.HandlerOptions{})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	both := seriesOf(t, rec.Body.String())
+	want := 0
+	for _, p := range pages {
+		for s := range p {
+			// Counters and timings move between scrapes: compare names
+			// and labels only.
+			if !both[s] {
+				t.Errorf("missing from the shared page: %s", s)
+			}
+			want++
+		}
+	}
+	if len(both) != want {
+		t.Errorf("shared page has %d series, the accounts' pages %d", len(both), want)
+	}
+}
+
+// seriesOf parses a page (failing on a family written twice) and returns
+// its series as name{labels}.
+func seriesOf(t *testing.T, page string) map[string]bool {
+	t.Helper()
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	mfs, err := parser.TextToMetricFamilies(strings.NewReader(page))
+	if err != nil {
+		t.Fatalf("page does not parse: %v", err)
+	}
+	out := map[string]bool{}
+	for name, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			var ls []string
+			for _, l := range m.GetLabel() {
+				ls = append(ls, l.GetName()+"="+l.GetValue())
+			}
+			out[name+"{"+strings.Join(ls, ",")+"}"] = true
+		}
+	}
+	return out
 }
