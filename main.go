@@ -470,11 +470,7 @@ func accountBudget(ctx context.Context, a *app, acc *config.Account, interval ti
 	defer built.client.Close()
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
-	include, exclude := acc.ProjectFilter()
-	keep := func(name string) bool {
-		return (include == nil || include.MatchString(name)) && (exclude == nil || !exclude.MatchString(name))
-	}
-	fleet, err := plan.Size(ctx, built.client, acc.Projects, keep, time.Duration(acc.SessionQualityLookback), time.Duration(acc.ActiveSessionWindow), time.Now(),
+	fleet, err := plan.Size(ctx, built.client, acc.Projects, collector.KeepProject(acc.ProjectFilter()), time.Duration(acc.SessionQualityLookback), time.Duration(acc.ActiveSessionWindow), time.Now(),
 		newProgress(errw))
 	if err != nil {
 		if msg := checkFailure(err, acc.Endpoint, src); msg != "" {

@@ -22,8 +22,15 @@ type filters struct {
 // keepProject reports whether a discovered project passes include and
 // exclude, by name.
 func (f filters) keepProject(p *trro.ProjectInfo) bool {
-	name := string(p.ProjectName)
-	return (f.include == nil || f.include.MatchString(name)) && (f.exclude == nil || !f.exclude.MatchString(name))
+	return KeepProject(f.include, f.exclude)(string(p.ProjectName))
+}
+
+// KeepProject tells the project names include (nil: all) matches and
+// exclude (nil: none) does not.
+func KeepProject(include, exclude *regexp.Regexp) func(name string) bool {
+	return func(name string) bool {
+		return (include == nil || include.MatchString(name)) && (exclude == nil || !exclude.MatchString(name))
+	}
 }
 
 // deviceLister reads projects' device lists (DescribeDeviceList) for

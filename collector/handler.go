@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -113,10 +114,11 @@ func serveMetrics(opts HandlerOptions, pick func(http.ResponseWriter, *http.Requ
 			return
 		}
 		rounds := make([]*roundResult, len(exporters))
-		var longest time.Duration
-		for _, e := range exporters {
-			longest = max(longest, ScrapeTimeout(r.Header, opts.Offset, e.Timeout()))
+		timeouts := make([]time.Duration, len(exporters))
+		for i, e := range exporters {
+			timeouts[i] = ScrapeTimeout(r.Header, opts.Offset, e.Timeout())
 		}
+		longest := slices.Max(timeouts)
 		// The page is written by the scrape's deadline plus a grace, or
 		// not at all: a reader that stalls must not hold a slot for the
 		// server's whole write timeout.
@@ -126,7 +128,7 @@ func serveMetrics(opts HandlerOptions, pick func(http.ResponseWriter, *http.Requ
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				ctx, cancel := context.WithTimeout(r.Context(), ScrapeTimeout(r.Header, opts.Offset, e.Timeout()))
+				ctx, cancel := context.WithTimeout(r.Context(), timeouts[i])
 				defer cancel()
 				rounds[i] = e.round(ctx)
 			}()
