@@ -123,6 +123,10 @@ func serveMetrics(opts HandlerOptions, pick func(http.ResponseWriter, *http.Requ
 		// not at all: a reader that stalls must not hold a slot for the
 		// server's whole write timeout.
 		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(longest + opts.WriteGrace))
+		// Several accounts: each renders its samples as soon as its round
+		// ends, while the others' rounds still run; the page is merged
+		// family by family at the end.
+		parts := make([]*pageParts, len(exporters))
 		var wg sync.WaitGroup
 		for i, e := range exporters {
 			wg.Add(1)
@@ -131,6 +135,11 @@ func serveMetrics(opts HandlerOptions, pick func(http.ResponseWriter, *http.Requ
 				ctx, cancel := context.WithTimeout(r.Context(), timeouts[i])
 				defer cancel()
 				rounds[i] = e.round(ctx)
+				if len(exporters) > 1 {
+					s := newPartsSink(e.extra)
+					e.write(s, rounds[i])
+					parts[i] = s.done()
+				}
 			}()
 		}
 		wg.Wait()
@@ -158,17 +167,18 @@ func serveMetrics(opts HandlerOptions, pick func(http.ResponseWriter, *http.Requ
 			}()
 			out = gz
 		}
-		// One account streams; several are grouped family by family.
-		sink := newTextSink(out)
 		if len(exporters) > 1 {
-			sink = newGroupingSink(out)
-		}
-		for i, e := range exporters {
-			sink.extra = e.extra
-			e.write(sink, rounds[i])
-		}
-		if err := sink.Flush(); err != nil {
-			return // the scraper went away
+			if err := mergeParts(out, parts); err != nil {
+				return // the scraper went away
+			}
+		} else {
+			// One account streams as it is written.
+			sink := newTextSink(out)
+			sink.extra = exporters[0].extra
+			exporters[0].write(sink, rounds[0])
+			if err := sink.Flush(); err != nil {
+				return
+			}
 		}
 		enc := expfmt.NewEncoder(out, textFormat)
 		for _, mf := range mfs {

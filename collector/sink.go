@@ -77,11 +77,16 @@ type textSink struct {
 	err error
 	// extra is written first in every label set: the account's labels.
 	extra []byte
-	// groups, when several accounts share a page, hold each family's
-	// samples until Flush, which writes them family by family, as the
-	// format wants; order is the families' first appearance.
-	groups map[string][]byte
-	order  []string
+	// parts, when several accounts share a page, hold this account's
+	// samples of each family (without its header) for mergeParts.
+	parts *pageParts
+}
+
+// pageParts are one account's samples, family by family: the families in
+// the order written, each one's header and sample lines.
+type pageParts struct {
+	order   []*Family
+	samples map[string][]byte
 }
 
 // flushAt is the buffered text size that triggers a write.
@@ -89,9 +94,42 @@ const flushAt = 32 << 10
 
 func newTextSink(w io.Writer) *textSink { return &textSink{out: w, buf: make([]byte, 0, flushAt+4096)} }
 
-// newGroupingSink is a textSink for the samples of several accounts.
-func newGroupingSink(w io.Writer) *textSink {
-	return &textSink{out: w, groups: map[string][]byte{}}
+// newPartsSink renders one account's samples into memory, family by
+// family, for a page shared with other accounts (see mergeParts).
+func newPartsSink(extra []byte) *textSink {
+	return &textSink{extra: extra, parts: &pageParts{samples: map[string][]byte{}}}
+}
+
+// done stores the family being written and returns the parts.
+func (s *textSink) done() *pageParts {
+	if s.cur != nil {
+		s.parts.samples[s.cur.name] = s.buf
+	}
+	return s.parts
+}
+
+// mergeParts writes the accounts' parts as one page: each family once,
+// header then every account's samples, as the text format wants; families
+// in the order they first appear.
+func mergeParts(w io.Writer, accounts []*pageParts) error {
+	seen := map[string]bool{}
+	for _, a := range accounts {
+		for _, f := range a.order {
+			if seen[f.name] {
+				continue
+			}
+			seen[f.name] = true
+			if _, err := w.Write(f.header); err != nil {
+				return err
+			}
+			for _, b := range accounts {
+				if _, err := w.Write(b.samples[f.name]); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // begin checks a sample of f and writes f's header when f starts; false
@@ -103,21 +141,20 @@ func (s *textSink) begin(f *Family, values []string) bool {
 	}
 	switch {
 	case f == s.cur:
-	case s.groups == nil:
+	case s.parts == nil:
 		s.buf = append(s.buf, f.header...)
 		s.cur = f
-	case s.cur == nil || f.name != s.cur.name:
+	default:
+		// Several families of one name are one family (an exporter's
+		// own families are its, the collectors' shared).
 		if s.cur != nil {
-			s.groups[s.cur.name] = s.buf
+			s.parts.samples[s.cur.name] = s.buf
 		}
-		b, ok := s.groups[f.name]
+		b, ok := s.parts.samples[f.name]
 		if !ok {
-			s.order = append(s.order, f.name)
-			b = append([]byte(nil), f.header...)
+			s.parts.order = append(s.parts.order, f)
 		}
 		s.buf, s.cur = b, f
-	default:
-		s.cur = f
 	}
 	return true
 }
@@ -148,7 +185,7 @@ func (s *textSink) Sample(f *Family, v float64, values ...string) {
 
 // maybeFlush writes the buffer once it is large, unless grouping.
 func (s *textSink) maybeFlush() {
-	if len(s.buf) >= flushAt && s.groups == nil {
+	if len(s.buf) >= flushAt && s.parts == nil {
 		s.Flush()
 	}
 }
@@ -200,21 +237,9 @@ func (s *textSink) histogramLine(f *Family, suffix string, values []string, le s
 	s.buf = append(s.buf, '\n')
 }
 
-// Flush writes what is buffered (when grouping, every family); the first
-// write error sticks and ends the output (the scraper has gone away).
+// Flush writes what is buffered; the first write error sticks and ends
+// the output (the scraper has gone away).
 func (s *textSink) Flush() error {
-	if s.groups != nil && s.err == nil {
-		if s.cur != nil {
-			s.groups[s.cur.name] = s.buf
-		}
-		for _, name := range s.order {
-			if _, s.err = s.out.Write(s.groups[name]); s.err != nil {
-				break
-			}
-		}
-		s.groups, s.order, s.buf, s.cur = map[string][]byte{}, nil, nil, nil
-		return s.err
-	}
 	if s.err != nil || len(s.buf) == 0 {
 		return s.err
 	}
