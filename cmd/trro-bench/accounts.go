@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-kit/log"
@@ -28,18 +30,18 @@ var accountFailed = regexp.MustCompile(`trro_scrape_collector_success\{[^}]*\} 0
 // its own: the scrape time of one half as one account, of both halves as
 // two accounts of one exporter, and of the whole fleet as one account.
 type accountsResult struct {
-	Projects, Devices           int
-	HalfSec, TwoSec, WholeSec   float64 // medians
-	HalfCalls, TwoCalls, Whole  int
-	HalfBytes, TwoBytes, WholeB int64
+	Projects, Devices          int
+	HalfSec, TwoSec, WholeSec  float64 // medians
+	ProbesSec                  float64 // both halves as two /probe targets scraped at once
+	HalfCalls, TwoCalls, Whole int
 }
 
 // compareAccounts measures accountsResult for each size (projects of the
 // whole fleet) and prints a table.
 func compareAccounts(w io.Writer, standin, sizes string, devices, licenses int, latency time.Duration, runs int) error {
 	fmt.Fprintf(w, "API latency %v, rate limit %g calls/s per action per account, medians of %d scrapes\n\n", latency, rateLimit, runs)
-	fmt.Fprintln(w, "| projects (whole fleet) | devices | one account, half the fleet: s | two accounts, a half each: s | ratio | whole fleet in one account: s | calls (half, two, whole) |")
-	fmt.Fprintln(w, "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	fmt.Fprintln(w, "| projects (whole fleet) | devices | one account, half the fleet: s | two accounts, a half each: s | ratio | the two as separate targets at once: s | ratio | whole fleet in one account: s | calls (half, two, whole) |")
+	fmt.Fprintln(w, "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 	for _, s := range strings.Split(sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || n < 2 {
@@ -49,8 +51,8 @@ func compareAccounts(w io.Writer, standin, sizes string, devices, licenses int, 
 		if err != nil {
 			return fmt.Errorf("%d projects: %w", n, err)
 		}
-		fmt.Fprintf(w, "| %d | %d | %.2f | %.2f | %.2f | %.2f | %d, %d, %d |\n", r.Projects, r.Devices, r.HalfSec, r.TwoSec,
-			r.TwoSec/r.HalfSec, r.WholeSec, r.HalfCalls, r.TwoCalls, r.Whole)
+		fmt.Fprintf(w, "| %d | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %d, %d, %d |\n", r.Projects, r.Devices, r.HalfSec, r.TwoSec,
+			r.TwoSec/r.HalfSec, r.ProbesSec, r.ProbesSec/r.HalfSec, r.WholeSec, r.HalfCalls, r.TwoCalls, r.Whole)
 	}
 	return nil
 }
@@ -72,23 +74,28 @@ func measureAccounts(standin string, projects, devices, licenses int, latency ti
 	}
 	var err error
 	half := []string{bases[1]} // the larger half
-	if r.HalfSec, r.HalfCalls, r.HalfBytes, err = scrapeAccounts(half, perProject, runs); err != nil {
+	if r.HalfSec, r.HalfCalls, err = scrapeAccounts(half, perProject, runs, false); err != nil {
 		return r, fmt.Errorf("one account: %w", err)
 	}
-	if r.TwoSec, r.TwoCalls, r.TwoBytes, err = scrapeAccounts(bases[:2], perProject, runs); err != nil {
+	if r.TwoSec, r.TwoCalls, err = scrapeAccounts(bases[:2], perProject, runs, false); err != nil {
 		return r, fmt.Errorf("two accounts: %w", err)
 	}
-	if r.WholeSec, r.Whole, r.WholeB, err = scrapeAccounts(bases[2:], perProject, runs); err != nil {
+	if r.ProbesSec, _, err = scrapeAccounts(bases[:2], perProject, runs, true); err != nil {
+		return r, fmt.Errorf("two targets: %w", err)
+	}
+	if r.WholeSec, r.Whole, err = scrapeAccounts(bases[2:], perProject, runs, false); err != nil {
 		return r, fmt.Errorf("whole fleet: %w", err)
 	}
 	return r, nil
 }
 
 // scrapeAccounts builds one exporter per stand-in (an account each, with
-// its own client) behind one /metrics handler, scrapes once to warm up,
-// then returns the median time of runs scrapes, the API calls of one, and
-// the page size. Any failed collector or account fails the measurement.
-func scrapeAccounts(bases []string, perProject, runs int) (float64, int, int64, error) {
+// its own client) behind one /metrics handler, or with separate, one
+// handler each scraped at the same time (as /probe targets would be);
+// scrapes once to warm up, then returns the median time of runs scrapes and
+// the API calls of one. Any failed collector or account fails the
+// measurement.
+func scrapeAccounts(bases []string, perProject, runs int, separate bool) (float64, int, error) {
 	def := config.Default()
 	var exporters []*collector.Exporter
 	for i, base := range bases {
@@ -96,7 +103,7 @@ func scrapeAccounts(bases []string, perProject, runs int) (float64, int, int64, 
 		opts.Endpoint, opts.RateLimit, opts.RequestTimeout = base, rateLimit, time.Minute
 		client, err := trro.NewClient(opts)
 		if err != nil {
-			return 0, 0, 0, err
+			return 0, 0, err
 		}
 		defer client.Close()
 		eo := def.ExporterOptions(client, log.NewNopLogger())
@@ -104,49 +111,69 @@ func scrapeAccounts(bases []string, perProject, runs int) (float64, int, int64, 
 		eo.Timeout, eo.MaxDevicesPerProject = 10*time.Minute, perProject
 		e, err := collector.New(eo)
 		if err != nil {
-			return 0, 0, 0, err
+			return 0, 0, err
 		}
 		exporters = append(exporters, e)
 	}
-	handler := collector.Handler(func() []*collector.Exporter { return exporters }, prometheus.NewRegistry(), collector.HandlerOptions{})
-	scrape := func() ([]byte, error) {
+	groups := [][]*collector.Exporter{exporters}
+	if separate {
+		groups = nil
+		for _, e := range exporters {
+			groups = append(groups, []*collector.Exporter{e})
+		}
+	}
+	scrapeOne := func(group []*collector.Exporter) error {
+		handler := collector.Handler(func() []*collector.Exporter { return group }, prometheus.NewRegistry(), collector.HandlerOptions{})
 		var page bytes.Buffer
 		pw := &pageWriter{h: http.Header{}, w: &page}
 		handler.ServeHTTP(pw, httptest.NewRequest("GET", "/metrics", nil))
 		body := page.Bytes()
 		switch {
 		case pw.status != http.StatusOK:
-			return nil, fmt.Errorf("scrape: status %d", pw.status)
+			return fmt.Errorf("scrape: status %d", pw.status)
 		case accountFailed.Match(body):
-			return nil, fmt.Errorf("scrape failed: %s", accountFailed.Find(body))
-		case bytes.Count(body, []byte("\ntrro_up{")) != len(bases):
-			return nil, fmt.Errorf("scrape has %d accounts, want %d", bytes.Count(body, []byte("\ntrro_up{")), len(bases))
+			return fmt.Errorf("scrape failed: %s", accountFailed.Find(body))
+		case bytes.Count(body, []byte("\ntrro_up{")) != len(group):
+			return fmt.Errorf("scrape has %d accounts, want %d", bytes.Count(body, []byte("\ntrro_up{")), len(group))
 		}
-		return body, nil
+		return nil
 	}
-	if _, err := scrape(); err != nil {
-		return 0, 0, 0, err
+	// scrape serves every group at once and waits for the last.
+	scrape := func() error {
+		errs := make([]error, len(groups))
+		var wg sync.WaitGroup
+		for i, g := range groups {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs[i] = scrapeOne(g)
+			}()
+		}
+		wg.Wait()
+		return errors.Join(errs...)
+	}
+	if err := scrape(); err != nil {
+		return 0, 0, err
 	}
 	var walls []float64
-	calls, size := 0, int64(0)
+	calls := 0
 	for range runs {
 		for _, b := range bases {
 			http.Post(b+"/stats/reset", "text/plain", nil)
 		}
 		t0 := time.Now()
-		body, err := scrape()
-		if err != nil {
-			return 0, 0, 0, err
+		if err := scrape(); err != nil {
+			return 0, 0, err
 		}
 		walls = append(walls, time.Since(t0).Seconds())
-		calls, size = 0, int64(len(body))
+		calls = 0
 		for _, b := range bases {
 			st, err := standinStats(b)
 			if err != nil {
-				return 0, 0, 0, err
+				return 0, 0, err
 			}
 			calls += sum(st.Calls)
 		}
 	}
-	return median(walls), calls, size, nil
+	return median(walls), calls, nil
 }
