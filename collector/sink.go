@@ -83,7 +83,7 @@ type textSink struct {
 }
 
 // pageParts are one account's samples, family by family: the families in
-// the order written, each one's header and sample lines.
+// the order written (they hold the headers), and each one's sample lines.
 type pageParts struct {
 	order   []*Family
 	samples map[string][]byte
