@@ -135,8 +135,8 @@ type Credentials struct {
 // Default returns the configuration used when no file is given: one
 // account, named default.
 func Default() *Config {
-	c := &Config{Account: defaultAccount(), single: true}
-	c.Accounts = []Account{c.Account.clone(DefaultAccount)}
+	c := &Config{Account: defaultAccount()}
+	_ = c.settle(nil) // without accounts, settling cannot fail
 	return c
 }
 
@@ -229,15 +229,16 @@ func withLine(err error, lines map[string]int) error {
 		inner, prefix = ae.err, fmt.Sprintf("accounts.%d.", ae.index)
 	}
 	key, _, _ := strings.Cut(inner.Error(), ":")
-	var candidates []string
+	var keys []string // key, then its parents: "a.b", "a"
 	for k := key; k != ""; k = k[:max(strings.LastIndex(k, "."), 0)] {
+		keys = append(keys, k)
+	}
+	var candidates []string
+	for _, k := range keys {
 		candidates = append(candidates, prefix+k)
 	}
 	if prefix != "" {
-		for k := key; k != ""; k = k[:max(strings.LastIndex(k, "."), 0)] {
-			candidates = append(candidates, k)
-		}
-		candidates = append(candidates, strings.TrimSuffix(prefix, "."))
+		candidates = append(append(candidates, keys...), strings.TrimSuffix(prefix, "."))
 	}
 	for _, k := range candidates {
 		if l, ok := lines[k]; ok {
