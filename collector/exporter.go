@@ -7,6 +7,7 @@ import (
 	"maps"
 	"regexp"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -268,19 +269,31 @@ func (b boundCollector) Collect(ch chan<- prometheus.Metric) {
 	b.e.write(metricSink(ch), b.e.round(b.ctx))
 }
 
+// CheckStaticLabelName tells why name cannot be a static label of an
+// account: no classic label name, or one of the exporter's own (or job,
+// instance, le, quantile, which Prometheus attaches). nil when it can.
+func CheckStaticLabelName(name string) error {
+	switch {
+	case !model.LegacyValidation.IsValidLabelName(name) || strings.HasPrefix(name, "__"):
+		return fmt.Errorf("%q is not a valid label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __)", name)
+	case slices.Contains(append(LabelNames(), "job", "instance", "le", "quantile"), name):
+		return fmt.Errorf("%q is a label of the exporter's own series", name)
+	}
+	return nil
+}
+
 // setLabels checks and encodes the account's labels.
 func (e *Exporter) setLabels() error {
 	e.labels = prometheus.Labels{}
 	if e.opts.Account != "" {
 		e.labels[AccountLabel] = e.opts.Account
 	}
-	var own []string
-	if len(e.opts.Labels) > 0 {
-		own = LabelNames()
-	}
 	for k, v := range e.opts.Labels {
-		if slices.Contains(own, k) || !model.LegacyValidation.IsValidLabelName(k) || v == "" {
-			return fmt.Errorf("collector: static label %q=%q is invalid or one of the exporter's own", k, v)
+		if err := CheckStaticLabelName(k); err != nil {
+			return fmt.Errorf("collector: static label: %w", err)
+		}
+		if v == "" {
+			return fmt.Errorf("collector: static label %s: empty value", k)
 		}
 		e.labels[k] = v
 	}

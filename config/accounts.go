@@ -19,9 +19,8 @@ const DefaultAccount = "default"
 
 var accountName = regexp.MustCompile(`^[a-z0-9_-]+$`)
 
-// labelName is Prometheus' classic label name syntax: every version and
-// every query reads it.
-var labelName = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
+// envName is the syntax of an environment variable name.
+var envName = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
 
 // accountError is a validation error of one account of accounts.
 type accountError struct {
@@ -131,21 +130,12 @@ func (c *Account) validateFilters() error {
 	return nil
 }
 
-// reservedLabels are label names static labels may not take: the
-// exporter's own, and those Prometheus itself attaches.
-func reservedLabels() []string {
-	return append(collector.LabelNames(), "job", "instance", "le", "quantile")
-}
-
 func (c *Account) validateLabels() error {
-	reserved := reservedLabels()
 	for _, k := range slices.Sorted(maps.Keys(c.Labels)) {
 		v := c.Labels[k]
-		switch {
-		case !labelName.MatchString(k) || strings.HasPrefix(k, "__"):
-			return fmt.Errorf("labels: %q is not a valid label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __)", k)
-		case slices.Contains(reserved, k):
-			return fmt.Errorf("labels: %q is a label of the exporter's own series", k)
+		switch err := collector.CheckStaticLabelName(k); {
+		case err != nil:
+			return fmt.Errorf("labels: %w", err)
 		case v == "":
 			return fmt.Errorf("labels.%s: empty value (a label with an empty value is no label)", k)
 		case !utf8.ValidString(v):

@@ -436,7 +436,7 @@ func (cr Credentials) validate() error {
 		return errors.New("credentials: set secret_id_env or secret_id or cvm_role, one of them")
 	}
 	for _, env := range []string{cr.SecretIDEnv, cr.SecretKeyEnv, cr.SessionTokenEnv} {
-		if env != "" && !labelName.MatchString(env) {
+		if env != "" && !envName.MatchString(env) {
 			return fmt.Errorf("credentials: %q is not an environment variable name", env)
 		}
 	}
