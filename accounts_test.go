@@ -340,7 +340,7 @@ func TestReloadKeepsUnchangedAccounts(t *testing.T) {
 		}
 	}
 	write("20")
-	a := newApp(log.NewNopLogger(), cfgPath, func(*config.Config) {})
+	a := newApp(context.Background(), log.NewNopLogger(), cfgPath, func(*config.Config) {})
 	cfg, err := a.loadConfig()
 	if err != nil {
 		t.Fatal(err)

@@ -5,33 +5,39 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"os/signal"
 	"reflect"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
+	"syscall"
 
 	"github.com/go-kit/log"
 	"github.com/go-kit/log/level"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
 
 	"github.com/trro-exporter/trro_exporter/collector"
 	"github.com/trro-exporter/trro_exporter/config"
 	"github.com/trro-exporter/trro_exporter/trro"
 )
 
-// app holds what a reload replaces: the config, and per account its API
-// client and exporter. Scrapes take the current accounts when they start,
-// so a reload never changes a scrape in flight.
+// app owns the configuration, as blackbox's SafeConfig does: loading it,
+// reloading it (keeping the running one when the new one is bad), the
+// reload metrics, and per account its API client and exporter. Scrapes
+// take the current accounts when they start, so a reload never changes a
+// scrape in flight.
 type app struct {
+	// ctx ends the credential checks when the program stops.
+	ctx        context.Context
 	logger     log.Logger
 	configFile string
 	// override applies flags (and --demo) over every loaded config.
 	override func(*config.Config)
 
 	reloadMu sync.Mutex
-	current  atomic.Pointer[runtime]
+	current  atomic.Pointer[state]
 	// apiMetrics are each account's API counters, kept across reloads while
 	// the account stays. Guarded by reloadMu.
 	apiMetrics map[string]*collector.APIMetrics
@@ -39,7 +45,7 @@ type app struct {
 	reloadTime prometheus.Gauge
 }
 
-type runtime struct {
+type state struct {
 	cfg      *config.Config
 	accounts []*account // in the config's order
 }
@@ -52,9 +58,9 @@ type account struct {
 	exporter *collector.Exporter
 }
 
-func newApp(logger log.Logger, configFile string, override func(*config.Config)) *app {
+func newApp(ctx context.Context, logger log.Logger, configFile string, override func(*config.Config)) *app {
 	return &app{
-		logger: logger, configFile: configFile, override: override,
+		ctx: ctx, logger: logger, configFile: configFile, override: override,
 		apiMetrics: map[string]*collector.APIMetrics{},
 		reloadOK: prometheus.NewGauge(prometheus.GaugeOpts{
 			Namespace: "trro_exporter", Subsystem: "config", Name: "last_reload_successful",
@@ -72,12 +78,12 @@ func (a *app) loadConfig() (*config.Config, error) {
 	cfg := config.Default()
 	if a.configFile != "" {
 		var err error
-		if cfg, err = config.LoadFile(a.configFile, collector.Names()); err != nil {
+		if cfg, err = config.LoadFile(a.configFile, collector.Schema()); err != nil {
 			return nil, err
 		}
 	}
 	a.override(cfg)
-	if err := cfg.Validate(collector.Names()); err != nil {
+	if err := cfg.Validate(collector.Schema()); err != nil {
 		return nil, err
 	}
 	return cfg, nil
@@ -87,8 +93,8 @@ func (a *app) loadConfig() (*config.Config, error) {
 // and resolved key are those of an account in old keeps old's client and
 // exporter, and with them its rate limits, caches and cursors. The
 // accounts built anew are returned in fresh.
-func (a *app) build(cfg *config.Config, old *runtime) (rt *runtime, fresh []*account, err error) {
-	rt = &runtime{cfg: cfg}
+func (a *app) build(cfg *config.Config, old *state) (rt *state, fresh []*account, err error) {
+	rt = &state{cfg: cfg}
 	defer func() {
 		if err != nil {
 			for _, acc := range fresh {
@@ -113,15 +119,14 @@ func (a *app) build(cfg *config.Config, old *runtime) (rt *runtime, fresh []*acc
 	return rt, fresh, nil
 }
 
-func (a *app) buildAccount(ac config.Account, old *runtime) (acc *account, reused bool, err error) {
+func (a *app) buildAccount(ac config.Account, old *state) (acc *account, reused bool, err error) {
 	cred, err := ac.Resolve()
 	if err != nil {
 		return nil, false, err
 	}
-	key := [3]string{cred.GetSecretId(), cred.GetSecretKey(), cred.GetToken()}
 	if old != nil {
 		for _, o := range old.accounts {
-			if o.cfg.Name == ac.Name && o.cred == key && reflect.DeepEqual(o.cfg, ac) {
+			if o.cfg.Name == ac.Name && o.cred == credKey(cred) && reflect.DeepEqual(o.cfg, ac) {
 				return o, true, nil
 			}
 		}
@@ -130,20 +135,29 @@ func (a *app) buildAccount(ac config.Account, old *runtime) (acc *account, reuse
 	if api == nil {
 		api = collector.NewAPIMetrics()
 	}
+	acc, err = newAccount(ac, cred, api, log.With(a.logger, "account", ac.Name))
+	return acc, false, err
+}
+
+// newAccount builds an account's API client and exporter, signing with
+// cred, as the server and --config.check use them; api (nil: none) counts
+// its calls.
+func newAccount(ac config.Account, cred common.CredentialIface, api *collector.APIMetrics, logger log.Logger) (*account, error) {
 	opts := ac.ClientOptions(cred)
-	opts.Observe = api.Observe
+	if api != nil {
+		opts.Observe = api.Observe
+	}
 	client, err := trro.NewClient(opts)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
-	eo := ac.ExporterOptions(client, log.With(a.logger, "account", ac.Name))
-	eo.APIMetrics = api
-	exporter, err := collector.New(eo)
-	if err != nil {
-		client.Close()
-		return nil, false, err
-	}
-	return &account{cfg: ac, cred: key, client: client, exporter: exporter}, false, nil
+	exporter := collector.New(ac, collector.Deps{API: client, APIMetrics: api, Logger: logger})
+	return &account{cfg: ac, cred: credKey(cred), client: client, exporter: exporter}, nil
+}
+
+// credKey is the resolved key, to tell a rotated one on reload.
+func credKey(cred common.CredentialIface) [3]string {
+	return [3]string{cred.GetSecretId(), cred.GetSecretKey(), cred.GetToken()}
 }
 
 // reload loads the config and swaps it in; on any error the running config
@@ -167,7 +181,7 @@ func (a *app) start(cfg *config.Config) error {
 // error, if any. Called with reloadMu held.
 func (a *app) applyLocked(cfg *config.Config, err error) error {
 	old := a.current.Load()
-	var next *runtime
+	var next *state
 	var fresh []*account
 	if err == nil {
 		next, fresh, err = a.build(cfg, old)
@@ -208,7 +222,7 @@ func (a *app) applyLocked(cfg *config.Config, err error) error {
 			state = "loaded"
 		}
 		level.Info(a.logger).Log("msg", "configuration "+state, "file", a.configFile, "account", acc.cfg.Name,
-			"endpoint", acc.cfg.Endpoint, "collectors", fmt.Sprint(acc.cfg.EnabledCollectors()))
+			"endpoint", acc.cfg.Endpoint, "collectors", fmt.Sprint(collector.Enabled(&acc.cfg)))
 	}
 	return nil
 }
@@ -253,45 +267,18 @@ func (a *app) reloadHandler(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, "config reloaded\n")
 }
 
-// readyHandler serves /-/ready: ready once a config is loaded and the API
-// takes the credentials of at least one account (checked at load and in
-// every round). With one account, that one; with several, an account whose
-// key is rejected reports itself in trro_up and is named here, but does not
-// make the others unready.
-func (a *app) readyHandler(w http.ResponseWriter, _ *http.Request) {
-	rt := a.current.Load()
-	if rt == nil {
-		http.Error(w, "Not ready: no configuration loaded.", http.StatusServiceUnavailable)
-		return
-	}
-	var rejected []string
-	code := ""
-	for _, acc := range rt.accounts {
-		if code = acc.exporter.Rejected(); code != "" {
-			rejected = append(rejected, acc.cfg.Name+" ("+code+")")
+// reloadOnHUP reloads the configuration on every SIGHUP until ctx ends.
+func (a *app) reloadOnHUP(ctx context.Context) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-hup:
+			level.Info(a.logger).Log("msg", "SIGHUP: reloading configuration")
+			_ = a.reload()
+		case <-ctx.Done():
+			return
 		}
-	}
-	switch {
-	case len(rt.accounts) == 1 && len(rejected) == 1:
-		http.Error(w, "Not ready: the TRRO API rejects the credentials ("+code+").", http.StatusServiceUnavailable)
-	case len(rejected) == len(rt.accounts):
-		http.Error(w, "Not ready: the TRRO API rejects the credentials of every account: "+strings.Join(rejected, ", ")+".", http.StatusServiceUnavailable)
-	case len(rejected) > 0:
-		io.WriteString(w, "Ready; the TRRO API rejects the credentials of: "+strings.Join(rejected, ", ")+"\n")
-	default:
-		io.WriteString(w, "Ready\n")
-	}
-}
-
-// checkCredentials asks the API one small question with an account's
-// credentials, so that readiness knows of a rejected key before the first
-// scrape.
-func (a *app) checkCredentials(acc *account) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	_, err := acc.client.Total(ctx, trro.ActionDescribeProjectList, "", 0, 0)
-	if e, ok := trro.AsError(err); ok && strings.HasPrefix(e.Code, "AuthFailure") {
-		acc.exporter.MarkRejected(e.Code)
-		level.Error(a.logger).Log("msg", "the TRRO API rejects the credentials; not ready", "account", acc.cfg.Name, "code", e.Code, "request_id", e.RequestID)
 	}
 }

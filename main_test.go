@@ -1,8 +1,13 @@
 package main
 
 import (
+	"errors"
+	"runtime"
+
+	"github.com/go-kit/log"
 	"github.com/go-kit/log/level"
 	"github.com/prometheus/common/model"
+	"github.com/prometheus/common/promslog"
 
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
@@ -72,7 +77,7 @@ func TestBadFlag(t *testing.T) {
 		t.Fatalf("code %d, stderr %q", code, stderr)
 	}
 	code, _, stderr = runOnce(t, "--log.level=loud")
-	if code != 2 || !strings.Contains(stderr, `--log.level: "loud" is not one of debug, info, warn, error`) {
+	if code != 2 || !strings.Contains(stderr, `unrecognized log level loud`) {
 		t.Fatalf("code %d, stderr %q", code, stderr)
 	}
 }
@@ -378,7 +383,7 @@ func TestConfigCheckExitCodes(t *testing.T) {
 // The toolkit's log lines carry one caller and one timestamp, as ours do.
 func TestLogLinesHaveOneCallerAndOneTimestamp(t *testing.T) {
 	var b lockedBuffer
-	logger, slogger := newLogger(&b, "info", "logfmt")
+	logger, slogger := newLogger(&b, &promslog.Config{Level: promslog.NewLevel(), Format: promslog.NewFormat()})
 	level.Info(logger).Log("msg", "ours")
 	slogger.Info("theirs", "k", "v")
 	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
@@ -389,6 +394,26 @@ func TestLogLinesHaveOneCallerAndOneTimestamp(t *testing.T) {
 		if strings.Count(l, "caller=") != 1 || strings.Count(l, "ts=") != 1 || strings.Contains(l, "time=") {
 			t.Errorf("line %q: want one caller, one ts, no time", l)
 		}
+	}
+}
+
+// Our go-kit calls go through promslog's handler: its level is the one
+// filter, the caller is the line that logged, and pairs stay pairs.
+func TestGoKitLoggerWritesThroughPromslog(t *testing.T) {
+	var b lockedBuffer
+	cfg := &promslog.Config{Level: promslog.NewLevel(), Format: promslog.NewFormat()}
+	if err := cfg.Level.Set("warn"); err != nil {
+		t.Fatal(err)
+	}
+	logger, _ := newLogger(&b, cfg)
+	logger = log.With(logger, "account", "a")
+	level.Info(logger).Log("msg", "hidden")
+	_, _, line, _ := runtime.Caller(0)
+	level.Error(logger).Log("msg", "shown", "err", errors.New("boom"), "odd")
+	got := strings.TrimSpace(b.String())
+	want := fmt.Sprintf(`level=error caller=main_test.go:%d msg=shown account=a err=boom odd=(MISSING)`, line+1)
+	if strings.Contains(got, "hidden") || !strings.Contains(got, want) {
+		t.Errorf("got %q, want a line with %q", got, want)
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-kit/log"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/expfmt"
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
@@ -83,11 +82,7 @@ func benchExporter(b *testing.B) *collector.Exporter {
 		b.Fatal(err)
 	}
 	b.Cleanup(c.Close)
-	eo := def.ExporterOptions(c, log.NewNopLogger())
-	eo.Timeout, eo.Now = time.Minute, func() time.Time { return now }
-	e, err := collector.New(eo)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return e
+	acc := def.Account
+	acc.ScrapeTimeout = config.Duration(time.Minute)
+	return collector.New(acc, collector.Deps{API: c, Now: func() time.Time { return now }})
 }

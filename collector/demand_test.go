@@ -3,11 +3,11 @@ package collector_test
 import (
 	"context"
 	"maps"
-	"regexp"
 	"testing"
 	"time"
 
 	"github.com/trro-exporter/trro_exporter/collector"
+	"github.com/trro-exporter/trro_exporter/config"
 	"github.com/trro-exporter/trro_exporter/plan"
 	"github.com/trro-exporter/trro_exporter/trro"
 )
@@ -24,9 +24,10 @@ func TestEveryCollectorDeclaresItsCalls(t *testing.T) {
 				projects = []string{"proj0000000000aa", "proj0000000000bb"}
 			}
 			e := newEnv(t, fixtureFleet(), envOpts{collectors: []string{name}, projects: projects, client: func(o *trro.Options) { o.PageSize = 2 },
-				exporter: func(o *collector.Options) {
+				account: func(o *config.Account) {
+					o.PageSize = 2
 					if c.deviceFilter {
-						o.DeviceExclude = regexp.MustCompile(`^(?:nothing)$`)
+						o.DeviceExclude = "nothing"
 					}
 				}})
 			e.srv.MaxPageSize = 2
@@ -39,7 +40,7 @@ func TestEveryCollectorDeclaresItsCalls(t *testing.T) {
 				t.Fatalf("%s: scrape failed:\n%s", name, body)
 			}
 			declared := map[string]int{}
-			for _, d := range e.exp.Demands(fleet, 2)[name] {
+			for _, d := range e.exp.Demands(fleet)[name] {
 				if d.Shared { // made once per round, whoever asks
 					declared[d.Action] = max(declared[d.Action], d.Calls)
 				} else {

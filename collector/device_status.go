@@ -3,12 +3,13 @@ package collector
 import (
 	"context"
 
+	"github.com/trro-exporter/trro_exporter/config"
 	"github.com/trro-exporter/trro_exporter/plan"
 	"github.com/trro-exporter/trro_exporter/trro"
 )
 
 func init() {
-	registerCollector("device_status", true, func(s Settings) Scraper { return newDeviceStatus(s) })
+	registerCollector("device_status", true, func(a *config.Account, sh shared) Scraper { return newDeviceStatus(a.MaxDevicesPerProject, sh) })
 }
 
 // deviceStates are the values of DescribeDeviceList's DeviceStatus; each is
@@ -22,10 +23,10 @@ type deviceStatus struct {
 	info, status, lastReport *Family
 }
 
-func newDeviceStatus(s Settings) *deviceStatus {
+func newDeviceStatus(maxDevices int, sh shared) *deviceStatus {
 	return &deviceStatus{
-		guard: &guard{collector: "device_status", limit: s.MaxDevicesPerProject, logger: s.Logger},
-		drops: s.drops,
+		guard: &guard{collector: "device_status", limit: maxDevices, logger: sh.logger},
+		drops: sh.drops,
 		info: gaugeFamily("trro_device_info",
 			"A TRRO device (DescribeDeviceList); device_type is field or remote. The value is always 1.",
 			"project_id", "device_id", "device_name", "device_type"),

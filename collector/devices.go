@@ -3,12 +3,13 @@ package collector
 import (
 	"context"
 
+	"github.com/trro-exporter/trro_exporter/config"
 	"github.com/trro-exporter/trro_exporter/plan"
 	"github.com/trro-exporter/trro_exporter/trro"
 )
 
 func init() {
-	registerCollector("devices", true, func(s Settings) Scraper { return newDevices(s) })
+	registerCollector("devices", true, func(a *config.Account, sh shared) Scraper { return newDevices(a.MaxDevicesPerProject, sh) })
 }
 
 // devices exports each device's license binding from GetDevices.
@@ -18,7 +19,7 @@ type devices struct {
 	fields fields[trro.DeviceLicense]
 }
 
-func newDevices(s Settings) *devices {
+func newDevices(maxDevices int, sh shared) *devices {
 	g := func(name, help string) *Family {
 		return gaugeFamily("trro_device_"+name, help, "project_id", "device_id")
 	}
@@ -27,8 +28,8 @@ func newDevices(s Settings) *devices {
 	// authorization that ended in 1970, and no remaining time.
 	expiry := func(d *dev) trro.Int { return positive(d.ExpireTime) }
 	return &devices{
-		guard: &guard{collector: "devices", limit: s.MaxDevicesPerProject, logger: s.Logger},
-		drops: s.drops,
+		guard: &guard{collector: "devices", limit: maxDevices, logger: sh.logger},
+		drops: sh.drops,
 		fields: fields[dev]{
 			{g("licenses", "Licenses bound to the device (GetDevices LicenseCount)."),
 				"LicenseCount", func(d *dev) trro.Int { return d.LicenseCount }, notNegative, asIs},

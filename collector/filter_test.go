@@ -2,7 +2,6 @@ package collector_test
 
 import (
 	"net/http/httptest"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -11,6 +10,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/trro-exporter/trro_exporter/collector"
+	"github.com/trro-exporter/trro_exporter/config"
 )
 
 func TestProjectIncludeExclude(t *testing.T) {
@@ -23,12 +23,12 @@ func TestProjectIncludeExclude(t *testing.T) {
 		{"exclude wins", "Harbour.*|露天矿远程挖掘", "露天.*"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			e := newEnv(t, fixtureFleet(), envOpts{collectors: []string{"projects", "sessions", "devices"}, exporter: func(o *collector.Options) {
+			e := newEnv(t, fixtureFleet(), envOpts{collectors: []string{"projects", "sessions", "devices"}, account: func(o *config.Account) {
 				if c.include != "" {
-					o.Include = regexp.MustCompile("^(?:" + c.include + ")$")
+					o.Include = c.include
 				}
 				if c.exclude != "" {
-					o.Exclude = regexp.MustCompile("^(?:" + c.exclude + ")$")
+					o.Exclude = c.exclude
 				}
 			}})
 			_, body := e.scrape(t, "")
@@ -54,8 +54,8 @@ func TestProjectIncludeExclude(t *testing.T) {
 
 func TestDeviceExclude(t *testing.T) {
 	// dev-r1 by id, dev-f2 by its name.
-	e := newEnv(t, fixtureFleet(), envOpts{exporter: func(o *collector.Options) {
-		o.DeviceExclude = regexp.MustCompile(`^(?:dev-r1|Excavator 2)$`)
+	e := newEnv(t, fixtureFleet(), envOpts{account: func(o *config.Account) {
+		o.DeviceExclude = `dev-r1|Excavator 2`
 	}})
 	_, body := e.scrape(t, "")
 	for _, want := range []string{
@@ -94,8 +94,8 @@ func TestNoDeviceExcludeNoDeviceList(t *testing.T) {
 
 // An account's labels come first in every series, on both paths.
 func TestAccountLabels(t *testing.T) {
-	e := newEnv(t, fixtureFleet(), envOpts{collectors: []string{"projects", "licenses"}, exporter: func(o *collector.Options) {
-		o.Account, o.Labels = "acme", map[string]string{"customer": `Acme "North"`, "site": "pit-3"}
+	e := newEnv(t, fixtureFleet(), envOpts{collectors: []string{"projects", "licenses"}, account: func(o *config.Account) {
+		o.Name, o.Labels = "acme", map[string]string{"customer": `Acme "North"`, "site": "pit-3"}
 	}})
 	_, body := e.scrape(t, "")
 	for _, want := range []string{
@@ -113,9 +113,9 @@ func TestAccountLabels(t *testing.T) {
 		}
 	}
 	for _, bad := range []map[string]string{{"project_id": "x"}, {"account": "x"}, {"1x": "y"}, {"ok": ""}} {
-		_, err := collector.New(collector.Options{Account: "a", Labels: bad, Collectors: []string{"projects"}, Timeout: 1,
-			ActiveSessionWindow: 1, SessionQualityLookback: 1, SessionDetailsRetention: 1, MaxDevicesPerProject: 1, MaxLiveSessions: 1, MaxLicenses: 1})
-		if err == nil {
+		acc := config.Default().Accounts[0]
+		acc.Labels = bad
+		if err := acc.Validate(collector.Schema()); err == nil {
 			t.Errorf("labels %v accepted", bad)
 		}
 	}
@@ -127,8 +127,8 @@ func TestTwoAccountsOnePage(t *testing.T) {
 	var exporters []*collector.Exporter
 	var pages []map[string]bool
 	for _, name := range []string{"north", "south"} {
-		e := newEnv(t, fixtureFleet(), envOpts{exporter: func(o *collector.Options) {
-			o.Account = name
+		e := newEnv(t, fixtureFleet(), envOpts{account: func(o *config.Account) {
+			o.Name = name
 			if name == "north" {
 				o.Labels = map[string]string{"site": "pit-3"}
 			}

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/trro-exporter/trro_exporter/collector"
+	"github.com/trro-exporter/trro_exporter/config"
 	"github.com/trro-exporter/trro_exporter/standin"
 )
 
@@ -28,7 +28,7 @@ func TestMinIntervalAndMaxAge(t *testing.T) {
 	e := newEnv(t, fixtureFleet(), envOpts{
 		collectors: []string{"licenses", "license_summary"},
 		clock:      clock.now,
-		freshness:  map[string]collector.Freshness{"licenses": {MinInterval: 10 * time.Minute, MaxAge: 30 * time.Minute}},
+		freshness:  map[string]config.CollectorSettings{"licenses": {MinInterval: config.Duration(10 * time.Minute), MaxAge: config.Duration(30 * time.Minute)}},
 	})
 	lastSuccess := func(body, c string) string {
 		for _, l := range strings.Split(body, "\n") {
@@ -98,7 +98,7 @@ func TestMinIntervalAndMaxAge(t *testing.T) {
 func TestUpKeptWhenEveryCollectorIsCached(t *testing.T) {
 	clock := &fakeClock{t: now}
 	e := newEnv(t, fixtureFleet(), envOpts{collectors: []string{"licenses"}, clock: clock.now,
-		freshness: map[string]collector.Freshness{"licenses": {MinInterval: time.Hour, MaxAge: time.Hour}}})
+		freshness: map[string]config.CollectorSettings{"licenses": {MinInterval: config.Duration(time.Hour), MaxAge: config.Duration(time.Hour)}}})
 	e.scrape(t, "")
 	clock.add(time.Minute)
 	_, body := e.scrape(t, "")

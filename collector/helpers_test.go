@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -61,10 +62,10 @@ type envOpts struct {
 	collectors []string
 	intervals  []string
 	maxDevices int
-	freshness  map[string]collector.Freshness
+	freshness  map[string]config.CollectorSettings
 	clock      func() time.Time
 	client     func(*trro.Options)
-	exporter   func(*collector.Options)
+	account    func(*config.Account)
 }
 
 func newEnv(t *testing.T, fleet *standin.Fleet, o envOpts) *env {
@@ -105,19 +106,29 @@ func newEnv(t *testing.T, fleet *standin.Fleet, o envOpts) *env {
 	if o.maxDevices == 0 {
 		o.maxDevices = def.MaxDevicesPerProject
 	}
-	eo := def.ExporterOptions(c, level.NewFilter(log.NewLogfmtLogger(e.logs), level.AllowInfo()))
-	eo.Collectors, eo.ProjectIDs, eo.Intervals, eo.Now = o.collectors, o.projects, o.intervals, o.clock
-	eo.Timeout, eo.MaxDevicesPerProject, eo.Freshness, eo.APIMetrics = 5*time.Second, o.maxDevices, o.freshness, e.api
-	if o.exporter != nil {
-		o.exporter(&eo)
+	acc := def.Account
+	acc.Collectors, acc.Projects, acc.StatisticIntervals = only(o.collectors), o.projects, o.intervals
+	acc.ScrapeTimeout, acc.MaxDevicesPerProject, acc.CollectorSettings = config.Duration(5*time.Second), o.maxDevices, o.freshness
+	if o.account != nil {
+		o.account(&acc)
 	}
-	e.exp, err = collector.New(eo)
-	if err != nil {
+	if err := acc.Validate(collector.Schema()); err != nil {
 		t.Fatal(err)
 	}
+	e.exp = collector.New(acc, collector.Deps{API: c, APIMetrics: e.api, Now: o.clock,
+		Logger: level.NewFilter(log.NewLogfmtLogger(e.logs), level.AllowInfo())})
 	base := prometheus.NewRegistry()
 	e.handler = collector.Handler(func() []*collector.Exporter { return []*collector.Exporter{e.exp} }, base, collector.HandlerOptions{Offset: 200 * time.Millisecond})
 	return e
+}
+
+// only turns on the named collectors and no other.
+func only(names []string) map[string]bool {
+	on := map[string]bool{}
+	for _, n := range collector.Names() {
+		on[n] = slices.Contains(names, n)
+	}
+	return on
 }
 
 // scrape GETs /metrics through the handler like Prometheus does.

@@ -3,12 +3,13 @@ package collector
 import (
 	"context"
 
+	"github.com/trro-exporter/trro_exporter/config"
 	"github.com/trro-exporter/trro_exporter/plan"
 	"github.com/trro-exporter/trro_exporter/trro"
 )
 
 func init() {
-	registerCollector("license_summary", true, func(s Settings) Scraper { return newLicenseSummary(s.drops) })
+	registerCollector("license_summary", true, func(_ *config.Account, sh shared) Scraper { return newLicenseSummary(sh.drops) })
 }
 
 // licenseSummary exports the account-wide counts of GetLicenseStat.

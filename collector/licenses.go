@@ -4,18 +4,20 @@ import (
 	"context"
 	"sync"
 
-	"github.com/go-kit/log"
-	"github.com/go-kit/log/level"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/go-kit/log"
+	"github.com/go-kit/log/level"
+
+	"github.com/trro-exporter/trro_exporter/config"
 	"github.com/trro-exporter/trro_exporter/plan"
 	"github.com/trro-exporter/trro_exporter/trro"
 )
 
 func init() {
-	registerCollector("licenses", true, func(s Settings) Scraper { return newLicenses(s) })
+	registerCollector("licenses", true, func(a *config.Account, sh shared) Scraper { return newLicenses(a.MaxLicenses, sh) })
 }
 
 // licenseStatuses maps the API's Status codes to label values; every one is
@@ -48,11 +50,11 @@ type licenses struct {
 	warned sync.Once
 }
 
-func newLicenses(s Settings) *licenses {
+func newLicenses(max int, sh shared) *licenses {
 	return &licenses{
-		drops:  s.drops,
-		max:    s.MaxLicenses,
-		logger: s.Logger,
+		drops:  sh.drops,
+		max:    max,
+		logger: sh.logger,
 		count: gaugeFamily("trro_licenses",
 			"Licenses by status (sum of Count over GetLicenses groups): unbound, bound, suspended, refunded, unknown.",
 			"status"),

@@ -93,7 +93,7 @@ func TestStatusIndex(t *testing.T) {
 // The device status state set: one series per known status, an unknown one
 // sets them all to 0.
 func TestDeviceStatusStateSet(t *testing.T) {
-	d := newDeviceStatus(Settings{MaxDevicesPerProject: 1})
+	d := newDeviceStatus(1, shared{})
 	res := deviceStatusResult{&deviceRows[deviceStatusRow]{
 		projects: []string{"p"},
 		rows:     [][]deviceStatusRow{{{id: "a", status: "ready"}, {id: "b", status: "rebooting"}, {id: "c", status: "connected"}}},
@@ -163,7 +163,7 @@ func TestUniqueRows(t *testing.T) {
 
 // Each field's conversion to base units, through the real field lists.
 func TestFieldConversions(t *testing.T) {
-	d := newDevices(Settings{MaxDevicesPerProject: 1})
+	d := newDevices(1, shared{})
 	dev := trro.DeviceLicense{LicenseCount: trro.IntOf(2), ExpireTime: trro.IntOf(1800000000), RemainDay: trro.IntOf(3),
 		MonthlyRemainTime: trro.IntOf(10), LimitedTime: trro.IntOf(600)}
 	noExpiry := dev

@@ -4,12 +4,13 @@ import (
 	"context"
 	"slices"
 
+	"github.com/trro-exporter/trro_exporter/config"
 	"github.com/trro-exporter/trro_exporter/plan"
 	"github.com/trro-exporter/trro_exporter/trro"
 )
 
 func init() {
-	registerCollector("projects", true, func(Settings) Scraper { return newProjects() })
+	registerCollector("projects", true, func(*config.Account, shared) Scraper { return newProjects() })
 }
 
 type projects struct{ info *Family }
@@ -44,17 +45,10 @@ func (p *projects) Fetch(ctx context.Context, r *Round) (Result, error) {
 		return res, err
 	}
 	res.truncated = truncated
-	seen := map[string]bool{}
 	for _, pr := range list {
-		id := string(pr.ProjectID)
-		if id == "" || seen[id] {
-			continue
+		if len(r.projectIDs) == 0 || slices.Contains(r.projectIDs, projectID(&pr)) {
+			res.list = append(res.list, pr)
 		}
-		if len(r.projectIDs) > 0 && !slices.Contains(r.projectIDs, id) {
-			continue
-		}
-		seen[id] = true
-		res.list = append(res.list, pr)
 	}
 	return res, nil
 }

@@ -5,12 +5,15 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/trro-exporter/trro_exporter/config"
 	"github.com/trro-exporter/trro_exporter/plan"
 	"github.com/trro-exporter/trro_exporter/trro"
 )
 
 func init() {
-	registerCollector("recent_sessions", true, func(s Settings) Scraper { return newRecentSessions(s.ActiveSessionWindow) })
+	registerCollector("recent_sessions", true, func(a *config.Account, _ shared) Scraper {
+		return newRecentSessions(time.Duration(a.ActiveSessionWindow))
+	})
 }
 
 // sessionCounts are one project's recent and active sessions; ok is false

@@ -15,12 +15,13 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/trro-exporter/trro_exporter/config"
 	"github.com/trro-exporter/trro_exporter/plan"
 	"github.com/trro-exporter/trro_exporter/trro"
 )
 
 func init() {
-	registerCollector("session_details", true, func(s Settings) Scraper { return newSessionDetails(s) })
+	registerCollector("session_details", true, func(a *config.Account, sh shared) Scraper { return newSessionDetails(a, sh.drops) })
 }
 
 // Bucket upper bounds of the live-quality histograms.
@@ -154,7 +155,7 @@ type followed struct {
 	lastLive time.Time
 }
 
-func newSessionDetails(s Settings) *sessionDetails {
+func newSessionDetails(a *config.Account, dr *drops) *sessionDetails {
 	labels := []string{"project_id", "device_id", "device_type"}
 	linkLabels := append(slices.Clone(labels), "net_id")
 	h := func(name, help string, buckets []float64, sr series) pointHistogram {
@@ -166,7 +167,8 @@ func newSessionDetails(s Settings) *sessionDetails {
 	type d = trro.SessionDeviceDetail
 	const hour = 3600
 	sd := &sessionDetails{
-		activeWindow: s.ActiveSessionWindow, retention: s.SessionDetailsRetention, maxSessions: s.MaxLiveSessions,
+		activeWindow: time.Duration(a.ActiveSessionWindow), retention: time.Duration(a.SessionDetailsRetention),
+		maxSessions: a.MaxLiveSessions,
 		hists: []pointHistogram{
 			h("video_latency_seconds", "Video latency of devices in session, one observation per second of session (DescribeDeviceSessionDetails VideoLatency ms ÷ 1000).",
 				latencyBuckets, series{"VideoLatency", func(x *d) []trro.Num { return x.VideoLatency }, millis, hour}),
@@ -213,7 +215,7 @@ func newSessionDetails(s Settings) *sessionDetails {
 		devices:   map[deviceKey]*deviceState{},
 		links:     map[linkKey]*linkState{},
 		following: map[string]*followed{},
-		drops:     s.drops,
+		drops:     dr,
 	}
 	for _, h := range sd.hists {
 		sd.histFams = append(sd.histFams, h.fam)

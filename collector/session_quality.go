@@ -5,12 +5,15 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/trro-exporter/trro_exporter/config"
 	"github.com/trro-exporter/trro_exporter/plan"
 	"github.com/trro-exporter/trro_exporter/trro"
 )
 
 func init() {
-	registerCollector("session_quality", false, func(s Settings) Scraper { return newSessionQuality(s.SessionQualityLookback) })
+	registerCollector("session_quality", false, func(a *config.Account, _ shared) Scraper {
+		return newSessionQuality(time.Duration(a.SessionQualityLookback))
+	})
 }
 
 // qualities are DescribeDeviceSessionList's grades, always exported, then

@@ -8,12 +8,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/trro-exporter/trro_exporter/config"
 	"github.com/trro-exporter/trro_exporter/plan"
 	"github.com/trro-exporter/trro_exporter/trro"
 )
 
 func init() {
-	registerCollector("sessions", true, func(s Settings) Scraper { return newSessions(s.Intervals, s.drops) })
+	registerCollector("sessions", true, func(a *config.Account, sh shared) Scraper { return newSessions(a.StatisticIntervals, sh.drops) })
 }
 
 // lookback is how far back each interval's request reaches: enough for the

@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
@@ -17,6 +16,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/trro-exporter/trro_exporter/collector"
+	"github.com/trro-exporter/trro_exporter/config"
 	"github.com/trro-exporter/trro_exporter/standin"
 )
 
@@ -62,9 +62,9 @@ func TestTextMatchesCollector(t *testing.T) {
 		LicenseCount: 1, ExpireTime: 1800000000, RemainDay: 1, MonthlyRemainTime: 1, LimitedTime: 2})
 	for i, collectors := range [][]string{collector.Names(), {"devices"}, collector.Names()} {
 		t.Run(fmt.Sprint(i, strings.Join(collectors, ",")), func(t *testing.T) {
-			e := newEnv(t, fleet, envOpts{collectors: collectors, exporter: func(o *collector.Options) {
+			e := newEnv(t, fleet, envOpts{collectors: collectors, account: func(o *config.Account) {
 				if i == 2 { // an account with static labels
-					o.Account, o.Labels = "acme", map[string]string{"customer": "Acme \"N\"\n", "site": "x"}
+					o.Name, o.Labels = "acme", map[string]string{"customer": "Acme \"N\"\n", "site": "x"}
 				}
 			}})
 			var text bytes.Buffer
@@ -139,20 +139,6 @@ func TestSampleTextValuesAndEscaping(t *testing.T) {
 		}
 		if m.GetLabel()[0].GetValue() != "a\"\\\n" {
 			t.Errorf("label read back as %q", m.GetLabel()[0].GetValue())
-		}
-	}
-}
-
-func TestNewRejectsDuplicates(t *testing.T) {
-	for _, o := range []collector.Options{
-		{Collectors: []string{"devices", "devices"}},
-		{Collectors: []string{"sessions"}, Intervals: []string{"hour", "hour"}},
-		{Collectors: []string{"devices"}, ProjectIDs: []string{"p1", "p1"}},
-	} {
-		o.Timeout, o.MaxDevicesPerProject, o.ActiveSessionWindow, o.SessionQualityLookback = time.Second, 1, time.Minute, time.Hour
-		o.MaxLiveSessions, o.SessionDetailsRetention, o.MaxLicenses = 1, time.Hour, 1
-		if _, err := collector.New(o); err == nil || !strings.Contains(err.Error(), "listed twice") {
-			t.Errorf("%+v: err %v", o, err)
 		}
 	}
 }

@@ -6,12 +6,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/trro-exporter/trro_exporter/config"
 	"github.com/trro-exporter/trro_exporter/plan"
 	"github.com/trro-exporter/trro_exporter/trro"
 )
 
 func init() {
-	registerCollector("usage", true, func(s Settings) Scraper { return newUsage(s.drops) })
+	registerCollector("usage", true, func(_ *config.Account, sh shared) Scraper { return newUsage(sh.drops) })
 }
 
 // usageTiers are GetTotalDuration's tiers: the tier label, and the field

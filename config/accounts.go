@@ -10,8 +10,6 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/trro-exporter/trro_exporter/collector"
 )
 
 // DefaultAccount names the one account of a config without accounts.
@@ -130,10 +128,14 @@ func (c *Account) validateFilters() error {
 	return nil
 }
 
-func (c *Account) validateLabels() error {
+func (c *Account) validateLabels(check func(string) error) error {
 	for _, k := range slices.Sorted(maps.Keys(c.Labels)) {
 		v := c.Labels[k]
-		switch err := collector.CheckStaticLabelName(k); {
+		var err error
+		if check != nil {
+			err = check(k)
+		}
+		switch {
 		case err != nil:
 			return fmt.Errorf("labels: %w", err)
 		case v == "":
@@ -145,9 +147,27 @@ func (c *Account) validateLabels() error {
 	return nil
 }
 
-// ProjectFilter returns the include and exclude filters (nil when unset).
-func (c *Account) ProjectFilter() (include, exclude *regexp.Regexp) {
-	include, _ = anchored(c.Include)
-	exclude, _ = anchored(c.Exclude)
-	return include, exclude
+// Filters are an account's project and device filters, compiled (nil:
+// unset).
+type Filters struct {
+	// Include and Exclude match discovered projects' names.
+	Include, Exclude *regexp.Regexp
+	// Devices matches device ids and names.
+	Devices *regexp.Regexp
+}
+
+// Filters compiles the account's filters; Validate has checked them.
+func (c *Account) Filters() Filters {
+	var f Filters
+	f.Include, _ = anchored(c.Include)
+	f.Exclude, _ = anchored(c.Exclude)
+	f.Devices, _ = anchored(c.DeviceExclude)
+	return f
+}
+
+// KeepProject tells whether a discovered project's name passes include
+// (unset: all) and exclude (unset: none): the one project-name filter of
+// rounds and of fleet sizing.
+func (f Filters) KeepProject(name string) bool {
+	return (f.Include == nil || f.Include.MatchString(name)) && (f.Exclude == nil || !f.Exclude.MatchString(name))
 }

@@ -1,14 +1,16 @@
-package config
+package config_test
 
 import (
 	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/trro-exporter/trro_exporter/config"
 )
 
 func TestSingleAccountIsDefault(t *testing.T) {
-	cfg, err := Parse([]byte("region: ap-beijing\nlabels: {customer: acme}\n"), known)
+	cfg, err := config.Parse([]byte("region: ap-beijing\nlabels: {customer: acme}\n"), known)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -16,17 +18,17 @@ func TestSingleAccountIsDefault(t *testing.T) {
 		cfg.Accounts[0].Labels["customer"] != "acme" {
 		t.Fatalf("accounts = %+v", cfg.Accounts)
 	}
-	cfg, err = Parse([]byte("name: acme\n"), known)
+	cfg, err = config.Parse([]byte("name: acme\n"), known)
 	if err != nil || cfg.Accounts[0].Name != "acme" {
 		t.Fatalf("named single account: %v %+v", err, cfg.Accounts)
 	}
-	if d := Default(); len(d.Accounts) != 1 || d.Accounts[0].Name != "default" || d.Accounts[0].RateLimit != 20 {
-		t.Fatalf("Default() accounts = %+v", d.Accounts)
+	if d := config.Default(); len(d.Accounts) != 1 || d.Accounts[0].Name != "default" || d.Accounts[0].RateLimit != 20 {
+		t.Fatalf("config.Default() accounts = %+v", d.Accounts)
 	}
 }
 
 func TestAccountsInherit(t *testing.T) {
-	cfg, err := Parse([]byte(`
+	cfg, err := config.Parse([]byte(`
 rate_limit: 5
 region: ap-shanghai
 credentials: {secret_id: AKIDtop, secret_key: top-secret}
@@ -97,7 +99,7 @@ func TestInvalidAccounts(t *testing.T) {
 		{"credentials: {secret_id_env: A-ID, secret_key_env: A_KEY}\n", `line 1: credentials: "A-ID" is not an environment variable name`},
 	}
 	for _, c := range cases {
-		_, err := Parse([]byte(c.yaml), known)
+		_, err := config.Parse([]byte(c.yaml), known)
 		if err == nil || err.Error() != c.want {
 			t.Errorf("%q:\ngot  %v\nwant %s", c.yaml, err, c.want)
 		}
@@ -110,7 +112,7 @@ func TestCredentialsFromNamedVariables(t *testing.T) {
 	t.Setenv("ACME_TOKEN", "acme-token")
 	t.Setenv("GLOBEX_ID", "AKIDglobex")
 	os.Unsetenv("GLOBEX_KEY")
-	cfg, err := Parse([]byte(`accounts:
+	cfg, err := config.Parse([]byte(`accounts:
   - name: acme
     credentials: {secret_id_env: ACME_ID, secret_key_env: ACME_KEY, session_token_env: ACME_TOKEN}
   - name: globex

@@ -12,11 +12,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-kit/log"
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/trro-exporter/trro_exporter/collector"
 	"github.com/trro-exporter/trro_exporter/trro"
 )
 
@@ -166,14 +164,21 @@ func defaultAccount() Account {
 	}
 }
 
-// LoadFile reads and validates a config file. collectors are the known
-// collector names.
-func LoadFile(path string, collectors []string) (*Config, error) {
+// Schema is what a config is checked against that the collectors define:
+// their names, and the label names their series use.
+type Schema struct {
+	Collectors []string
+	// LabelName says why a static label may not take name (nil: it may).
+	LabelName func(name string) error
+}
+
+// LoadFile reads and validates a config file against schema.
+func LoadFile(path string, schema Schema) (*Config, error) {
 	data, err := readFile(path, maxConfigBytes)
 	if err != nil {
 		return nil, fmt.Errorf("config file: %w", err)
 	}
-	cfg, err := Parse(data, collectors)
+	cfg, err := Parse(data, schema)
 	if err != nil {
 		return nil, fmt.Errorf("config file %s: %w", path, err)
 	}
@@ -184,7 +189,7 @@ var unknownField = regexp.MustCompile(`^line (\d+): field (\S+) not found in typ
 
 // Parse decodes and validates a config; unknown keys are errors, and so is
 // a second YAML document. Errors name the key and its line.
-func Parse(data []byte, collectors []string) (*Config, error) {
+func Parse(data []byte, schema Schema) (*Config, error) {
 	cfg := &Config{Account: defaultAccount()}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
@@ -213,7 +218,7 @@ func Parse(data []byte, collectors []string) (*Config, error) {
 	if err := cfg.settle(lines); err != nil {
 		return nil, err
 	}
-	if err := cfg.Validate(collectors); err != nil {
+	if err := cfg.Validate(schema); err != nil {
 		return nil, withLine(err, lines)
 	}
 	return cfg, nil
@@ -293,12 +298,12 @@ func keyLines(data []byte) (map[string]int, error) {
 
 // Validate checks values that YAML alone cannot, account by account; it
 // changes nothing.
-func (c *Config) Validate(collectors []string) error {
+func (c *Config) Validate(schema Schema) error {
 	if len(c.Accounts) == 0 {
 		return errors.New("accounts: no account")
 	}
 	for i := range c.Accounts {
-		if err := c.Accounts[i].Validate(collectors); err != nil {
+		if err := c.Accounts[i].Validate(schema); err != nil {
 			if c.single {
 				return err // the single-account keys: errors as before
 			}
@@ -308,16 +313,16 @@ func (c *Config) Validate(collectors []string) error {
 	return validateNames(c.Accounts)
 }
 
-// Validate checks one account's values.
-func (c *Account) Validate(collectors []string) error {
+// Validate checks one account's values: the one place they are checked.
+func (c *Account) Validate(schema Schema) error {
 	for _, check := range []func() error{
 		c.validateAPI,
 		c.validateProjects,
-		func() error { return c.validateCollectors(collectors) },
+		func() error { return c.validateCollectors(schema.Collectors) },
 		c.validateLimits,
 		c.Credentials.validate,
 		c.validateFilters,
-		c.validateLabels,
+		func() error { return c.validateLabels(schema.LabelName) },
 	} {
 		if err := check(); err != nil {
 			return err
@@ -461,39 +466,4 @@ func (c *Account) Enabled(name string, def bool) bool {
 		return v
 	}
 	return def
-}
-
-// ExporterOptions are the exporter's settings from c: its enabled
-// collectors, projects, limits and per-collector freshness, reading api.
-func (c *Account) ExporterOptions(api collector.API, logger log.Logger) collector.Options {
-	fresh := map[string]collector.Freshness{}
-	for name, cs := range c.CollectorSettings {
-		fresh[name] = collector.Freshness{MinInterval: time.Duration(cs.MinInterval), MaxAge: time.Duration(cs.MaxAge)}
-	}
-	include, exclude := c.ProjectFilter()
-	devices, _ := anchored(c.DeviceExclude)
-	return collector.Options{
-		Account: c.Name, Labels: c.Labels, Include: include, Exclude: exclude, DeviceExclude: devices,
-		API: api, Logger: logger, Collectors: c.EnabledCollectors(), ProjectIDs: c.Projects,
-		Intervals: c.StatisticIntervals, Timeout: time.Duration(c.ScrapeTimeout),
-		MaxDevicesPerProject:       c.MaxDevicesPerProject,
-		IncludeUnregisteredDevices: c.IncludeUnregisteredDevices,
-		MaxLicenses:                c.MaxLicenses,
-		ActiveSessionWindow:        time.Duration(c.ActiveSessionWindow),
-		SessionQualityLookback:     time.Duration(c.SessionQualityLookback),
-		MaxLiveSessions:            c.MaxLiveSessions,
-		SessionDetailsRetention:    time.Duration(c.SessionDetailsRetention),
-		Freshness:                  fresh,
-	}
-}
-
-// EnabledCollectors are the collectors c turns on, sorted.
-func (c *Account) EnabledCollectors() []string {
-	var out []string
-	for _, n := range collector.Names() {
-		if c.Enabled(n, collector.DefaultEnabled(n)) {
-			out = append(out, n)
-		}
-	}
-	return out
 }

@@ -1,7 +1,8 @@
-package config
+package config_test
 
 import (
 	"github.com/trro-exporter/trro_exporter/collector"
+	"github.com/trro-exporter/trro_exporter/config"
 
 	"encoding/json"
 	"fmt"
@@ -14,10 +15,10 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-var known = collector.Names()
+var known = collector.Schema()
 
 func TestDefaultsWithEmptyFile(t *testing.T) {
-	cfg, err := Parse([]byte(""), known)
+	cfg, err := config.Parse([]byte(""), known)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +36,7 @@ func TestExampleConfigIsValidAndComplete(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := Parse(data, known)
+	cfg, err := config.Parse(data, known)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +45,7 @@ func TestExampleConfigIsValidAndComplete(t *testing.T) {
 	if err := yaml.Unmarshal(data, &m); err != nil {
 		t.Fatal(err)
 	}
-	out, _ := yaml.Marshal(Default())
+	out, _ := yaml.Marshal(config.Default())
 	var def map[string]any
 	yaml.Unmarshal(out, &def)
 	for k := range def {
@@ -90,7 +91,7 @@ func TestInvalidConfigs(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
 			path := filepath.Join("testdata", c.file)
-			_, err := LoadFile(path, known)
+			_, err := config.LoadFile(path, known)
 			want := "config file " + path + ": " + c.want
 			if err == nil || err.Error() != want {
 				t.Fatalf("got  %v\nwant %s", err, want)
@@ -103,14 +104,14 @@ func TestInvalidConfigs(t *testing.T) {
 }
 
 func TestMissingFile(t *testing.T) {
-	_, err := LoadFile("testdata/does-not-exist.yml", known)
+	_, err := config.LoadFile("testdata/does-not-exist.yml", known)
 	if err == nil || err.Error() != "config file: open testdata/does-not-exist.yml: no such file or directory" {
 		t.Fatal(err)
 	}
 }
 
 func TestSecretNeverPrinted(t *testing.T) {
-	cfg, err := Parse([]byte("credentials:\n  secret_id: AKIDx\n  secret_key: hunter2-secret\n  session_token: tok-secret\n"), known)
+	cfg, err := config.Parse([]byte("credentials:\n  secret_id: AKIDx\n  secret_key: hunter2-secret\n  session_token: tok-secret\n"), known)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,23 +136,23 @@ func TestSecretNeverPrinted(t *testing.T) {
 
 func TestCredentialSources(t *testing.T) {
 	t.Setenv("HOME", t.TempDir()) // no SDK profile file
-	t.Setenv(EnvSecretID, "")
-	t.Setenv(EnvSecretKey, "")
-	os.Unsetenv(EnvSecretID)
-	os.Unsetenv(EnvSecretKey)
+	t.Setenv(config.EnvSecretID, "")
+	t.Setenv(config.EnvSecretKey, "")
+	os.Unsetenv(config.EnvSecretID)
+	os.Unsetenv(config.EnvSecretKey)
 	keyFile := filepath.Join(t.TempDir(), "key")
 	os.WriteFile(keyFile, []byte("file-secret\n"), 0o600)
 
-	cfg := Default()
-	if _, err := cfg.Resolve(); err != ErrNoCredentials {
+	cfg := config.Default()
+	if _, err := cfg.Resolve(); err != config.ErrNoCredentials {
 		t.Fatalf("no credentials: %v", err)
 	}
-	t.Setenv(EnvSecretID, "AKIDenv")
+	t.Setenv(config.EnvSecretID, "AKIDenv")
 	if _, err := cfg.Resolve(); err == nil || err.Error() != "credentials: TENCENTCLOUD_SECRET_KEY is not set or empty while the other Tencent Cloud variable is set" {
 		t.Fatalf("half env: %v", err)
 	}
-	t.Setenv(EnvSecretKey, "env-secret")
-	t.Setenv(EnvSessionToken, "env-token")
+	t.Setenv(config.EnvSecretKey, "env-secret")
+	t.Setenv(config.EnvSessionToken, "env-token")
 	c, err := cfg.Resolve()
 	if err != nil || c.GetSecretKey() != "env-secret" || c.GetToken() != "env-token" {
 		t.Fatalf("env: %v", err)
@@ -160,7 +161,7 @@ func TestCredentialSources(t *testing.T) {
 	if src != "environment (TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY, TENCENTCLOUD_SESSION_TOKEN)" {
 		t.Fatalf("source = %q", src)
 	}
-	cfg.Credentials = Credentials{SecretID: "AKIDfile", SecretKeyFile: keyFile}
+	cfg.Credentials = config.Credentials{SecretID: "AKIDfile", SecretKeyFile: keyFile}
 	c, err = cfg.Resolve()
 	if err != nil || c.GetSecretId() != "AKIDfile" || c.GetSecretKey() != "file-secret" {
 		t.Fatalf("key file: %v", err)
@@ -169,14 +170,14 @@ func TestCredentialSources(t *testing.T) {
 	if strings.Contains(src, "file-secret") || strings.Contains(src, "env-secret") {
 		t.Fatal("source shows a secret")
 	}
-	cfg.Credentials = Credentials{SecretID: "AKIDfile", SecretKeyFile: keyFile + ".missing"}
+	cfg.Credentials = config.Credentials{SecretID: "AKIDfile", SecretKeyFile: keyFile + ".missing"}
 	if _, err := cfg.Resolve(); err == nil || !strings.HasPrefix(err.Error(), "credentials: secret_key_file: open ") {
 		t.Fatalf("missing key file: %v", err)
 	}
 }
 
 func TestCollectorSettingsDefaults(t *testing.T) {
-	cfg, err := Parse([]byte("collector_settings:\n  devices: {min_interval: 10m}\n  licenses: {min_interval: 1m, max_age: 5m}\n"), known)
+	cfg, err := config.Parse([]byte("collector_settings:\n  devices: {min_interval: 10m}\n  licenses: {min_interval: 1m, max_age: 5m}\n"), known)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,10 +1,12 @@
-package config
+package config_test
 
 import (
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/trro-exporter/trro_exporter/config"
 )
 
 func FuzzParse(f *testing.F) {
@@ -18,7 +20,7 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte("credentials:\n  secret_id: AKID\n  secret_key: fuzz-secret-value\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		cfg, err := Parse(data, known)
+		cfg, err := config.Parse(data, known)
 		if err != nil {
 			// The secret of the seed never shows in an error.
 			if strings.Contains(err.Error(), "fuzz-secret-value") {

@@ -17,7 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-kit/log"
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
@@ -177,12 +176,12 @@ func exportedMetrics(t *testing.T) map[string]bool {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	eo := def.ExporterOptions(c, log.NewNopLogger())
-	eo.Collectors, eo.Intervals, eo.APIMetrics = collector.Names(), []string{"hour", "day", "month"}, api
-	e, err := collector.New(eo)
-	if err != nil {
-		t.Fatal(err)
+	acc := def.Account
+	for _, n := range collector.Names() {
+		acc.Collectors[n] = true
 	}
+	acc.StatisticIntervals = []string{"hour", "day", "month"}
+	e := collector.New(acc, collector.Deps{API: c, APIMetrics: api})
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(e.WithContext(context.Background()))
 	// The API counters fill during the first gather's round; read them on

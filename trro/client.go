@@ -176,7 +176,7 @@ func call[T any](ctx context.Context, c *Client, action string, req any) (*T, er
 		if e == nil {
 			return out, nil
 		}
-		if e.IsAuth() || !e.retryable() || attempt >= c.opts.MaxRetries || ctx.Err() != nil {
+		if e.CredentialsRejected() || e.Denied() || !e.retryable() || attempt >= c.opts.MaxRetries || ctx.Err() != nil {
 			return nil, e
 		}
 		// Jittered between half and one and a half times the backoff; give

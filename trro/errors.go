@@ -49,11 +49,14 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.cause }
 
-// IsAuth reports whether the API refused our identity or its permissions;
-// such errors are never retried.
-func (e *Error) IsAuth() bool {
-	return strings.HasPrefix(e.Code, "AuthFailure") || strings.HasPrefix(e.Code, "UnauthorizedOperation")
-}
+// CredentialsRejected reports whether the API refused the key itself
+// (AuthFailure.*): the one test of "credentials rejected" behind trro_up,
+// readiness and --config.check.
+func (e *Error) CredentialsRejected() bool { return strings.HasPrefix(e.Code, "AuthFailure") }
+
+// Denied reports whether the API took the key but its policy does not
+// allow the action (UnauthorizedOperation.*).
+func (e *Error) Denied() bool { return strings.HasPrefix(e.Code, "UnauthorizedOperation") }
 
 // Answered reports whether the API itself produced this error, i.e. the
 // request reached it and came back as a well-formed envelope.

@@ -2,7 +2,6 @@ package trro
 
 import (
 	"context"
-	"strings"
 	"sync"
 )
 
@@ -35,7 +34,7 @@ func (t *Trace) record(e *Error) {
 	switch {
 	case e == nil:
 		t.answered++
-	case strings.HasPrefix(e.Code, "AuthFailure"):
+	case e.CredentialsRejected():
 		t.answered++
 		t.authFail++
 		t.authCode = e.Code

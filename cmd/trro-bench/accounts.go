@@ -14,7 +14,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/go-kit/log"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
 
@@ -106,13 +105,10 @@ func scrapeAccounts(bases []string, perProject, runs int, separate bool) (float6
 			return 0, 0, err
 		}
 		defer client.Close()
-		eo := def.ExporterOptions(client, log.NewNopLogger())
-		eo.Account, eo.APIMetrics = fmt.Sprintf("account-%d", i), collector.NewAPIMetrics()
-		eo.Timeout, eo.MaxDevicesPerProject = 10*time.Minute, perProject
-		e, err := collector.New(eo)
-		if err != nil {
-			return 0, 0, err
-		}
+		acc := def.Account
+		acc.Name = fmt.Sprintf("account-%d", i)
+		acc.ScrapeTimeout, acc.MaxDevicesPerProject = config.Duration(10*time.Minute), perProject
+		e := collector.New(acc, collector.Deps{API: client, APIMetrics: collector.NewAPIMetrics()})
 		exporters = append(exporters, e)
 	}
 	groups := [][]*collector.Exporter{exporters}

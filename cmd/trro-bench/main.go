@@ -28,7 +28,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/go-kit/log"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
@@ -306,12 +305,9 @@ func measure(standin string, projects, devices, licenses int, latency time.Durat
 	if err != nil {
 		return r, err
 	}
-	eo := def.ExporterOptions(client, log.NewNopLogger())
-	eo.Timeout, eo.MaxDevicesPerProject = 10*time.Minute, perProject
-	exp, err := collector.New(eo)
-	if err != nil {
-		return r, err
-	}
+	acc := def.Account
+	acc.ScrapeTimeout, acc.MaxDevicesPerProject = config.Duration(10*time.Minute), perProject
+	exp := collector.New(acc, collector.Deps{API: client})
 	handler := collector.Handler(func() []*collector.Exporter { return []*collector.Exporter{exp} }, prometheus.NewRegistry(), collector.HandlerOptions{})
 	// scrape serves /metrics into w (nil: counted, then dropped, as a socket
 	// would take it: the page is not held in the measured process).
