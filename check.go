@@ -134,7 +134,7 @@ func accountBudget(ctx context.Context, acc *config.Account, interval time.Durat
 		return ""
 	}
 	fmt.Fprintf(w, "fleet: %d projects, %d devices, %d license groups, %d live sessions\n",
-		fleet.Projects, sum(fleet.Devices), fleet.LicenseGroups, sum(fleet.LiveSessions))
+		fleet.Projects, plan.Sum(fleet.Devices), fleet.LicenseGroups, plan.Sum(fleet.LiveSessions))
 	s := plan.Settings{
 		RateLimit: acc.RateLimit, ScrapeInterval: interval, ScrapeTimeout: time.Duration(acc.ScrapeTimeout),
 		MinInterval: map[string]time.Duration{},
@@ -144,14 +144,6 @@ func accountBudget(ctx context.Context, acc *config.Account, interval time.Durat
 	}
 	plan.Compute(built.exporter.Demands(fleet), s).Print(w, s)
 	return ""
-}
-
-func sum(ns []int) int {
-	t := 0
-	for _, n := range ns {
-		t += n
-	}
-	return t
 }
 
 // newProgress reports sizing on w: on a terminal, one line kept up to date

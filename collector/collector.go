@@ -172,3 +172,44 @@ func devicePages(action string, f plan.Fleet, s Sizing, maxPerProject int) []pla
 	return append(d, plan.Demand{Action: action, Calls: plan.SumPages(f.Devices, s.PageSize, maxPerProject),
 		Shared: action == trro.ActionDescribeDeviceList})
 }
+
+// unique keeps the first item of each non-empty id: the API lists an item
+// twice at times, when pages shift under a reader.
+func unique[T any](items []T, id func(*T) string) []T {
+	return uniqueRows(items, id, func(t *T) T { return *t })
+}
+
+// projectCounts are what a per-project counting collector found: each
+// project's counts, written family by family by its writers.
+type projectCounts[C any] struct {
+	projects  []string
+	counts    []C
+	writers   []func(s Sink, projectID string, c *C)
+	truncated bool // some project's list was cut short at max_pages
+}
+
+func (res *projectCounts[C]) Truncated() bool { return res.truncated }
+
+func (res *projectCounts[C]) Write(s Sink) {
+	for _, w := range res.writers {
+		for i, pid := range res.projects {
+			w(s, pid, &res.counts[i])
+		}
+	}
+}
+
+// perProjectCounts counts every project of the round with count, which
+// also tells whether the list it counted was cut short; each writer
+// writes one family.
+func perProjectCounts[C any](ctx context.Context, r *Round, count func(projectID string) (C, bool, error),
+	writers ...func(s Sink, projectID string, c *C)) (Result, error) {
+	var truncated atomic.Bool
+	ids, counts, err := perProject(ctx, r, func(pid string) (C, error) {
+		c, cut, err := count(pid)
+		if cut {
+			truncated.Store(true)
+		}
+		return c, err
+	})
+	return &projectCounts[C]{projects: ids, counts: counts, writers: writers, truncated: truncated.Load()}, err
+}

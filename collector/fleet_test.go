@@ -18,7 +18,7 @@ trro_account_licenses{state="expired"} 3
 trro_account_licenses{state="monthly_exceeded"} 1
 trro_account_licenses{state="unbound"} 0
 trro_account_licenses{state="valid"} 4
-# HELP trro_active_sessions Sessions whose last update is within the active session window (default 2m) of the scrape: the live ones.
+# HELP trro_active_sessions Sessions whose last update is within the active session window of the scrape: the live ones.
 # TYPE trro_active_sessions gauge
 trro_active_sessions{project_id="proj0000000000aa"} 1
 trro_active_sessions{project_id="proj0000000000bb"} 1
@@ -107,7 +107,7 @@ trro_session_quality_duration_seconds{project_id="proj0000000000aa",quality="unk
 trro_session_quality_duration_seconds{project_id="proj0000000000bb",quality="bad"} 0
 trro_session_quality_duration_seconds{project_id="proj0000000000bb",quality="good"} 0
 trro_session_quality_duration_seconds{project_id="proj0000000000bb",quality="normal"} 0
-# HELP trro_session_quality_sessions Sessions that ended within the look-back (default 24h), by quality: good, normal, bad, and unknown for other grades.
+# HELP trro_session_quality_sessions Sessions that ended within the look-back (session_quality_lookback), by quality: good, normal, bad, and unknown for other grades.
 # TYPE trro_session_quality_sessions gauge
 trro_session_quality_sessions{project_id="proj0000000000aa",quality="bad"} 1
 trro_session_quality_sessions{project_id="proj0000000000aa",quality="good"} 1

@@ -12,6 +12,19 @@ func init() {
 	registerCollector("license_summary", true, func(_ *config.Account, sh shared) Scraper { return newLicenseSummary(sh.drops) })
 }
 
+// licenseStates are GetLicenseStat's counts: the state label, and the
+// field it exports.
+var licenseStates = []struct {
+	state, api string
+	field      func(*trro.LicenseStat) *trro.Int
+}{
+	{"valid", "Valid", func(s *trro.LicenseStat) *trro.Int { return &s.Valid }},
+	{"bound", "Bound", func(s *trro.LicenseStat) *trro.Int { return &s.Bound }},
+	{"unbound", "UnBound", func(s *trro.LicenseStat) *trro.Int { return &s.UnBound }},
+	{"expired", "Expire", func(s *trro.LicenseStat) *trro.Int { return &s.Expire }},
+	{"monthly_exceeded", "MonthlyExpire", func(s *trro.LicenseStat) *trro.Int { return &s.MonthlyExpire }},
+}
+
 // licenseSummary exports the account-wide counts of GetLicenseStat.
 type licenseSummary struct {
 	drops *drops
@@ -41,26 +54,17 @@ func (l *licenseSummary) Fetch(ctx context.Context, r *Round) (Result, error) {
 	if err != nil {
 		return licenseSummaryResult{count: l.count}, err
 	}
-	for _, v := range []struct {
-		field string
-		v     *trro.Int
-	}{{"Valid", &st.Valid}, {"Bound", &st.Bound}, {"UnBound", &st.UnBound}, {"Expire", &st.Expire}, {"MonthlyExpire", &st.MonthlyExpire}} {
-		*v.v = l.drops.plausible(v.field, *v.v, notNegative)
+	for _, s := range licenseStates {
+		v := s.field(&st)
+		*v = l.drops.plausible(s.api, *v, notNegative)
 	}
 	return licenseSummaryResult{l.count, st}, nil
 }
 
-func (res licenseSummaryResult) Write(s Sink) {
-	st := res.stat
-	for _, v := range []struct {
-		state string
-		v     trro.Int
-	}{
-		{"valid", st.Valid}, {"bound", st.Bound}, {"unbound", st.UnBound},
-		{"expired", st.Expire}, {"monthly_exceeded", st.MonthlyExpire},
-	} {
-		if v.v.Valid {
-			s.Sample(res.count, float64(v.v.Value), v.state)
+func (res licenseSummaryResult) Write(sink Sink) {
+	for _, s := range licenseStates {
+		if v := s.field(&res.stat); v.Valid {
+			sink.Sample(res.count, float64(v.Value), s.state)
 		}
 	}
 }

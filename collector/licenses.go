@@ -20,24 +20,19 @@ func init() {
 	registerCollector("licenses", true, func(a *config.Account, sh shared) Scraper { return newLicenses(a.MaxLicenses, sh) })
 }
 
-// licenseStatuses maps the API's Status codes to label values; every one is
-// always exported so that a count dropping to zero is visible.
+// licenseStatuses are the label values of the API's Status codes, the code
+// being the index; every one is always exported so that a count dropping
+// to zero is visible. Any other code is unknown, exported when seen.
 var licenseStatuses = []string{"unbound", "bound", "suspended", "refunded"}
 
-// statusIndex is the index of a Status in licenseStatuses, or
-// len(licenseStatuses) for unknown.
-func statusIndex(s trro.Int) int {
-	if s.Valid && s.Value >= 0 && int(s.Value) < len(licenseStatuses) {
-		return int(s.Value)
-	}
-	return len(licenseStatuses)
-}
+const unknownStatus = "unknown"
 
-func statusName(i int) string {
-	if i < len(licenseStatuses) {
-		return licenseStatuses[i]
+// statusName is a Status code's label value.
+func statusName(s trro.Int) string {
+	if s.Valid && s.Value >= 0 && s.Value < int64(len(licenseStatuses)) {
+		return licenseStatuses[s.Value]
 	}
-	return "unknown"
+	return unknownStatus
 }
 
 type licenses struct {
@@ -80,19 +75,17 @@ type licenseEntry struct {
 }
 
 type licensesResult struct {
-	l *licenses
-	// counts holds licenseStatuses' counts, then unknown's.
-	ok         bool // GetLicenses answered
-	counts     [5]float64
-	hasUnknown bool
-	entries    []licenseEntry // in the order the API listed them
-	truncated  bool           // cut short at max_pages or max_licenses
+	l         *licenses
+	ok        bool               // GetLicenses answered
+	counts    map[string]float64 // by status label
+	entries   []licenseEntry     // in the order the API listed them
+	truncated bool               // cut short at max_pages or max_licenses
 }
 
 func (res *licensesResult) Truncated() bool { return res.truncated }
 
 func (l *licenses) Fetch(ctx context.Context, r *Round) (Result, error) {
-	res := &licensesResult{l: l}
+	res := &licensesResult{l: l, counts: map[string]float64{}}
 	groups, truncated, err := r.API.GetLicenses(ctx)
 	if err != nil {
 		return res, err
@@ -107,8 +100,7 @@ func (l *licenses) Fetch(ctx context.Context, r *Round) (Result, error) {
 			continue
 		}
 		seenGroup[key] = true
-		status := statusIndex(g.Status)
-		res.hasUnknown = res.hasUnknown || status == len(licenseStatuses)
+		status := statusName(g.Status)
 		ids := slices.DeleteFunc(slices.Clone(g.LicenseIDs), func(s trro.Text) bool { return s == "" })
 		// A missing or implausible count counts the ids listed.
 		if count := l.drops.plausible("Count", g.Count, notNegative); count.Valid {
@@ -117,7 +109,7 @@ func (l *licenses) Fetch(ctx context.Context, r *Round) (Result, error) {
 			res.counts[status] += float64(len(ids))
 		}
 		expiry := l.drops.plausible("ExpireTime", positive(g.ExpireTime), plausibleTime)
-		e := licenseEntry{status: statusName(status), expiry: expiry, remaining: l.drops.plausible("RemainDay", g.RemainDay, notNegative)}
+		e := licenseEntry{status: status, expiry: expiry, remaining: l.drops.plausible("RemainDay", g.RemainDay, notNegative)}
 		for _, t := range ids {
 			id := string(t)
 			e.id = id
@@ -147,11 +139,11 @@ func (res *licensesResult) Write(s Sink) {
 	if !res.ok {
 		return
 	}
-	for i, n := range res.counts {
-		// unknown only when some group had an undocumented status.
-		if i < len(licenseStatuses) || res.hasUnknown {
-			s.Sample(res.l.count, n, statusName(i))
-		}
+	for _, st := range licenseStatuses {
+		s.Sample(res.l.count, res.counts[st], st)
+	}
+	if n, seen := res.counts[unknownStatus]; seen {
+		s.Sample(res.l.count, n, unknownStatus)
 	}
 	for i := range res.entries {
 		if e := &res.entries[i]; e.expiry.Valid {

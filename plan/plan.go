@@ -170,3 +170,12 @@ func (p Plan) Print(w io.Writer, s Settings) {
 		fmt.Fprintf(w, "WARNING: %s\n", warn)
 	}
 }
+
+// Sum adds up per-project sizes.
+func Sum(ns []int) int {
+	t := 0
+	for _, n := range ns {
+		t += n
+	}
+	return t
+}
