@@ -16,6 +16,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
+	"golang.org/x/sync/errgroup"
+	"golang.org/x/sync/semaphore"
 )
 
 // HandlerOptions configure the /metrics handler.
@@ -49,8 +51,8 @@ var gzipPool = sync.Pool{New: func() any {
 // from the scrape timeout header capped by its own timeout: a slow account
 // answers what it has by then and never holds the others back.
 func Handler(current func() []*Exporter, base prometheus.Gatherer, opts HandlerOptions) http.Handler {
-	return serveMetrics(opts, func(w http.ResponseWriter, r *http.Request) ([]*Exporter, prometheus.Gatherer) {
-		return current(), base
+	return serveMetrics(opts, func(w http.ResponseWriter, r *http.Request) ([]*Exporter, prometheus.Gatherer, bool) {
+		return current(), base, true
 	})
 }
 
@@ -58,31 +60,38 @@ func Handler(current func() []*Exporter, base prometheus.Gatherer, opts HandlerO
 // that each account can be a Prometheus target of its own. A missing or
 // unknown account gets 400 with the names, and no API round.
 func ProbeHandler(current func() []*Exporter, opts HandlerOptions) http.Handler {
-	return serveMetrics(opts, func(w http.ResponseWriter, r *http.Request) ([]*Exporter, prometheus.Gatherer) {
+	return serveMetrics(opts, func(w http.ResponseWriter, r *http.Request) ([]*Exporter, prometheus.Gatherer, bool) {
 		all := current()
 		name := r.URL.Query().Get("account")
 		names := make([]string, len(all))
 		for i, e := range all {
 			if e.Account() == name {
-				return []*Exporter{e}, nil
+				return []*Exporter{e}, nil, true
 			}
 			names[i] = e.Account()
+		}
+		if len(all) == 0 {
+			return nil, nil, true // no configuration: serveMetrics says so
 		}
 		msg := fmt.Sprintf("unknown account %q", name)
 		if name == "" {
 			msg = "the account parameter is missing"
 		}
 		http.Error(w, msg+"; accounts: "+strings.Join(names, ", "), http.StatusBadRequest)
-		return nil, nil
+		return nil, nil, false
 	})
 }
 
-// serveMetrics answers GET with the page of the exporters pick chooses
-// (none: pick has answered), HEAD with headers alone.
-func serveMetrics(opts HandlerOptions, pick func(http.ResponseWriter, *http.Request) ([]*Exporter, prometheus.Gatherer)) http.Handler {
-	var inflight chan struct{}
+// picker chooses what a request is answered with: the exporters and the
+// exporter's own metrics (nil: none); false when it has answered itself.
+type picker func(http.ResponseWriter, *http.Request) ([]*Exporter, prometheus.Gatherer, bool)
+
+// serveMetrics answers GET with the page of the exporters pick chooses,
+// HEAD with headers alone.
+func serveMetrics(opts HandlerOptions, pick picker) http.Handler {
+	var inflight *semaphore.Weighted
 	if opts.MaxRequestsInFlight > 0 {
-		inflight = make(chan struct{}, opts.MaxRequestsInFlight)
+		inflight = semaphore.NewWeighted(int64(opts.MaxRequestsInFlight))
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Only GET starts an API round; HEAD answers the headers alone.
@@ -97,99 +106,104 @@ func serveMetrics(opts HandlerOptions, pick func(http.ResponseWriter, *http.Requ
 			return
 		}
 		if inflight != nil {
-			select {
-			case inflight <- struct{}{}:
-				defer func() { <-inflight }()
-			default:
+			if !inflight.TryAcquire(1) {
 				http.Error(w, "too many concurrent scrapes", http.StatusServiceUnavailable)
 				return
 			}
+			defer inflight.Release(1)
 		}
-		exporters, base := pick(w, r)
-		if exporters == nil {
+		exporters, base, ok := pick(w, r)
+		switch {
+		case !ok:
 			return
-		}
-		if len(exporters) == 0 {
+		case len(exporters) == 0:
 			http.Error(w, "no configuration loaded", http.StatusServiceUnavailable)
 			return
 		}
-		rounds := make([]*roundResult, len(exporters))
-		timeouts := make([]time.Duration, len(exporters))
-		for i, e := range exporters {
-			timeouts[i] = ScrapeTimeout(r.Header, opts.Offset, e.Timeout())
-		}
-		longest := slices.Max(timeouts)
-		// The page is written by the scrape's deadline plus a grace, or
-		// not at all: a reader that stalls must not hold a slot for the
-		// server's whole write timeout.
-		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(longest + opts.WriteGrace))
-		// Several accounts: each renders its samples as soon as its round
-		// ends, while the others' rounds still run; the page is merged
-		// family by family at the end.
-		parts := make([]*pageParts, len(exporters))
-		var wg sync.WaitGroup
-		for i, e := range exporters {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				ctx, cancel := context.WithTimeout(r.Context(), timeouts[i])
-				defer cancel()
-				rounds[i] = e.round(ctx)
-				if len(exporters) > 1 {
-					s := newPartsSink(e.extra)
-					e.write(s, rounds[i])
-					parts[i] = s.done()
-				}
-			}()
-		}
-		wg.Wait()
-		// After the rounds, so the API counters include their calls.
-		var mfs []*dto.MetricFamily
-		if base != nil {
-			var err error
-			if mfs, err = base.Gather(); err != nil && opts.ErrorLog != nil {
-				opts.ErrorLog.Println("error gathering the exporter's own metrics:", err)
-			}
-		}
-
-		h := w.Header()
-		h.Set("Content-Type", string(textFormat))
-		h.Add("Vary", "Accept-Encoding")
-		var out io.Writer = w
-		if acceptsGzip(r.Header.Get("Accept-Encoding")) {
-			h.Set("Content-Encoding", "gzip")
-			gz := gzipPool.Get().(*gzip.Writer)
-			gz.Reset(w)
-			defer func() {
-				gz.Close()
-				gz.Reset(nil)
-				gzipPool.Put(gz)
-			}()
-			out = gz
-		}
-		if len(exporters) > 1 {
-			if err := mergeParts(out, parts); err != nil {
-				return // the scraper went away
-			}
-		} else {
-			// One account streams as it is written.
-			sink := newTextSink(out)
-			sink.extra = exporters[0].extra
-			exporters[0].write(sink, rounds[0])
-			if err := sink.Flush(); err != nil {
-				return
-			}
-		}
-		enc := expfmt.NewEncoder(out, textFormat)
-		for _, mf := range mfs {
-			if err := enc.Encode(mf); err != nil {
-				if opts.ErrorLog != nil {
-					opts.ErrorLog.Println("error encoding metric family", mf.GetName()+":", err)
-				}
-				return
-			}
-		}
+		servePage(w, r, opts, exporters, base)
 	})
+}
+
+// servePage runs the exporters' rounds and writes their page, then base's.
+func servePage(w http.ResponseWriter, r *http.Request, opts HandlerOptions, exporters []*Exporter, base prometheus.Gatherer) {
+	timeouts := make([]time.Duration, len(exporters))
+	for i, e := range exporters {
+		timeouts[i] = ScrapeTimeout(r.Header, opts.Offset, e.Timeout())
+	}
+	// The page is written by the scrape's deadline plus a grace, or not at
+	// all: a reader that stalls must not hold a slot for the server's whole
+	// write timeout.
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(slices.Max(timeouts) + opts.WriteGrace))
+	write := runRounds(r.Context(), exporters, timeouts)
+	// After the rounds, so the API counters include their calls.
+	var mfs []*dto.MetricFamily
+	if base != nil {
+		var err error
+		if mfs, err = base.Gather(); err != nil && opts.ErrorLog != nil {
+			opts.ErrorLog.Println("error gathering the exporter's own metrics:", err)
+		}
+	}
+	h := w.Header()
+	h.Set("Content-Type", string(textFormat))
+	h.Add("Vary", "Accept-Encoding")
+	var out io.Writer = w
+	if acceptsGzip(r.Header.Get("Accept-Encoding")) {
+		h.Set("Content-Encoding", "gzip")
+		gz := gzipPool.Get().(*gzip.Writer)
+		gz.Reset(w)
+		defer func() {
+			gz.Close()
+			gz.Reset(nil)
+			gzipPool.Put(gz)
+		}()
+		out = gz
+	}
+	if err := write(out); err != nil {
+		return // the scraper went away
+	}
+	enc := expfmt.NewEncoder(out, textFormat)
+	for _, mf := range mfs {
+		if err := enc.Encode(mf); err != nil {
+			if opts.ErrorLog != nil {
+				opts.ErrorLog.Println("error encoding metric family", mf.GetName()+":", err)
+			}
+			return
+		}
+	}
+}
+
+// runRounds runs each exporter's round with its timeout, side by side, and
+// returns what writes their samples. One account streams its page as it
+// is written; several render their samples as soon as their own round
+// ends, while the others' rounds still run, and the page is merged family
+// by family.
+func runRounds(ctx context.Context, exporters []*Exporter, timeouts []time.Duration) func(io.Writer) error {
+	rounds := make([]*roundResult, len(exporters))
+	parts := make([]*pageParts, len(exporters))
+	var g errgroup.Group
+	for i, e := range exporters {
+		g.Go(func() error {
+			ctx, cancel := context.WithTimeout(ctx, timeouts[i])
+			defer cancel()
+			rounds[i] = e.round(ctx)
+			if len(exporters) > 1 {
+				s := newPartsSink(e.extra)
+				e.write(s, rounds[i])
+				parts[i] = s.done()
+			}
+			return nil
+		})
+	}
+	g.Wait()
+	if len(exporters) > 1 {
+		return func(out io.Writer) error { return mergeParts(out, parts) }
+	}
+	return func(out io.Writer) error {
+		sink := newTextSink(out)
+		sink.extra = exporters[0].extra
+		exporters[0].write(sink, rounds[0])
+		return sink.Flush()
+	}
 }
 
 // acceptsGzip reports whether an Accept-Encoding header allows gzip.

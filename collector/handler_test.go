@@ -5,10 +5,12 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
@@ -91,4 +93,21 @@ type countingWriter int
 func (c *countingWriter) Write(p []byte) (int, error) {
 	*c += countingWriter(len(p))
 	return len(p), nil
+}
+
+// Before any configuration is loaded, both handlers say so with a 503,
+// never an empty page.
+func TestNoConfigurationIs503(t *testing.T) {
+	none := func() []*collector.Exporter { return nil }
+	for path, h := range map[string]http.Handler{
+		"/metrics":         collector.Handler(none, prometheus.NewRegistry(), collector.HandlerOptions{}),
+		"/probe?account=a": collector.ProbeHandler(none, collector.HandlerOptions{}),
+		"/probe?account=":  collector.ProbeHandler(none, collector.HandlerOptions{}),
+	} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		if rec.Code != 503 || !strings.Contains(rec.Body.String(), "no configuration loaded") {
+			t.Errorf("%s: %d %q", path, rec.Code, rec.Body.String())
+		}
+	}
 }
