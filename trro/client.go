@@ -7,12 +7,12 @@ package trro
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
-	"reflect"
 	"strings"
 	"sync"
 	"time"
@@ -169,7 +169,12 @@ func (c *Client) reserve(action string) (*rate.Reservation, time.Time) {
 
 // call sends one action with retries and returns its decoded answer.
 func call[T any](ctx context.Context, c *Client, action string, req any) (*T, error) {
-	params := paramsOf(req)
+	// The SDK takes the parameters as JSON; the request types say how
+	// with their json tags.
+	params, err := json.Marshal(req)
+	if err != nil {
+		return nil, &Error{Action: action, Code: CodeClientError, Message: err.Error()}
+	}
 	backoff := c.opts.RetryBackoff
 	for attempt := 0; ; attempt++ {
 		out, e := attemptCall[T](ctx, c, action, params)
@@ -194,20 +199,6 @@ func call[T any](ctx context.Context, c *Client, action string, req any) (*T, er
 		case <-t.C:
 		}
 	}
-}
-
-// paramsOf turns a request struct into the parameter map CommonRequest takes.
-func paramsOf(req any) map[string]any {
-	v := reflect.ValueOf(req)
-	t := v.Type()
-	m := make(map[string]any, t.NumField())
-	for i := range t.NumField() {
-		name, opts, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-		if f := v.Field(i); opts != "omitempty" || !f.IsZero() {
-			m[name] = f.Interface()
-		}
-	}
-	return m
 }
 
 // waitTurn waits until action's rate limit lets one more call go, and
@@ -236,7 +227,7 @@ func (c *Client) waitTurn(ctx context.Context, action string) *Error {
 	}
 }
 
-func attemptCall[T any](ctx context.Context, c *Client, action string, params map[string]any) (*T, *Error) {
+func attemptCall[T any](ctx context.Context, c *Client, action string, params []byte) (*T, *Error) {
 	if e := c.waitTurn(ctx, action); e != nil {
 		return nil, e
 	}

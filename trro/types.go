@@ -142,11 +142,6 @@ const (
 	ActionGetLicenses                         = "GetLicenses"
 )
 
-type describeProjectListRequest struct {
-	PageNumber int `json:"PageNumber"`
-	PageSize   int `json:"PageSize"`
-}
-
 type describeProjectListResponse struct {
 	meta
 	Projects list[ProjectInfo] `json:"Projects"`
@@ -164,11 +159,6 @@ type describeSessionStatisticsByIntervalRequest struct {
 type describeSessionStatisticsByIntervalResponse struct {
 	meta
 	SessionStatistics list[SessionIntervalStatistic] `json:"SessionStatistics"`
-}
-
-type getLicensesRequest struct {
-	PageNum  int `json:"PageNum"`
-	PageSize int `json:"PageSize"`
 }
 
 type getLicensesResponse struct {
@@ -322,28 +312,6 @@ const (
 	ActionDescribeDeviceSessionList = "DescribeDeviceSessionList"
 	ActionGetLicenseStat            = "GetLicenseStat"
 )
-
-type projectPageNumRequest struct {
-	ProjectID string `json:"ProjectId"`
-	PageNum   int    `json:"PageNum"`
-	PageSize  int    `json:"PageSize"`
-}
-
-type projectPageNumberRequest struct {
-	ProjectID  string `json:"ProjectId"`
-	PageNumber int    `json:"PageNumber"`
-	PageSize   int    `json:"PageSize"`
-	StartTime  int64  `json:"StartTime,omitempty"`
-	EndTime    int64  `json:"EndTime,omitempty"`
-}
-
-type describeDeviceListRequest struct {
-	ProjectID  string `json:"ProjectId"`
-	PageNumber int    `json:"PageNumber"`
-	PageSize   int    `json:"PageSize"`
-	// RegisterType 1 lists devices that log in without registration too.
-	RegisterType int `json:"RegisterType,omitempty"`
-}
 
 type getDevicesResponse struct {
 	meta
