@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
@@ -21,80 +22,133 @@ var ErrNoCredentials = errors.New("no Tencent Cloud credentials: set " + EnvSecr
 	", or credentials.secret_id with credentials.secret_key or secret_key_file in the config file," +
 	" or credentials.cvm_role, or write the SDK profile file ~/.tencentcloud/credentials")
 
-// CredentialSource says where Resolve would take credentials from, without
-// touching the network; it never includes a secret.
-func (c *Account) CredentialSource() (string, error) {
+// source is where an account's credentials come from.
+type source int
+
+const (
+	fromConfig   source = iota // secret_id with secret_key or secret_key_file
+	fromCVMRole                // cvm_role
+	fromNamedEnv               // secret_id_env / secret_key_env
+	fromEnv                    // TENCENTCLOUD_SECRET_ID / _KEY
+	fromProfile                // the SDK's profile file
+)
+
+// source is the one statement of the credentials' precedence: the config
+// file's key, a CVM role, named variables, the standard variables, the
+// profile file. It fails when the source it picks is incomplete.
+func (c *Account) source() (source, error) {
 	cr := c.Credentials
-	var src string
 	switch {
-	case cr.SecretID != "" && cr.SecretKeyFile != "":
-		src = "config file (secret_id, secret_key_file " + cr.SecretKeyFile + ")"
 	case cr.SecretID != "":
-		src = "config file (secret_id, secret_key)"
+		return fromConfig, nil
 	case cr.CVMRole != "":
-		src = "CVM role " + cr.CVMRole
+		return fromCVMRole, nil
 	case cr.SecretIDEnv != "":
 		for _, env := range []string{cr.SecretIDEnv, cr.SecretKeyEnv} {
 			if os.Getenv(env) == "" {
-				return "", fmt.Errorf("credentials: the environment variable %s (secret_id_env/secret_key_env) is not set or empty", env)
+				return 0, fmt.Errorf("credentials: the environment variable %s (secret_id_env/secret_key_env) is not set or empty", env)
 			}
 		}
-		src = "environment (" + cr.SecretIDEnv + ", " + cr.SecretKeyEnv + ")"
-		if cr.SessionTokenEnv != "" {
-			src = "environment (" + cr.SecretIDEnv + ", " + cr.SecretKeyEnv + ", " + cr.SessionTokenEnv + ")"
+		return fromNamedEnv, nil
+	}
+	id, okID := os.LookupEnv(EnvSecretID)
+	key, okKey := os.LookupEnv(EnvSecretKey)
+	switch {
+	case okID && id != "" && okKey && key != "":
+		return fromEnv, nil
+	case okID != okKey || (okID && (id == "") != (key == "")):
+		missing := EnvSecretKey
+		if id == "" {
+			missing = EnvSecretID
 		}
-	default:
-		id, okID := os.LookupEnv(EnvSecretID)
-		key, okKey := os.LookupEnv(EnvSecretKey)
-		switch {
-		case okID && id != "" && okKey && key != "":
-			src = "environment (" + EnvSecretID + ", " + EnvSecretKey + ")"
-			if os.Getenv(EnvSessionToken) != "" {
-				src = "environment (" + EnvSecretID + ", " + EnvSecretKey + ", " + EnvSessionToken + ")"
-			}
-		case okID != okKey || (okID && (id == "") != (key == "")):
-			missing := EnvSecretKey
-			if id == "" {
-				missing = EnvSecretID
-			}
-			return "", fmt.Errorf("credentials: %s is not set or empty while the other Tencent Cloud variable is set", missing)
-		default:
-			if _, err := common.DefaultProfileProvider().GetCredential(); err == nil {
-				src = "SDK profile file"
-			} else {
-				return "", ErrNoCredentials
-			}
+		return 0, fmt.Errorf("credentials: %s is not set or empty while the other Tencent Cloud variable is set", missing)
+	}
+	if _, err := common.DefaultProfileProvider().GetCredential(); err != nil {
+		return 0, ErrNoCredentials
+	}
+	return fromProfile, nil
+}
+
+// CredentialSource says where Resolve would take credentials from, without
+// touching the network; it never includes a secret.
+func (c *Account) CredentialSource() (string, error) {
+	src, err := c.source()
+	if err != nil {
+		return "", err
+	}
+	cr := c.Credentials
+	var desc string
+	switch src {
+	case fromConfig:
+		desc = "config file (secret_id, secret_key)"
+		if cr.SecretKeyFile != "" {
+			desc = "config file (secret_id, secret_key_file " + cr.SecretKeyFile + ")"
 		}
+	case fromCVMRole:
+		desc = "CVM role " + cr.CVMRole
+	case fromNamedEnv:
+		desc = "environment (" + strings.Join(nonEmpty(cr.SecretIDEnv, cr.SecretKeyEnv, cr.SessionTokenEnv), ", ") + ")"
+	case fromEnv:
+		vars := []string{EnvSecretID, EnvSecretKey}
+		if os.Getenv(EnvSessionToken) != "" {
+			vars = append(vars, EnvSessionToken)
+		}
+		desc = "environment (" + strings.Join(vars, ", ") + ")"
+	case fromProfile:
+		desc = "SDK profile file"
 	}
 	if cr.RoleARN != "" {
-		src += ", assuming role " + cr.RoleARN
+		desc += ", assuming role " + cr.RoleARN
 	}
-	return src, nil
+	return desc, nil
+}
+
+func nonEmpty(ss ...string) []string {
+	var out []string
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // Resolve returns the credential requests are signed with. CVM roles and
 // role ARNs are resolved here, once, so that a missing role fails at start.
 func (c *Account) Resolve() (common.CredentialIface, error) {
-	if _, err := c.CredentialSource(); err != nil {
+	src, err := c.source()
+	if err != nil {
 		return nil, err
 	}
+	cred, err := c.resolve(src)
+	if err != nil || c.Credentials.RoleARN == "" {
+		return cred, err
+	}
+	name := cmp.Or(c.Credentials.RoleSessionName, "trro-exporter")
+	rc, err := common.NewRoleArnProviderWithCredential(cred, c.Credentials.RoleARN, name, 7200).GetCredential()
+	if err != nil {
+		return nil, fmt.Errorf("credentials: assume role %s: %s", c.Credentials.RoleARN, sdkMessage(err))
+	}
+	return rc, nil
+}
+
+// resolve reads the key from src.
+func (c *Account) resolve(src source) (common.CredentialIface, error) {
 	cr := c.Credentials
-	var cred common.CredentialIface
-	switch {
-	case cr.SecretID != "":
+	switch src {
+	case fromConfig:
 		key := cr.SecretKey.Value()
 		if cr.SecretKeyFile != "" {
 			b, err := readFile(cr.SecretKeyFile, maxKeyBytes)
 			if err != nil {
 				return nil, fmt.Errorf("credentials: secret_key_file: %w", err)
 			}
-			key = strings.TrimSpace(string(b))
-			if key == "" {
+			if key = strings.TrimSpace(string(b)); key == "" {
 				return nil, fmt.Errorf("credentials: secret_key_file %s %w", cr.SecretKeyFile, errEmptyKey)
 			}
 		}
-		cred = common.NewTokenCredential(cr.SecretID, key, cr.SessionToken.Value())
-	case cr.CVMRole != "":
+		return common.NewTokenCredential(cr.SecretID, key, cr.SessionToken.Value()), nil
+	case fromCVMRole:
 		role := cr.CVMRole
 		if role == "auto" {
 			role = ""
@@ -103,34 +157,21 @@ func (c *Account) Resolve() (common.CredentialIface, error) {
 		if err != nil {
 			return nil, fmt.Errorf("credentials: CVM role: %s", sdkMessage(err))
 		}
-		cred = cv
-	case cr.SecretIDEnv != "":
+		return cv, nil
+	case fromNamedEnv:
 		token := ""
 		if cr.SessionTokenEnv != "" {
 			token = os.Getenv(cr.SessionTokenEnv)
 		}
-		cred = common.NewTokenCredential(os.Getenv(cr.SecretIDEnv), os.Getenv(cr.SecretKeyEnv), token)
-	case os.Getenv(EnvSecretID) != "":
-		cred = common.NewTokenCredential(os.Getenv(EnvSecretID), os.Getenv(EnvSecretKey), os.Getenv(EnvSessionToken))
-	default:
-		pc, err := common.DefaultProfileProvider().GetCredential()
-		if err != nil {
-			return nil, fmt.Errorf("credentials: profile file: %s", sdkMessage(err))
-		}
-		cred = pc
+		return common.NewTokenCredential(os.Getenv(cr.SecretIDEnv), os.Getenv(cr.SecretKeyEnv), token), nil
+	case fromEnv:
+		return common.NewTokenCredential(os.Getenv(EnvSecretID), os.Getenv(EnvSecretKey), os.Getenv(EnvSessionToken)), nil
 	}
-	if cr.RoleARN != "" {
-		name := cr.RoleSessionName
-		if name == "" {
-			name = "trro-exporter"
-		}
-		rc, err := common.NewRoleArnProviderWithCredential(cred, cr.RoleARN, name, 7200).GetCredential()
-		if err != nil {
-			return nil, fmt.Errorf("credentials: assume role %s: %s", cr.RoleARN, sdkMessage(err))
-		}
-		cred = rc
+	pc, err := common.DefaultProfileProvider().GetCredential()
+	if err != nil {
+		return nil, fmt.Errorf("credentials: profile file: %s", sdkMessage(err))
 	}
-	return cred, nil
+	return pc, nil
 }
 
 // sdkMessage keeps only the SDK error's message: its other fields can hold

@@ -2,11 +2,11 @@ package plan
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"time"
 
 	"github.com/trro-exporter/trro_exporter/trro"
+	"golang.org/x/sync/errgroup"
 )
 
 // Counter is the part of the TRRO client sizing needs.
@@ -43,34 +43,26 @@ func Size(ctx context.Context, c Counter, projects []string, keep func(name stri
 	progress("counting devices, sessions and licenses", 0, total)
 	f := Fleet{Projects: len(projects), Devices: make([]int, len(projects)), RecentSessions: make([]int, len(projects)),
 		LiveSessions: make([]int, len(projects)), QualitySessions: make([]int, len(projects))}
-	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		errs []error
-	)
+	var mu sync.Mutex
+	var g errgroup.Group
 	count := func(dst *int, action, pid string, start, end int64) {
-		defer wg.Done()
-		n, err := c.Total(ctx, action, pid, start, end)
-		mu.Lock()
-		defer mu.Unlock()
-		done++
-		progress("counting devices, sessions and licenses", done, total)
-		if err != nil {
-			errs = append(errs, err)
-			return
-		}
-		*dst = n
+		g.Go(func() error {
+			n, err := c.Total(ctx, action, pid, start, end)
+			mu.Lock()
+			defer mu.Unlock()
+			done++
+			progress("counting devices, sessions and licenses", done, total)
+			*dst = n
+			return err
+		})
 	}
 	t := now.Unix()
-	wg.Add(1)
-	go count(&f.LicenseGroups, trro.ActionGetLicenses, "", 0, 0)
+	count(&f.LicenseGroups, trro.ActionGetLicenses, "", 0, 0)
 	for i, pid := range projects {
-		wg.Add(4)
-		go count(&f.Devices[i], trro.ActionGetDevices, pid, 0, 0)
-		go count(&f.RecentSessions[i], trro.ActionDescribeRecentSessionList, pid, t-7200, t)
-		go count(&f.LiveSessions[i], trro.ActionDescribeRecentSessionList, pid, now.Add(-activeWindow).Unix(), t)
-		go count(&f.QualitySessions[i], trro.ActionDescribeDeviceSessionList, pid, now.Add(-qualityLookback).Unix(), t)
+		count(&f.Devices[i], trro.ActionGetDevices, pid, 0, 0)
+		count(&f.RecentSessions[i], trro.ActionDescribeRecentSessionList, pid, t-7200, t)
+		count(&f.LiveSessions[i], trro.ActionDescribeRecentSessionList, pid, now.Add(-activeWindow).Unix(), t)
+		count(&f.QualitySessions[i], trro.ActionDescribeDeviceSessionList, pid, now.Add(-qualityLookback).Unix(), t)
 	}
-	wg.Wait()
-	return f, errors.Join(errs...)
+	return f, g.Wait()
 }
