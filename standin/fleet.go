@@ -98,70 +98,95 @@ var cst = time.FixedZone("CST", 8*3600)
 // Generate builds a deterministic fleet around now.
 func Generate(spec Spec, now time.Time) *Fleet {
 	f := &Fleet{}
-	day := int64(86400)
-	t := now.Unix()
 	bound := 0 // field devices so far
 	for i := 0; i < spec.Projects; i++ {
-		var p Project
-		if i < len(demoProjects) {
-			p = demoProjects[i]
-		} else {
-			p = Project{ID: fmt.Sprintf("proj%012d", i), Name: fmt.Sprintf("Site %d", i), PolicyMode: "black"}
-		}
-		p.ModifyTime = now.Add(-time.Duration(i+1) * 240 * time.Hour).UTC().Format(time.RFC3339)
+		p := project(i, now)
 		f.Projects = append(f.Projects, p)
 		prefix := p.ID[:4]
 		if i >= len(demoProjects) {
 			prefix = p.ID
 		}
 		for d := 0; d < spec.DevicesPerProject; d++ {
-			h := hash(p.ID, fmt.Sprint(d))
-			typ := "field"
-			if d%3 == 2 {
-				typ = "remote"
-			}
-			status := []string{"connected", "ready", "offline", "ready"}[h%4]
-			dev := Device{
-				ProjectID: p.ID, ID: fmt.Sprintf("%s-%s-%02d", prefix, typ, d),
-				Name: fmt.Sprintf("%s %s %d", p.Name, typ, d), Type: typ, Status: status,
-				LastReportTime: reportTime(d, time.Unix(t-int64(h%600), 0)),
-				ModifyTime:     now.Add(-72 * time.Hour).In(cst).Format("2006-01-02 15:04:05"),
-			}
-			// Licenses bind to the field devices, which stream; consoles
-			// hold none. The first two field machines of the fleet carry
-			// the licenses that run out soonest.
-			if typ == "field" {
-				remain, id := 3+int(h%400), fmt.Sprintf("lic-%s-%02d", prefix, d)
-				switch bound++; bound {
-				case 1:
-					remain, id = 5, "lic-bound-critical-1"
-				case 2:
-					remain, id = 20, "lic-bound-warning-1"
-				}
-				dev.LicenseCount, dev.RemainDay, dev.ExpireTime, dev.Duration = 1, remain, t+int64(remain)*day, 365*day
-				dev.LicenseIDs, dev.LimitedTime, dev.MonthlyRemainTime = []string{id}, 6000, int(h%6000)
-			}
+			dev := device(p, prefix, d, now, &bound)
 			f.Devices = append(f.Devices, dev)
-			if typ != "field" {
-				continue
-			}
-			for s := 0; s < spec.SessionsPerDevice; s++ {
-				hs := hash(dev.ID, fmt.Sprint(s))
-				start := t - int64(s)*5400 - int64(hs%1800)
-				end := start + 300 + int64(hs%1500)
-				quality := []string{"good", "good", "normal", "bad"}[hs%4]
-				f.Sessions = append(f.Sessions, Session{
-					ID: fmt.Sprintf("sess-%s-%d", dev.ID, s), ProjectID: p.ID,
-					RemoteDeviceID: fmt.Sprintf("%s-remote-%02d", prefix, 2), FieldDeviceID: dev.ID,
-					Resolution: "1920*1080", StartTime: start, EndTime: end,
-					LatestUpdateTime: min(end, t), Quality: quality,
-				})
+			if dev.Type == "field" {
+				f.addSessions(dev, prefix, spec.SessionsPerDevice, now.Unix())
 			}
 		}
 	}
-	// GetLicenses lists every license GetDevices binds, and a few more that
-	// no device holds: unbound (one soon to expire unused), suspended,
-	// refunded.
+	f.addLicenses(spec.LicenseGroups, now.Unix())
+	if spec.LiveSessions > 0 {
+		f.capLive(spec.LiveSessions, now.Unix())
+	}
+	return f
+}
+
+const day = int64(86400)
+
+// project is the fleet's i-th project: a demo one, then generated ones.
+func project(i int, now time.Time) Project {
+	var p Project
+	if i < len(demoProjects) {
+		p = demoProjects[i]
+	} else {
+		p = Project{ID: fmt.Sprintf("proj%012d", i), Name: fmt.Sprintf("Site %d", i), PolicyMode: "black"}
+	}
+	p.ModifyTime = now.Add(-time.Duration(i+1) * 240 * time.Hour).UTC().Format(time.RFC3339)
+	return p
+}
+
+// device is project p's d-th device: every third a remote console, the
+// others field machines; bound counts the field devices of the fleet so far.
+func device(p Project, prefix string, d int, now time.Time, bound *int) Device {
+	t := now.Unix()
+	h := hash(p.ID, fmt.Sprint(d))
+	typ := "field"
+	if d%3 == 2 {
+		typ = "remote"
+	}
+	dev := Device{
+		ProjectID: p.ID, ID: fmt.Sprintf("%s-%s-%02d", prefix, typ, d),
+		Name: fmt.Sprintf("%s %s %d", p.Name, typ, d), Type: typ, Status: []string{"connected", "ready", "offline", "ready"}[h%4],
+		LastReportTime: reportTime(d, time.Unix(t-int64(h%600), 0)),
+		ModifyTime:     now.Add(-72 * time.Hour).In(cst).Format("2006-01-02 15:04:05"),
+	}
+	// Licenses bind to the field devices, which stream; consoles hold none.
+	// The first two field machines of the fleet carry the licenses that run
+	// out soonest.
+	if typ == "field" {
+		remain, id := 3+int(h%400), fmt.Sprintf("lic-%s-%02d", prefix, d)
+		switch *bound++; *bound {
+		case 1:
+			remain, id = 5, "lic-bound-critical-1"
+		case 2:
+			remain, id = 20, "lic-bound-warning-1"
+		}
+		dev.LicenseCount, dev.RemainDay, dev.ExpireTime, dev.Duration = 1, remain, t+int64(remain)*day, 365*day
+		dev.LicenseIDs, dev.LimitedTime, dev.MonthlyRemainTime = []string{id}, 6000, int(h%6000)
+	}
+	return dev
+}
+
+// addSessions adds n sessions of field device dev, driven from its
+// project's console 02, an hour and a half apart back from t.
+func (f *Fleet) addSessions(dev Device, prefix string, n int, t int64) {
+	for s := 0; s < n; s++ {
+		hs := hash(dev.ID, fmt.Sprint(s))
+		start := t - int64(s)*5400 - int64(hs%1800)
+		end := start + 300 + int64(hs%1500)
+		f.Sessions = append(f.Sessions, Session{
+			ID: fmt.Sprintf("sess-%s-%d", dev.ID, s), ProjectID: dev.ProjectID,
+			RemoteDeviceID: fmt.Sprintf("%s-remote-%02d", prefix, 2), FieldDeviceID: dev.ID,
+			Resolution: "1920*1080", StartTime: start, EndTime: end,
+			LatestUpdateTime: min(end, t), Quality: []string{"good", "good", "normal", "bad"}[hs%4],
+		})
+	}
+}
+
+// addLicenses lists every license GetDevices binds, and a few more that no
+// device holds: unbound (one soon to expire unused), suspended, refunded;
+// then generated ones up to n groups.
+func (f *Fleet) addLicenses(n int, t int64) {
 	var groups []LicenseGroup
 	for _, d := range f.Devices {
 		if len(d.LicenseIDs) > 0 {
@@ -174,7 +199,7 @@ func Generate(spec Spec, now time.Time) *Fleet {
 		LicenseGroup{Status: 2, RemainDay: 40, LicenseIDs: []string{"lic-suspended-1"}},
 		LicenseGroup{Status: 3, RemainDay: 0, LicenseIDs: []string{"lic-refunded-1"}},
 	)
-	for i := len(groups); i < spec.LicenseGroups; i++ {
+	for i := len(groups); i < n; i++ {
 		groups = append(groups, LicenseGroup{Status: i % 4, RemainDay: i % 500, LicenseIDs: []string{fmt.Sprintf("lic-gen-%06d", i)}})
 	}
 	for _, g := range groups {
@@ -183,25 +208,28 @@ func Generate(spec Spec, now time.Time) *Fleet {
 		g.Duration = 365 * day
 		f.Licenses = append(f.Licenses, g)
 	}
-	if spec.LiveSessions > 0 {
-		live := 0
-		kept := f.Sessions[:0]
-		for _, s := range f.Sessions {
-			if s.EndTime <= t && s.EndTime > t-300 {
+}
+
+// capLive keeps exactly n sessions live at t (those running then, lasting
+// another hour), dropping the rest of the running ones and those that
+// ended in the last five minutes.
+func (f *Fleet) capLive(n int, t int64) {
+	live := 0
+	kept := f.Sessions[:0]
+	for _, s := range f.Sessions {
+		if s.EndTime <= t && s.EndTime > t-300 {
+			continue
+		}
+		if s.EndTime > t && s.StartTime <= t {
+			if live == n {
 				continue
 			}
-			if s.EndTime > t && s.StartTime <= t {
-				if live == spec.LiveSessions {
-					continue
-				}
-				s.EndTime, s.LatestUpdateTime = t+3600, t
-				live++
-			}
-			kept = append(kept, s)
+			s.EndTime, s.LatestUpdateTime = t+3600, t
+			live++
 		}
-		f.Sessions = kept
+		kept = append(kept, s)
 	}
-	return f
+	f.Sessions = kept
 }
 
 func hash(parts ...string) uint64 {
