@@ -6,6 +6,7 @@ package plan
 import (
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -89,56 +90,59 @@ func SumPages(items []int, size, capEach int) int {
 	return n
 }
 
-// Compute sums what the collectors declare (collector name → demands) into
-// the plan of settings s.
-func Compute(demands map[string][]Demand, s Settings) Plan {
-	type item struct {
-		calls    int
-		perMonth int64
-		shared   bool
-		users    []string
-	}
-	byAction := map[string]*item{}
-	var actions []string
-	names := make([]string, 0, len(demands))
-	for n := range demands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, name := range names {
+// actionCost is what the collectors' demands add up to for one action.
+type actionCost struct {
+	action   string
+	calls    int
+	perMonth int64
+	shared   bool
+	users    []string
+}
+
+// sumDemands adds up the demands action by action, in the order actions
+// first appear (collectors by name): shared calls count once, as the
+// largest demand of them; the others add up.
+func sumDemands(demands map[string][]Demand, s Settings) []*actionCost {
+	byAction := map[string]*actionCost{}
+	var out []*actionCost
+	for _, name := range slices.Sorted(maps.Keys(demands)) {
 		for _, d := range demands[name] {
 			// Calls happen as often as the collector's min_interval and
 			// their own pace allow.
 			times := int64(month / max(s.ScrapeInterval, s.MinInterval[name], d.Every))
-			it := byAction[d.Action]
-			if it == nil {
-				it = &item{shared: d.Shared}
-				byAction[d.Action] = it
-				actions = append(actions, d.Action)
+			c := byAction[d.Action]
+			if c == nil {
+				c = &actionCost{action: d.Action, shared: d.Shared}
+				byAction[d.Action] = c
+				out = append(out, c)
 			}
 			if d.Shared {
-				it.calls = max(it.calls, d.Calls)
-				it.perMonth = max(it.perMonth, int64(d.Calls)*times)
+				c.calls = max(c.calls, d.Calls)
+				c.perMonth = max(c.perMonth, int64(d.Calls)*times)
 			} else {
-				it.calls += d.Calls
-				it.perMonth += int64(d.Calls) * times
+				c.calls += d.Calls
+				c.perMonth += int64(d.Calls) * times
 			}
-			if !slices.Contains(it.users, name) {
-				it.users = append(it.users, name)
+			if !slices.Contains(c.users, name) {
+				c.users = append(c.users, name)
 			}
 		}
 	}
+	return out
+}
 
+// Compute sums what the collectors declare (collector name → demands) into
+// the plan of settings s.
+func Compute(demands map[string][]Demand, s Settings) Plan {
 	p := Plan{ScrapesInMonth: int64(month / s.ScrapeInterval)}
 	var sharedSeconds, longest float64
-	for _, a := range actions {
-		it := byAction[a]
-		l := Line{Action: a, Collectors: it.users, PerScrape: it.calls,
-			PerMonth: it.perMonth, Seconds: float64(it.calls) / s.RateLimit}
+	for _, c := range sumDemands(demands, s) {
+		l := Line{Action: c.action, Collectors: c.users, PerScrape: c.calls,
+			PerMonth: c.perMonth, Seconds: float64(c.calls) / s.RateLimit}
 		p.Lines = append(p.Lines, l)
 		p.PerScrape += l.PerScrape
 		p.PerMonth += l.PerMonth
-		if it.shared {
+		if c.shared {
 			sharedSeconds = math.Max(sharedSeconds, l.Seconds) // the other lists wait for it
 		} else {
 			longest = math.Max(longest, l.Seconds)

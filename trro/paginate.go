@@ -48,12 +48,8 @@ func paginateUpTo[T any](ctx context.Context, action string, pageSize, maxPages,
 	// past the list's end stays small for short lists.
 	next, w, u := 2, int64(window), int64(1)
 	for {
-		done := len(all) == 0 || last == 0
-		if trusted(total) {
-			done = done || int64(len(all)) >= total.Value
-		} else {
-			done = done || last < pageLen
-		}
+		done := len(all) == 0 || last == 0 ||
+			trusted(total) && int64(len(all)) >= total.Value || !trusted(total) && last < pageLen
 		if limit > 0 && (len(all) > limit || (len(all) == limit && !done)) {
 			return all[:limit], true, nil
 		}
@@ -84,15 +80,12 @@ func paginateUpTo[T any](ctx context.Context, action string, pageSize, maxPages,
 		}
 		next += len(pages)
 		for i, p := range pages {
-			if last = len(p); last == 0 || (!trusted(totals[i]) && last < pageLen) {
-				// An empty page ends the list, whatever the total says; a
-				// short one ends a list without a total.
-				all = append(all, p...)
-				total = totals[i]
+			all, total, last = append(all, p...), totals[i], len(p)
+			// An empty page ends the list, whatever the total says; a short
+			// one ends a list without a total.
+			if last == 0 || !trusted(total) && last < pageLen {
 				break
 			}
-			all = append(all, p...)
-			total = totals[i]
 		}
 	}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,15 +10,12 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/trro-exporter/trro_exporter/collector"
-	"github.com/trro-exporter/trro_exporter/config"
-	"github.com/trro-exporter/trro_exporter/trro"
 )
 
 // accountFailed matches a failed collector or a cut list of any account.
@@ -95,20 +91,13 @@ func measureAccounts(standin string, projects, devices, licenses int, latency ti
 // the API calls of one. Any failed collector or account fails the
 // measurement.
 func scrapeAccounts(bases []string, perProject, runs int, separate bool) (float64, int, error) {
-	def := config.Default()
 	var exporters []*collector.Exporter
 	for i, base := range bases {
-		opts := def.ClientOptions(common.NewCredential(secretID, secretKey))
-		opts.Endpoint, opts.RateLimit, opts.RequestTimeout = base, rateLimit, time.Minute
-		client, err := trro.NewClient(opts)
+		client, e, err := newExporter(base, fmt.Sprintf("account-%d", i), perProject, collector.NewAPIMetrics(), nil)
 		if err != nil {
 			return 0, 0, err
 		}
 		defer client.Close()
-		acc := def.Account
-		acc.Name = fmt.Sprintf("account-%d", i)
-		acc.ScrapeTimeout, acc.MaxDevicesPerProject = config.Duration(10*time.Minute), perProject
-		e := collector.New(acc, collector.Deps{API: client, APIMetrics: collector.NewAPIMetrics()})
 		exporters = append(exporters, e)
 	}
 	groups := [][]*collector.Exporter{exporters}
@@ -118,35 +107,13 @@ func scrapeAccounts(bases []string, perProject, runs int, separate bool) (float6
 			groups = append(groups, []*collector.Exporter{e})
 		}
 	}
-	scrapeOne := func(group []*collector.Exporter) error {
-		handler := collector.Handler(func() []*collector.Exporter { return group }, prometheus.NewRegistry(), collector.HandlerOptions{})
-		var page bytes.Buffer
-		pw := &pageWriter{h: http.Header{}, w: &page}
-		handler.ServeHTTP(pw, httptest.NewRequest("GET", "/metrics", nil))
-		body := page.Bytes()
-		switch {
-		case pw.status != http.StatusOK:
-			return fmt.Errorf("scrape: status %d", pw.status)
-		case accountFailed.Match(body):
-			return fmt.Errorf("scrape failed: %s", accountFailed.Find(body))
-		case bytes.Count(body, []byte("\ntrro_up{")) != len(group):
-			return fmt.Errorf("scrape has %d accounts, want %d", bytes.Count(body, []byte("\ntrro_up{")), len(group))
-		}
-		return nil
-	}
 	// scrape serves every group at once and waits for the last.
 	scrape := func() error {
-		errs := make([]error, len(groups))
-		var wg sync.WaitGroup
-		for i, g := range groups {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				errs[i] = scrapeOne(g)
-			}()
+		var g errgroup.Group
+		for _, group := range groups {
+			g.Go(func() error { return scrapeGroup(group) })
 		}
-		wg.Wait()
-		return errors.Join(errs...)
+		return g.Wait()
 	}
 	if err := scrape(); err != nil {
 		return 0, 0, err
@@ -172,4 +139,23 @@ func scrapeAccounts(bases []string, perProject, runs int, separate bool) (float6
 		}
 	}
 	return median(walls), calls, nil
+}
+
+// scrapeGroup scrapes one handler over the group's exporters and checks
+// that every account answered in full.
+func scrapeGroup(group []*collector.Exporter) error {
+	handler := collector.Handler(func() []*collector.Exporter { return group }, prometheus.NewRegistry(), collector.HandlerOptions{})
+	var page bytes.Buffer
+	pw := &pageWriter{h: http.Header{}, w: &page}
+	handler.ServeHTTP(pw, httptest.NewRequest("GET", "/metrics", nil))
+	body := page.Bytes()
+	switch {
+	case pw.status != http.StatusOK:
+		return fmt.Errorf("scrape: status %d", pw.status)
+	case accountFailed.Match(body):
+		return fmt.Errorf("scrape failed: %s", accountFailed.Find(body))
+	case bytes.Count(body, []byte("\ntrro_up{")) != len(group):
+		return fmt.Errorf("scrape has %d accounts, want %d", bytes.Count(body, []byte("\ntrro_up{")), len(group))
+	}
+	return nil
 }

@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/trro-exporter/trro_exporter/trro"
+	"golang.org/x/sync/errgroup"
 )
 
 // projectWorkers mirrors the collectors' bound on projects worked on at
@@ -33,31 +33,36 @@ func fetchAll(ctx context.Context, c *trro.Client, perProject int, now time.Time
 	if err != nil {
 		return err
 	}
-	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		errs []error
-	)
-	run := func(f func() error) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := f(); err != nil {
-				mu.Lock()
-				errs = append(errs, err)
-				mu.Unlock()
-			}
-		}()
+	ids := make([]string, len(projects))
+	for i, p := range projects {
+		ids[i] = string(p.ProjectID)
 	}
-	run(func() error { _, _, err := c.GetLicenses(ctx); return err })
-	run(func() error { _, err := c.GetLicenseStat(ctx); return err })
+	var g errgroup.Group
+	g.Go(func() error { _, _, err := c.GetLicenses(ctx); return err })
+	g.Go(func() error { _, err := c.GetLicenseStat(ctx); return err })
+	live := &liveList{}
+	for _, each := range perProjectCalls(ctx, c, perProject, now, live) {
+		g.Go(func() error { return overAll(ids, each) })
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	return overAll(live.ids, func(id string) error { return st.read(ctx, c, id, now) })
+}
+
+// liveList collects the live sessions the recent lists name.
+type liveList struct {
+	mu  sync.Mutex
+	ids []string
+}
+
+// perProjectCalls are the calls the default collectors make per project.
+func perProjectCalls(ctx context.Context, c *trro.Client, perProject int, now time.Time, live *liveList) []func(id string) error {
 	end := now.Unix()
 	cst := time.FixedZone("CST", 8*3600)
 	n := now.In(cst)
 	month := time.Date(n.Year(), n.Month(), 1, 0, 0, 0, 0, cst).Unix()
-	var liveMu sync.Mutex
-	var live []string
-	for _, each := range []func(id string) error{
+	return []func(id string) error{
 		func(id string) error {
 			_, err := c.DescribeSessionStatisticsByInterval(ctx, id, "hour", now.Add(-3*time.Hour).Unix(), end)
 			return err
@@ -66,49 +71,43 @@ func fetchAll(ctx context.Context, c *trro.Client, perProject int, now time.Time
 		func(id string) error { _, _, err := c.DescribeDeviceList(ctx, id, perProject, true); return err },
 		func(id string) error {
 			list, _, err := c.DescribeRecentSessionList(ctx, id, now.Add(-2*time.Hour).Unix(), end)
-			liveMu.Lock()
-			defer liveMu.Unlock()
+			live.mu.Lock()
+			defer live.mu.Unlock()
 			for _, s := range list {
 				if s.LatestUpdateTime.Value >= now.Add(-2*time.Minute).Unix() {
-					live = append(live, string(s.SessionID))
+					live.ids = append(live.ids, string(s.SessionID))
 				}
 			}
 			return err
 		},
 		func(id string) error { _, err := c.GetTotalDuration(ctx, id, month, end); return err },
-	} {
-		var next atomic.Int64
-		for range min(len(projects), projectWorkers) {
-			run(func() error {
-				var errs []error
-				for i := int(next.Add(1) - 1); i < len(projects); i = int(next.Add(1) - 1) {
-					errs = append(errs, each(string(projects[i].ProjectID)))
-				}
-				return errors.Join(errs...)
-			})
-		}
 	}
-	wg.Wait()
-	var next atomic.Int64
-	for range min(len(live), projectWorkers) {
-		run(func() error {
-			var errs []error
-			for i := int(next.Add(1) - 1); i < len(live); i = int(next.Add(1) - 1) {
-				st.mu.Lock()
-				from, ok := st.cursors[live[i]]
-				st.mu.Unlock()
-				if !ok {
-					from = now.Add(-5 * time.Minute).Unix()
-				}
-				_, err := c.DescribeDeviceSessionDetails(ctx, live[i], from, end)
-				st.mu.Lock()
-				st.cursors[live[i]] = end + 1
-				st.mu.Unlock()
-				errs = append(errs, err)
-			}
-			return errors.Join(errs...)
-		})
+}
+
+// overAll runs each over ids in order, projectWorkers at a time, and joins
+// the errors.
+func overAll(ids []string, each func(id string) error) error {
+	errs := make([]error, len(ids))
+	var g errgroup.Group
+	g.SetLimit(projectWorkers)
+	for i, id := range ids {
+		g.Go(func() error { errs[i] = each(id); return nil })
 	}
-	wg.Wait()
+	g.Wait()
 	return errors.Join(errs...)
+}
+
+// read reads a live session's points since the last round.
+func (st *clientState) read(ctx context.Context, c *trro.Client, id string, now time.Time) error {
+	st.mu.Lock()
+	from, ok := st.cursors[id]
+	st.mu.Unlock()
+	if !ok {
+		from = now.Add(-5 * time.Minute).Unix()
+	}
+	_, err := c.DescribeDeviceSessionDetails(ctx, id, from, now.Unix())
+	st.mu.Lock()
+	st.cursors[id] = now.Unix() + 1
+	st.mu.Unlock()
+	return err
 }

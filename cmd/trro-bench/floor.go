@@ -54,80 +54,91 @@ type floorDetail struct {
 	}
 }
 
-func floorDecode(action string, body []byte) error {
-	var v any
-	switch action {
-	case "DescribeProjectList":
-		v = &struct {
+// floorAnswers make the plain struct each action's answer decodes into.
+var floorAnswers = map[string]func() any{
+	"DescribeProjectList": func() any {
+		return &struct {
 			Response struct {
 				Projects   []floorProject
 				Total, Num int64
 				RequestId  string
 			}
 		}{}
-	case "DescribeSessionStatisticsByInterval":
-		v = &struct {
+	},
+	"DescribeSessionStatisticsByInterval": func() any {
+		return &struct {
 			Response struct {
 				SessionStatistics []floorBucket
 				RequestId         string
 			}
 		}{}
-	case "GetLicenses":
-		v = &struct {
+	},
+	"GetLicenses": func() any {
+		return &struct {
 			Response struct {
 				Licenses   []floorLicense
 				TotalCount int64
 				RequestId  string
 			}
 		}{}
-	case "GetDevices":
-		v = &struct {
+	},
+	"GetDevices": func() any {
+		return &struct {
 			Response struct {
 				Devices    []floorDevice
 				TotalCount int64
 				RequestId  string
 			}
 		}{}
-	case "DescribeDeviceList":
-		v = &struct {
+	},
+	"DescribeDeviceList": func() any {
+		return &struct {
 			Response struct {
 				Devices    []floorDeviceInfo
 				Total, Num int64
 				RequestId  string
 			}
 		}{}
-	case "DescribeRecentSessionList":
-		v = &struct {
+	},
+	"DescribeRecentSessionList": func() any {
+		return &struct {
 			Response struct {
 				RecentSessionList []floorRecent
 				Total, Num        int64
 				RequestId         string
 			}
 		}{}
-	case "GetLicenseStat":
-		v = &struct {
+	},
+	"GetLicenseStat": func() any {
+		return &struct {
 			Response struct {
 				Valid, Bound, UnBound, Expire, MonthlyExpire int64
 				RequestId                                    string
 			}
 		}{}
-	case "DescribeDeviceSessionDetails":
-		v = &struct {
+	},
+	"DescribeDeviceSessionDetails": func() any {
+		return &struct {
 			Response struct {
 				Details   []floorDetail
 				RequestId string
 			}
 		}{}
-	case "GetTotalDuration":
-		v = &struct {
+	},
+	"GetTotalDuration": func() any {
+		return &struct {
 			Response struct {
-				Voice, SD, HD, FHD, TwoK, FourK, Online, MultiSD, MultiHD    int64
-				MultiFHD, MultiTwoK, MultiFourK, MultiOnline, DeductDuration int64
-				RequestId                                                    string
+				Voice, SD, HD, FHD, TwoK, FourK, Online, MultiSD, MultiHD, MultiFHD, MultiTwoK, MultiFourK, MultiOnline, DeductDuration int64
+				RequestId                                                                                                               string
 			}
 		}{}
-	default:
+	},
+}
+
+func floorDecode(action string, body []byte) error {
+	answer, ok := floorAnswers[action]
+	if !ok {
 		return fmt.Errorf("no floor type for %s", action)
 	}
-	return json.Unmarshal(body, v)
+	return json.Unmarshal(body, answer())
 }
