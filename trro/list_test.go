@@ -26,7 +26,7 @@ func TestListsAreBounded(t *testing.T) {
 		t.Fatalf("huge list: %v", e)
 	}
 	over := func(page int) ([]int, Int, error) { return make([]int, 150), IntOf(150), nil }
-	_, _, err := paginateUpTo(t.Context(), "List", 100, 10, 0, func(_ context.Context, page int) ([]int, Int, error) { return over(page) })
+	_, _, err := paginate(t.Context(), "List", 100, 10, 0, func(_ context.Context, page int) ([]int, Int, error) { return over(page) })
 	if e, ok := AsError(err); !ok || e.Code != CodeInvalidResponse || !strings.Contains(e.Message, "150 items, more than the 100 asked for") {
 		t.Fatalf("oversized page: %v", err)
 	}

@@ -57,7 +57,7 @@ func (a listAction[Resp, Item]) page(req listRequest, n, size int) listRequest {
 // fetch reads every page of the list req asks for, at most limit items
 // (0: all); truncated tells a list cut short (see paginate).
 func (a listAction[Resp, Item]) fetch(ctx context.Context, c *Client, req listRequest, limit int) (items []Item, truncated bool, err error) {
-	return paginateUpTo(ctx, a.name, c.opts.PageSize, c.opts.MaxPages, limit, func(ctx context.Context, n int) ([]Item, Int, error) {
+	return paginate(ctx, a.name, c.opts.PageSize, c.opts.MaxPages, limit, func(ctx context.Context, n int) ([]Item, Int, error) {
 		out, err := call[Resp](ctx, c, a.name, a.page(req, n, c.opts.PageSize))
 		if err != nil {
 			return nil, Int{}, err

@@ -13,6 +13,9 @@ import (
 // needs only a few round trips beyond the rate limit's pace.
 const window = 8
 
+// trusted reports whether a list's reported total can say when it ends.
+func trusted(total Int) bool { return total.Valid && total.Value > 0 }
+
 // paginate fetches every page of a list. Page 1 tells the total; the rest
 // are fetched a window at a time, within the client's rate limit and
 // concurrency. With a total above zero, paging ends when the items
@@ -24,17 +27,9 @@ const window = 8
 // empty, and a list still going at maxPages is returned cut short
 // (truncated). Any failed page fails the whole list: callers never see half
 // a list.
-func paginate[T any](ctx context.Context, action string, pageSize, maxPages int, fetch func(ctx context.Context, page int) ([]T, Int, error)) ([]T, bool, error) {
-	return paginateUpTo(ctx, action, pageSize, maxPages, 0, fetch)
-}
-
-// trusted reports whether a list's reported total can say when it ends.
-func trusted(total Int) bool { return total.Valid && total.Value > 0 }
-
-// paginateUpTo is paginate that stops once limit items are collected
-// (0: no limit); truncated tells whether more were reported, or the list
-// was cut short at maxPages.
-func paginateUpTo[T any](ctx context.Context, action string, pageSize, maxPages, limit int, fetch func(ctx context.Context, page int) ([]T, Int, error)) (items []T, truncated bool, err error) {
+// It stops once limit items are collected (0: no limit); truncated tells
+// whether more were reported, or the list was cut short at maxPages.
+func paginate[T any](ctx context.Context, action string, pageSize, maxPages, limit int, fetch func(ctx context.Context, page int) ([]T, Int, error)) (items []T, truncated bool, err error) {
 	// A page holds at most the items asked for: more is no answer to
 	// trust (and no list to keep in memory).
 	fetch = checkedPages(action, pageSize, fetch)

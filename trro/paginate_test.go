@@ -99,7 +99,7 @@ func TestPaginateUpTo(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, truncated, err := paginateUpTo(context.Background(), "List", c.l.size, c.maxPages, c.limit, c.l.fetch)
+			got, truncated, err := paginate(context.Background(), "List", c.l.size, c.maxPages, c.limit, c.l.fetch)
 			if c.err != "" {
 				if err == nil || !contains(err.Error(), c.err) {
 					t.Fatalf("err %v, want %q", err, c.err)
