@@ -241,17 +241,8 @@ func (a *app) exporters() []*collector.Exporter {
 	return out
 }
 
-// Describe implements prometheus.Collector for the reload metrics.
-func (a *app) Describe(ch chan<- *prometheus.Desc) {
-	a.reloadOK.Describe(ch)
-	a.reloadTime.Describe(ch)
-}
-
-// Collect implements prometheus.Collector for the reload metrics.
-func (a *app) Collect(ch chan<- prometheus.Metric) {
-	a.reloadOK.Collect(ch)
-	a.reloadTime.Collect(ch)
-}
+// metrics are the reload metrics, for the exporter's own registry.
+func (a *app) metrics() []prometheus.Collector { return []prometheus.Collector{a.reloadOK, a.reloadTime} }
 
 // reloadHandler serves POST /-/reload.
 func (a *app) reloadHandler(w http.ResponseWriter, r *http.Request) {

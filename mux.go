@@ -32,7 +32,8 @@ const (
 // the landing page.
 func newMux(f *flags, a *app, slogger *slog.Logger) (*http.ServeMux, error) {
 	base := prometheus.NewRegistry()
-	base.MustRegister(versioncollector.NewCollector(name), a)
+	base.MustRegister(versioncollector.NewCollector(name))
+	base.MustRegister(a.metrics()...)
 	if !f.noExporterMetrics {
 		base.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}

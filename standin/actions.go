@@ -65,11 +65,7 @@ func describeSessionStatisticsByInterval(c *actionContext) (any, *apiError) {
 }
 
 func describeSessionStatistics(c *actionContext) (any, *apiError) {
-	pid, err := c.project()
-	if err != nil {
-		return nil, err
-	}
-	start, end, err := c.timeRange()
+	pid, start, end, err := c.projectWindow()
 	if err != nil {
 		return nil, err
 	}
@@ -285,15 +281,11 @@ type recentRow struct {
 }
 
 func describeRecentSessionList(c *actionContext) (any, *apiError) {
-	pid, num, size, err := c.projectPage(true)
+	pid, num, size, start, end, err := c.projectPageWindow()
 	if err != nil {
 		return nil, err
 	}
 	// The window is at most the last two hours; the API clamps.
-	start, end, err := c.timeRange()
-	if err != nil {
-		return nil, err
-	}
 	now := c.now.Unix()
 	start, end = max(start, now-7200), min(end, now)
 	// A session planned to end later is still going: it updates now.
@@ -321,11 +313,7 @@ type sessionRow struct {
 }
 
 func describeDeviceSessionList(c *actionContext) (any, *apiError) {
-	pid, num, size, err := c.projectPage(true)
-	if err != nil {
-		return nil, err
-	}
-	start, end, err := c.timeRange()
+	pid, num, size, start, end, err := c.projectPageWindow()
 	if err != nil {
 		return nil, err
 	}

@@ -156,11 +156,7 @@ var usageTiers = map[string]string{
 // one device, if asked) within [StartTime, EndTime], by tier, as whole
 // minutes; DeductDuration is their sum.
 func getTotalDuration(c *actionContext) (any, *apiError) {
-	pid, err := c.project()
-	if err != nil {
-		return nil, err
-	}
-	start, end, err := c.timeRange()
+	pid, start, end, err := c.projectWindow()
 	if err != nil {
 		return nil, err
 	}

@@ -110,3 +110,22 @@ func (c *actionContext) timeRange() (int64, int64, *apiError) {
 	}
 	return start, end, nil
 }
+
+// projectWindow reads ProjectId and the StartTime/EndTime window.
+func (c *actionContext) projectWindow() (pid string, start, end int64, err *apiError) {
+	if pid, err = c.project(); err != nil {
+		return "", 0, 0, err
+	}
+	start, end, err = c.timeRange()
+	return pid, start, end, err
+}
+
+// projectPageWindow reads ProjectId, the page and the time window of a
+// per-project session list.
+func (c *actionContext) projectPageWindow() (pid string, num, size int, start, end int64, err *apiError) {
+	if pid, num, size, err = c.projectPage(true); err != nil {
+		return "", 0, 0, 0, 0, err
+	}
+	start, end, err = c.timeRange()
+	return pid, num, size, start, end, err
+}

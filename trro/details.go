@@ -79,9 +79,6 @@ type MultiNet struct {
 	Lost  []Num `json:"Lost"` // %
 }
 
-// ActionDescribeDeviceSessionDetails is the per-second session series action.
-const ActionDescribeDeviceSessionDetails = "DescribeDeviceSessionDetails"
-
 type describeDeviceSessionDetailsRequest struct {
 	SessionID string `json:"SessionId"`
 	StartTime int64  `json:"StartTime"`

@@ -135,11 +135,18 @@ type License struct {
 	LicenseIDs []Text `json:"LicenseIds"`
 }
 
-// Action names used by the exporter.
+// The actions the exporter calls.
 const (
 	ActionDescribeProjectList                 = "DescribeProjectList"
 	ActionDescribeSessionStatisticsByInterval = "DescribeSessionStatisticsByInterval"
 	ActionGetLicenses                         = "GetLicenses"
+	ActionGetDevices                          = "GetDevices"
+	ActionDescribeDeviceList                  = "DescribeDeviceList"
+	ActionDescribeRecentSessionList           = "DescribeRecentSessionList"
+	ActionDescribeDeviceSessionList           = "DescribeDeviceSessionList"
+	ActionGetLicenseStat                      = "GetLicenseStat"
+	ActionDescribeDeviceSessionDetails        = "DescribeDeviceSessionDetails"
+	ActionGetTotalDuration                    = "GetTotalDuration"
 )
 
 type describeProjectListResponse struct {
@@ -304,15 +311,6 @@ type LicenseStat struct {
 	Valid, Bound, UnBound, Expire, MonthlyExpire Int
 }
 
-// More action names.
-const (
-	ActionGetDevices                = "GetDevices"
-	ActionDescribeDeviceList        = "DescribeDeviceList"
-	ActionDescribeRecentSessionList = "DescribeRecentSessionList"
-	ActionDescribeDeviceSessionList = "DescribeDeviceSessionList"
-	ActionGetLicenseStat            = "GetLicenseStat"
-)
-
 type getDevicesResponse struct {
 	meta
 	Devices    list[DeviceLicense] `json:"Devices"`
@@ -350,9 +348,6 @@ type TotalDuration struct {
 	MultiOnline                                       Int
 	DeductDuration                                    Int
 }
-
-// ActionGetTotalDuration is the usage action.
-const ActionGetTotalDuration = "GetTotalDuration"
 
 type getTotalDurationRequest struct {
 	ProjectID string `json:"ProjectId"`

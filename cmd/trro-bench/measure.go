@@ -139,14 +139,7 @@ func (b *bench) reset() { http.Post(b.base+"/stats/reset", "text/plain", nil) }
 // allocations and calls.
 func (b *bench) scrapes() error {
 	var walls, bounds, cpus []float64
-	stop, err := startProfile(cpuProfile)
-	if err != nil {
-		return err
-	}
-	defer stop()
-	for i := 0; i < b.r.Runs; i++ {
-		b.reset()
-		runtime.GC()
+	err := b.measured(cpuProfile, func() error {
 		var m0, m1 runtime.MemStats
 		runtime.ReadMemStats(&m0)
 		c0, t0 := cpuTime(), time.Now()
@@ -167,8 +160,30 @@ func (b *bench) scrapes() error {
 		}
 		b.r.Calls, b.r.MinCalls = sum(st.Calls), sum(st.MinCalls)
 		bounds = append(bounds, b.lowerBound(st))
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	b.r.WallSec, b.r.BoundSec, b.r.CPUSec = median(walls), median(bounds), median(cpus)
+	return nil
+}
+
+// measured runs each Runs times, each after a reset of the stand-in's
+// counts and a GC, under a CPU profile into profile ("": none).
+func (b *bench) measured(profile string, each func() error) error {
+	stop, err := startProfile(profile)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	for i := 0; i < b.r.Runs; i++ {
+		b.reset()
+		runtime.GC()
+		if err := each(); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -202,14 +217,7 @@ func (b *bench) clientAlone() error {
 		return fmt.Errorf("client alone: %w", err)
 	}
 	var cpus []float64
-	stop, err := startProfile(clientProfile)
-	if err != nil {
-		return err
-	}
-	defer stop()
-	for i := 0; i < b.r.Runs; i++ {
-		b.reset()
-		runtime.GC()
+	err := b.measured(clientProfile, func() error {
 		c0 := cpuTime()
 		if err := fetchAll(context.Background(), b.client, b.perProject, time.Now(), cs); err != nil {
 			return fmt.Errorf("client alone: %w", err)
@@ -222,6 +230,10 @@ func (b *bench) clientAlone() error {
 		if n := sum(st.Calls); n != b.r.Calls {
 			return fmt.Errorf("client alone made %d calls, a scrape %d", n, b.r.Calls)
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	b.r.ClientCPUSec = median(cpus)
 	return nil
