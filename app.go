@@ -242,7 +242,9 @@ func (a *app) exporters() []*collector.Exporter {
 }
 
 // metrics are the reload metrics, for the exporter's own registry.
-func (a *app) metrics() []prometheus.Collector { return []prometheus.Collector{a.reloadOK, a.reloadTime} }
+func (a *app) metrics() []prometheus.Collector {
+	return []prometheus.Collector{a.reloadOK, a.reloadTime}
+}
 
 // reloadHandler serves POST /-/reload.
 func (a *app) reloadHandler(w http.ResponseWriter, r *http.Request) {
