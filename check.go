@@ -124,8 +124,8 @@ func accountBudget(ctx context.Context, acc *config.Account, interval time.Durat
 	defer built.client.Close()
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
-	fleet, err := plan.Size(ctx, built.client, acc.Projects, acc.Filters().KeepProject, time.Duration(acc.SessionQualityLookback), time.Duration(acc.ActiveSessionWindow), time.Now(),
-		newProgress(errw))
+	lists := built.exporter.Lists()
+	fleet, err := plan.Size(ctx, built.client, acc.Projects, acc.Filters().KeepProject, lists, time.Now(), newProgress(errw))
 	if err != nil {
 		if msg := checkFailure(err, acc.Endpoint, src); msg != "" {
 			return msg
@@ -133,8 +133,7 @@ func accountBudget(ctx context.Context, acc *config.Account, interval time.Durat
 		fmt.Fprintf(w, "WARNING: no API budget: cannot size the fleet: %v\n", err)
 		return ""
 	}
-	fmt.Fprintf(w, "fleet: %d projects, %d devices, %d license groups, %d live sessions\n",
-		fleet.Projects, plan.Sum(fleet.Devices), fleet.LicenseGroups, plan.Sum(fleet.LiveSessions))
+	fmt.Fprintf(w, "fleet: %s\n", fleet.Describe(lists))
 	s := plan.Settings{
 		RateLimit: acc.RateLimit, ScrapeInterval: interval, ScrapeTimeout: time.Duration(acc.ScrapeTimeout),
 		MinInterval: map[string]time.Duration{},

@@ -165,14 +165,6 @@ func uniqueRows[T, R any](items []T, id func(*T) string, toRow func(*T) R) []R {
 	return out
 }
 
-// devicePages is the demand of a device list read per project; the
-// DescribeDeviceList one is shared with device_exclude.
-func devicePages(action string, f plan.Fleet, s Sizing, maxPerProject int) []plan.Demand {
-	d := append(discovery(f, s), deviceFilterDemand(f, s)...)
-	return append(d, plan.Demand{Action: action, Calls: plan.SumPages(f.Devices, s.PageSize, maxPerProject),
-		Shared: action == trro.ActionDescribeDeviceList})
-}
-
 // unique keeps the first item of each non-empty id: the API lists an item
 // twice at times, when pages shift under a reader.
 func unique[T any](items []T, id func(*T) string) []T {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"maps"
 	"testing"
-	"time"
 
 	"github.com/trro-exporter/trro_exporter/collector"
 	"github.com/trro-exporter/trro_exporter/config"
@@ -31,7 +30,7 @@ func TestEveryCollectorDeclaresItsCalls(t *testing.T) {
 					}
 				}})
 			e.srv.MaxPageSize = 2
-			fleet, err := plan.Size(context.Background(), e.client, projects, nil, 24*time.Hour, 2*time.Minute, now, nil)
+			fleet, err := plan.Size(context.Background(), e.client, projects, nil, e.exp.Lists(), now, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -46,7 +46,8 @@ func (d *deviceStatus) Families() []*Family {
 }
 
 func (d *deviceStatus) Demand(f plan.Fleet, s Sizing) []plan.Demand {
-	return devicePages(trro.ActionDescribeDeviceList, f, s, d.guard.limit)
+	// The round's device lists, shared with device_exclude.
+	return append(discovery(f, s), deviceListDemand(f, s))
 }
 
 // deviceStatusRow is what is kept of a DescribeDeviceList item.

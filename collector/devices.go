@@ -12,6 +12,9 @@ func init() {
 	registerCollector("devices", true, func(a *config.Account, sh shared) Scraper { return newDevices(a.MaxDevicesPerProject, sh) })
 }
 
+// deviceLicenses are the GetDevices lists, as sizing counts them.
+var deviceLicenses = plan.List{Action: trro.ActionGetDevices, PerProject: true, Items: "devices"}
+
 // devices exports each device's license binding from GetDevices.
 type devices struct {
 	guard  *guard
@@ -57,7 +60,8 @@ func (d *devices) Name() string        { return "devices" }
 func (d *devices) Families() []*Family { return d.fields.families() }
 
 func (d *devices) Demand(f plan.Fleet, s Sizing) []plan.Demand {
-	return devicePages(trro.ActionGetDevices, f, s, d.guard.limit)
+	return append(append(discovery(f, s), deviceFilterDemand(f, s)...),
+		plan.Demand{Action: deviceLicenses.Action, Calls: plan.SumPages(f.Sizes(deviceLicenses), s.PageSize, d.guard.limit)})
 }
 
 // deviceLicenseRow is what is kept of a GetDevices item: its values in

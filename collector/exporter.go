@@ -96,6 +96,12 @@ func (e *Exporter) Demands(f plan.Fleet) map[string][]plan.Demand {
 	return out
 }
 
+// Lists are the lists the enabled collectors' demands read: what sizing
+// counts for Demands.
+func (e *Exporter) Lists() []plan.List {
+	return plan.Lists(func(f plan.Fleet) { e.Demands(f) })
+}
+
 // Timeout is the upper bound of one API round.
 func (e *Exporter) Timeout() time.Duration { return time.Duration(e.acc.ScrapeTimeout) }
 

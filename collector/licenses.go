@@ -35,6 +35,9 @@ func statusName(s trro.Int) string {
 	return unknownStatus
 }
 
+// licenseGroups is the GetLicenses list, as sizing counts it.
+var licenseGroups = plan.List{Action: trro.ActionGetLicenses, Items: "license groups"}
+
 type licenses struct {
 	drops                    *drops
 	count, expiry, remaining *Family
@@ -66,7 +69,7 @@ func (l *licenses) Name() string        { return "licenses" }
 func (l *licenses) Families() []*Family { return []*Family{l.count, l.expiry, l.remaining} }
 
 func (l *licenses) Demand(f plan.Fleet, s Sizing) []plan.Demand {
-	return []plan.Demand{{Action: trro.ActionGetLicenses, Calls: plan.Pages(f.LicenseGroups, s.PageSize)}}
+	return []plan.Demand{{Action: licenseGroups.Action, Calls: plan.SumPages(f.Sizes(licenseGroups), s.PageSize, 0)}}
 }
 
 type licenseEntry struct {

@@ -160,10 +160,13 @@ func (r *Round) RecentSessions(ctx context.Context, projectID string) (list []tr
 	return l.list, l.truncated, l.err
 }
 
+// recentLists are the round's recent-session lists, as sizing counts them.
+var recentLists = plan.List{Action: trro.ActionDescribeRecentSessionList, Window: recentWindow, PerProject: true, Items: "recent sessions"}
+
 // recentDemand is the demand of the shared recent-session lists.
 func recentDemand(f plan.Fleet, s Sizing) []plan.Demand {
-	return append(append(discovery(f, s), deviceFilterDemand(f, s)...), plan.Demand{Action: trro.ActionDescribeRecentSessionList,
-		Calls: plan.SumPages(f.RecentSessions, s.PageSize, 0), Shared: true})
+	return append(append(discovery(f, s), deviceFilterDemand(f, s)...), plan.Demand{Action: recentLists.Action,
+		Calls: plan.SumPages(f.Sizes(recentLists), s.PageSize, 0), Shared: true})
 }
 
 // deviceList is one project's DescribeDeviceList.
@@ -213,13 +216,22 @@ func (r *Round) excludedDevices(ctx context.Context, pid string) (func(id string
 	return func(id string) bool { return l.excluded[id] || re.MatchString(id) }, nil
 }
 
+// deviceLists are the round's device lists, as sizing counts them.
+var deviceLists = plan.List{Action: trro.ActionDescribeDeviceList, PerProject: true, Items: "devices listed"}
+
+// deviceListDemand is the demand of the shared device lists, each cut at
+// max_devices_per_project.
+func deviceListDemand(f plan.Fleet, s Sizing) plan.Demand {
+	return plan.Demand{Action: deviceLists.Action, Calls: plan.SumPages(f.Sizes(deviceLists), s.PageSize, s.MaxDevicesPerProject), Shared: true}
+}
+
 // deviceFilterDemand is the device lists device_exclude reads, shared with
 // device_status.
 func deviceFilterDemand(f plan.Fleet, s Sizing) []plan.Demand {
 	if !s.DeviceFilter {
 		return nil
 	}
-	return []plan.Demand{{Action: trro.ActionDescribeDeviceList, Calls: plan.SumPages(f.Devices, s.PageSize, s.MaxDevicesPerProject), Shared: true}}
+	return []plan.Demand{deviceListDemand(f, s)}
 }
 
 // projectWorkers bounds the projects a collector works on at once. The

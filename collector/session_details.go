@@ -59,7 +59,8 @@ func (s *sessionDetails) Families() []*Family { return s.families() }
 // most max_live_sessions (and one more per session that ended since the
 // last scrape).
 func (s *sessionDetails) Demand(f plan.Fleet, z Sizing) []plan.Demand {
-	return append(recentDemand(f, z), plan.Demand{Action: trro.ActionDescribeDeviceSessionDetails, Calls: min(plan.Sum(f.LiveSessions), s.maxSessions)})
+	live := plan.List{Action: trro.ActionDescribeRecentSessionList, Window: s.activeWindow, PerProject: true, Items: "live sessions"}
+	return append(recentDemand(f, z), plan.Demand{Action: trro.ActionDescribeDeviceSessionDetails, Calls: min(plan.Sum(f.Sizes(live)), s.maxSessions)})
 }
 
 // liveSession is a session of the recent list that is live now.

@@ -52,7 +52,8 @@ func (s *sessionQuality) Name() string        { return "session_quality" }
 func (s *sessionQuality) Families() []*Family { return []*Family{s.sessions, s.secs} }
 
 func (s *sessionQuality) Demand(f plan.Fleet, z Sizing) []plan.Demand {
-	return append(append(discovery(f, z), deviceFilterDemand(f, z)...), plan.Demand{Action: trro.ActionDescribeDeviceSessionList, Calls: plan.SumPages(f.QualitySessions, z.PageSize, 0)})
+	ended := plan.List{Action: trro.ActionDescribeDeviceSessionList, Window: s.lookback, PerProject: true, Items: "ended sessions"}
+	return append(append(discovery(f, z), deviceFilterDemand(f, z)...), plan.Demand{Action: ended.Action, Calls: plan.SumPages(f.Sizes(ended), z.PageSize, 0)})
 }
 
 func (s *sessionQuality) Fetch(ctx context.Context, r *Round) (Result, error) {

@@ -13,15 +13,53 @@ import (
 	"time"
 )
 
-// Fleet is the size of an account, as seen by the list actions.
+// List is a paged list of the API as a scrape reads it, and as sizing
+// counts it: the action, the span before the scrape it covers (0: a list
+// without a time window), whether each project has one, and what its items
+// are (for people).
+type List struct {
+	Action     string
+	Window     time.Duration
+	PerProject bool
+	Items      string
+}
+
+// Fleet is the size of an account: its projects, and the item counts of
+// the lists the collectors' demands read.
 type Fleet struct {
-	Projects      int
-	LicenseGroups int
-	// Per project, in the same order.
-	Devices         []int
-	RecentSessions  []int
-	LiveSessions    []int // sessions updated within the active session window
-	QualitySessions []int
+	Projects int
+	sizes    map[List][]int
+	// asked records the lists asked for (see Lists).
+	asked *[]List
+}
+
+// NewFleet is a fleet of the given projects and list sizes.
+func NewFleet(projects int, sizes map[List][]int) Fleet {
+	return Fleet{Projects: projects, sizes: sizes}
+}
+
+// Sizes are l's item counts: per project, in the fleet's project order,
+// or one for an account-wide list; zeros when l was not counted.
+func (f Fleet) Sizes(l List) []int {
+	if f.asked != nil && !slices.Contains(*f.asked, l) {
+		*f.asked = append(*f.asked, l)
+	}
+	if s, ok := f.sizes[l]; ok {
+		return s
+	}
+	if l.PerProject {
+		return make([]int, f.Projects)
+	}
+	return []int{0}
+}
+
+// Lists are the lists demand reads of a fleet, in the order it first asks
+// for them: what sizing has to count. The demands themselves say it, so
+// no second table of collectors and actions can disagree with them.
+func Lists(demand func(Fleet)) []List {
+	var asked []List
+	demand(Fleet{asked: &asked})
+	return asked
 }
 
 // Demand is what one collector costs per scrape in calls to one action,

@@ -82,3 +82,26 @@ func TestPages(t *testing.T) {
 		t.Errorf("SumPages = %d, want 5", got)
 	}
 }
+
+// Sizing counts what the demands read, and nothing else: Lists records
+// the lists a demand asks a fleet for, each once, in the order asked.
+func TestListsAreWhatDemandsRead(t *testing.T) {
+	a := List{Action: "GetDevices", PerProject: true, Items: "devices"}
+	b := List{Action: "GetLicenses", Items: "license groups"}
+	lists := Lists(func(f Fleet) {
+		SumPages(f.Sizes(a), 100, 0)
+		Pages(Sum(f.Sizes(b)), 100)
+		f.Sizes(a)
+	})
+	if len(lists) != 2 || lists[0] != a || lists[1] != b {
+		t.Fatalf("lists %+v", lists)
+	}
+	f := NewFleet(2, map[List][]int{a: {3, 4}, b: {9}})
+	if got := f.Describe(lists); got != "2 projects, 7 devices, 9 license groups" {
+		t.Errorf("describe: %q", got)
+	}
+	// A list not counted reads as zeros, one per project.
+	if got := f.Sizes(List{Action: "X", PerProject: true}); len(got) != 2 || got[0] != 0 {
+		t.Errorf("uncounted list: %v", got)
+	}
+}

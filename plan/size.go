@@ -2,6 +2,8 @@ package plan
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -19,10 +21,10 @@ type Counter interface {
 type Progress func(stage string, done, total int)
 
 // Size measures a fleet with one small call per list: the configured
-// projects (or all of them that keep, if set, keeps by name), their devices
-// and sessions (live ones: updated within activeWindow), and the licenses.
-// progress, if set, is told of each call.
-func Size(ctx context.Context, c Counter, projects []string, keep func(name string) bool, qualityLookback, activeWindow time.Duration, now time.Time, progress Progress) (Fleet, error) {
+// projects (or all of them that keep, if set, keeps by name), then each of
+// lists, per project where it is per project. progress, if set, is told of
+// each call.
+func Size(ctx context.Context, c Counter, projects []string, keep func(name string) bool, lists []List, now time.Time, progress Progress) (Fleet, error) {
 	if progress == nil {
 		progress = func(string, int, int) {}
 	}
@@ -39,30 +41,46 @@ func Size(ctx context.Context, c Counter, projects []string, keep func(name stri
 		}
 		progress("listing projects", 1, 1)
 	}
-	total, done := 1+4*len(projects), 0
-	progress("counting devices, sessions and licenses", 0, total)
-	f := Fleet{Projects: len(projects), Devices: make([]int, len(projects)), RecentSessions: make([]int, len(projects)),
-		LiveSessions: make([]int, len(projects)), QualitySessions: make([]int, len(projects))}
+	f := Fleet{Projects: len(projects), sizes: map[List][]int{}}
+	total, done := 0, 0
+	for _, l := range lists {
+		f.sizes[l] = make([]int, len(f.Sizes(l)))
+		total += len(f.sizes[l])
+	}
+	const stage = "counting devices, sessions and licenses"
+	progress(stage, 0, total)
 	var mu sync.Mutex
 	var g errgroup.Group
-	count := func(dst *int, action, pid string, start, end int64) {
-		g.Go(func() error {
-			n, err := c.Total(ctx, action, pid, start, end)
-			mu.Lock()
-			defer mu.Unlock()
-			done++
-			progress("counting devices, sessions and licenses", done, total)
-			*dst = n
-			return err
-		})
-	}
-	t := now.Unix()
-	count(&f.LicenseGroups, trro.ActionGetLicenses, "", 0, 0)
-	for i, pid := range projects {
-		count(&f.Devices[i], trro.ActionGetDevices, pid, 0, 0)
-		count(&f.RecentSessions[i], trro.ActionDescribeRecentSessionList, pid, t-7200, t)
-		count(&f.LiveSessions[i], trro.ActionDescribeRecentSessionList, pid, now.Add(-activeWindow).Unix(), t)
-		count(&f.QualitySessions[i], trro.ActionDescribeDeviceSessionList, pid, now.Add(-qualityLookback).Unix(), t)
+	for _, l := range lists {
+		var start, end int64
+		if l.Window > 0 {
+			start, end = now.Add(-l.Window).Unix(), now.Unix()
+		}
+		for i := range f.sizes[l] {
+			pid := ""
+			if l.PerProject {
+				pid = projects[i]
+			}
+			g.Go(func() error {
+				n, err := c.Total(ctx, l.Action, pid, start, end)
+				mu.Lock()
+				defer mu.Unlock()
+				done++
+				progress(stage, done, total)
+				f.sizes[l][i] = n
+				return err
+			})
+		}
 	}
 	return f, g.Wait()
+}
+
+// Describe says what f holds, for people: the projects, then each list's
+// items in the order given.
+func (f Fleet) Describe(lists []List) string {
+	parts := []string{fmt.Sprintf("%d projects", f.Projects)}
+	for _, l := range lists {
+		parts = append(parts, fmt.Sprintf("%d %s", Sum(f.Sizes(l)), l.Items))
+	}
+	return strings.Join(parts, ", ")
 }
