@@ -89,8 +89,7 @@ func TestListsAreWhatDemandsRead(t *testing.T) {
 	a := List{Action: "GetDevices", PerProject: true, Items: "devices"}
 	b := List{Action: "GetLicenses", Items: "license groups"}
 	lists := Lists(func(f Fleet) {
-		SumPages(f.Sizes(a), 100, 0)
-		Pages(Sum(f.Sizes(b)), 100)
+		_ = append(f.Sizes(a), f.Sizes(b)...)
 		f.Sizes(a)
 	})
 	if len(lists) != 2 || lists[0] != a || lists[1] != b {
