@@ -26,8 +26,9 @@ func newDrops() *drops {
 		fam: newFamily("trro_dropped_values_total",
 			"API values not exported, by API field and reason: unparseable (no known format), implausible (a time before 2022 or from 2100 on, a value out of its range), negative (a count or duration below zero); for session series also null, missing (array shorter than TimeOffset), no_time, outside_window.",
 			prometheus.CounterValue, "field", "reason"),
-		// Seeded so that the family is on every page from the start, as
-		// the timestamps counter it replaces was.
+		// Seeded so that the family is on every page from the start: a
+		// counter that appears only once something was dropped cannot be
+		// told from one that was never exported.
 		n: map[[2]string]uint64{{"LastReportTime", "unparseable"}: 0},
 	}
 }

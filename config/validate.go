@@ -20,7 +20,7 @@ func (c *Config) Validate(schema Schema) error {
 	for i := range c.Accounts {
 		if err := c.Accounts[i].Validate(schema); err != nil {
 			if c.single {
-				return err // the single-account keys: errors as before
+				return err // the top-level keys are the account: no account prefix
 			}
 			return &accountError{index: i, name: c.Accounts[i].Name, err: err}
 		}
