@@ -34,20 +34,11 @@ type slogLogger struct{ h slog.Handler }
 const callerDepth = 3
 
 func (l slogLogger) Log(keyvals ...any) error {
-	lvl, msg := slog.LevelInfo, ""
-	attrs := make([]slog.Attr, 0, len(keyvals)/2)
-	for i := 0; i < len(keyvals); i += 2 {
-		var v any = log.ErrMissingValue
-		if i+1 < len(keyvals) {
-			v = keyvals[i+1]
-		}
-		switch k := fmt.Sprint(keyvals[i]); {
-		case k == "level" && isLevel(v):
-			lvl = slogLevel(v.(level.Value))
-		case k == "msg":
-			msg = fmt.Sprint(v)
-		default:
-			attrs = append(attrs, slog.Any(k, v))
+	// The level first: a line the handler drops is not built at all.
+	lvl := slog.LevelInfo
+	for i := 0; i+1 < len(keyvals); i += 2 {
+		if v, ok := keyvals[i+1].(level.Value); ok && keyvals[i] == level.Key() {
+			lvl = slogLevel(v)
 		}
 	}
 	ctx := context.Background()
@@ -56,8 +47,20 @@ func (l slogLogger) Log(keyvals ...any) error {
 	}
 	var pcs [1]uintptr
 	runtime.Callers(callerDepth, pcs[:])
-	r := slog.NewRecord(time.Now(), lvl, msg, pcs[0])
-	r.AddAttrs(attrs...)
+	r := slog.NewRecord(time.Now(), lvl, "", pcs[0])
+	for i := 0; i < len(keyvals); i += 2 {
+		var v any = log.ErrMissingValue
+		if i+1 < len(keyvals) {
+			v = keyvals[i+1]
+		}
+		switch k := fmt.Sprint(keyvals[i]); {
+		case k == "msg":
+			r.Message = fmt.Sprint(v)
+		case keyvals[i] == level.Key() && isLevel(v):
+		default:
+			r.AddAttrs(slog.Any(k, v))
+		}
+	}
 	return l.h.Handle(ctx, r)
 }
 
