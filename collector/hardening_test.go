@@ -127,9 +127,10 @@ func TestSlowReadersFreeTheirSlots(t *testing.T) {
 	waitFor(t, "the slots to be freed", func() bool { return get() == http.StatusOK })
 }
 
-// A scrape with a long timeout does not join a round that ends long
-// before its deadline; a short one that joins a long round answers with
-// what it finished by its own deadline. Neither is worse off than alone.
+// A scrape with a long timeout joins a round in flight and moves its end
+// to its own deadline; a short one that joins a long round answers with
+// what it finished by its own deadline. Neither is worse off than alone,
+// and the two make the calls of one round.
 func TestMixedTimeoutScrapers(t *testing.T) {
 	e := newEnv(t, fixtureFleet(), envOpts{})
 	// GetLicenses answers after 1.5 s: longer than the short scrapes wait.
@@ -137,7 +138,8 @@ func TestMixedTimeoutScrapers(t *testing.T) {
 	short := make(chan string)
 	go func() { _, body := e.scrape(t, "0.7"); short <- body }()
 	waitFor(t, "the short scrape's round", func() bool { return collector.Waiters(e.exp) == 1 })
-	// The long scrape starts a round of its own, and gets every collector.
+	// The long scrape joins it, keeps it running past the short scrape's
+	// deadline, and gets every collector.
 	_, long := e.scrape(t, "4")
 	for _, c := range collector.Names() {
 		if !hasLine(long, `trro_scrape_collector_success{collector="`+c+`"} 1`) {
@@ -150,19 +152,50 @@ func TestMixedTimeoutScrapers(t *testing.T) {
 	if !hasLine(body, `trro_scrape_collector_success{collector="sessions"} 1`) || !hasLine(body, `trro_scrape_collector_success{collector="licenses"} 0`) {
 		t.Errorf("short scrape:\n%s", grep(body, "collector_success"))
 	}
+	if n := e.srv.Calls("GetLicenses"); n != 1 {
+		t.Errorf("GetLicenses calls for the first pair = %d, want one round's 1", n)
+	}
 	// A short scrape joining a long round answers with what that round
 	// finished by its own deadline, not with nothing.
 	long2 := make(chan string)
 	go func() { _, body := e.scrape(t, "4"); long2 <- body }()
 	waitFor(t, "the long round", func() bool { return collector.Waiters(e.exp) == 1 })
-	calls := e.srv.Calls("")
 	_, body = e.scrape(t, "0.7")
 	if !hasLine(body, `trro_scrape_collector_success{collector="sessions"} 1`) || !hasLine(body, "trro_up 1") {
 		t.Errorf("short scrape in a long round:\n%s", grep(body, "collector_success|trro_up"))
 	}
 	<-long2
-	if n := e.srv.Calls("") - calls; n > 20 {
-		t.Errorf("the short scrape started a round of its own (%d calls)", n)
+	if n := e.srv.Calls("GetLicenses"); n != 2 {
+		t.Errorf("GetLicenses calls after the second pair = %d, want 2: one round each", n)
+	}
+}
+
+// A round's end moves to the latest deadline of the scrapes waiting for
+// it, never past the configured timeout after it started; it ends early
+// when every scrape has left.
+func TestRoundEndsAtLatestDeadline(t *testing.T) {
+	e := newEnv(t, fixtureFleet(), envOpts{account: func(a *config.Account) { a.ScrapeTimeout = config.Duration(2 * time.Second) }})
+	// GetLicenses answers after 1.2 s.
+	e.srv.SetFault("GetLicenses", &standin.Fault{Kind: standin.FaultSlow, Delay: 1200 * time.Millisecond})
+	first := make(chan string)
+	go func() { _, body := e.scrape(t, "0.5"); first <- body }()
+	waitFor(t, "the first scrape's round", func() bool { return collector.Waiters(e.exp) == 1 })
+	// A scrape with a longer timeout than the configured 2 s joins: the
+	// round runs on to its end, so it sees the licenses.
+	_, body := e.scrape(t, "10")
+	if !hasLine(body, `trro_scrape_collector_success{collector="licenses"} 1`) {
+		t.Errorf("joined scrape:\n%s", grep(body, "collector_success"))
+	}
+	<-first
+	// With GetLicenses slower than the configured timeout, a joining
+	// scrape with a long deadline does not extend the round past it.
+	e.srv.SetFault("GetLicenses", &standin.Fault{Kind: standin.FaultSlow, Delay: 3 * time.Second})
+	go func() { _, body := e.scrape(t, "0.5"); first <- body }()
+	waitFor(t, "the second round", func() bool { return collector.Waiters(e.exp) == 1 })
+	_, body = e.scrape(t, "10")
+	<-first
+	if !hasLine(body, `trro_scrape_collector_success{collector="licenses"} 0`) || !hasLine(body, `trro_scrape_collector_success{collector="sessions"} 1`) {
+		t.Errorf("round past the configured timeout:\n%s", grep(body, "collector_success"))
 	}
 }
 

@@ -14,20 +14,15 @@ import (
 
 // flight is one API round shared by the scrapes that arrive while it runs.
 type flight struct {
-	done     chan struct{}
-	result   *roundResult
-	waiters  int
-	cancel   context.CancelFunc
-	deadline time.Time
+	done    chan struct{}
+	result  *roundResult
+	waiters int
+	ctx     *roundContext
+	start   time.Time
 	// finished holds the outcomes of the collectors done so far (nil
 	// res while running): a waiter that must leave early takes these.
 	finished []outcome
 }
-
-// joinSlack lets a scrape join a round that ends up to this much before its
-// own deadline: scrapes with the same timeout arriving a little apart
-// share one round.
-const joinSlack = time.Second
 
 // round returns the outcome of an API round that ends with ctx or the
 // configured timeout, whichever comes first. Scrapes arriving while a
@@ -47,11 +42,11 @@ func (e *Exporter) round(ctx context.Context) *roundResult {
 	}
 }
 
-// roundDeadline is when a round for ctx ends: the configured timeout, or a
-// little before ctx's deadline so that what the round finished is still
-// served.
-func (e *Exporter) roundDeadline(ctx context.Context) time.Time {
-	deadline := time.Now().Add(e.Timeout())
+// roundDeadline is when a round started at start may end for ctx: the
+// configured timeout after start, or a little before ctx's deadline so
+// that what the round finished is still served.
+func (e *Exporter) roundDeadline(ctx context.Context, start time.Time) time.Time {
+	deadline := start.Add(e.Timeout())
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 		deadline = d.Add(-min(100*time.Millisecond, time.Until(d)/10))
 	}
@@ -59,27 +54,25 @@ func (e *Exporter) roundDeadline(ctx context.Context) time.Time {
 }
 
 func (e *Exporter) join(ctx context.Context) *flight {
-	deadline := e.roundDeadline(ctx)
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	// A round that would end well before this caller's deadline would cut
-	// its answer short: such a caller starts a round of its own, which
-	// later callers join.
-	if f := e.flight; f != nil && !f.deadline.Before(deadline.Add(-joinSlack)) {
+	// A caller joins the round in flight and may move its end later, to its
+	// own deadline but never past the configured timeout after the round
+	// started.
+	if f := e.flight; f != nil {
+		f.ctx.extend(e.roundDeadline(ctx, f.start))
 		f.waiters++
 		return f
 	}
-	// The round keeps the first caller's values but not its cancellation:
-	// it ends when every caller waiting for it has left, or at its
-	// deadline.
-	rctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
-	f := &flight{done: make(chan struct{}), waiters: 1, cancel: cancel, deadline: deadline,
+	now := time.Now()
+	f := &flight{done: make(chan struct{}), waiters: 1, start: now,
+		ctx:      newRoundContext(ctx, e.roundDeadline(ctx, now)),
 		finished: make([]outcome, len(e.scrapers))}
 	for i, s := range e.scrapers {
 		f.finished[i] = outcome{name: s.Name()}
 	}
 	e.flight = f
-	go e.run(rctx, f)
+	go e.run(f.ctx, f)
 	return f
 }
 
@@ -88,11 +81,62 @@ func (e *Exporter) leave(f *flight) {
 	defer e.mu.Unlock()
 	f.waiters--
 	if f.waiters == 0 {
-		f.cancel()
+		f.ctx.stop()
 		if e.flight == f {
 			e.flight = nil
 		}
 	}
+}
+
+// roundContext is the context a round runs on. It keeps the first caller's
+// values but not its cancellation: it ends when stopped (every caller has
+// left) or at its deadline, which later callers may move later.
+type roundContext struct {
+	context.Context
+	cancel   context.CancelCauseFunc
+	mu       sync.Mutex
+	deadline time.Time
+	timer    *time.Timer
+}
+
+func newRoundContext(parent context.Context, deadline time.Time) *roundContext {
+	ctx, cancel := context.WithCancelCause(context.WithoutCancel(parent))
+	c := &roundContext{Context: ctx, cancel: cancel, deadline: deadline}
+	c.timer = time.AfterFunc(time.Until(deadline), func() { cancel(context.DeadlineExceeded) })
+	return c
+}
+
+func (c *roundContext) Deadline() (time.Time, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.deadline, true
+}
+
+// Err reports a passed deadline as context.DeadlineExceeded, as a context
+// made by context.WithDeadline would: the API client tells a timeout from
+// a cancellation by it.
+func (c *roundContext) Err() error {
+	err := c.Context.Err()
+	if err != nil && errors.Is(context.Cause(c.Context), context.DeadlineExceeded) {
+		return context.DeadlineExceeded
+	}
+	return err
+}
+
+// extend moves the deadline to d if d is later and the deadline has not
+// passed yet.
+func (c *roundContext) extend(d time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if d.After(c.deadline) && c.timer.Stop() {
+		c.deadline = d
+		c.timer.Reset(time.Until(d))
+	}
+}
+
+func (c *roundContext) stop() {
+	c.timer.Stop()
+	c.cancel(context.Canceled)
 }
 
 // run runs every scraper of the round at once and settles the round's
