@@ -75,7 +75,7 @@ func newApp(ctx context.Context, logger log.Logger, configFile string, override 
 
 // loadConfig reads the config file (or the defaults) and applies the flags.
 func (a *app) loadConfig() (*config.Config, error) {
-	cfg := config.Default()
+	cfg := config.Default(collector.Schema())
 	if a.configFile != "" {
 		var err error
 		if cfg, err = config.LoadFile(a.configFile, collector.Schema()); err != nil {

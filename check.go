@@ -74,13 +74,15 @@ func printAccount(w io.Writer, acc *config.Account, src string) {
 		}
 		fmt.Fprintf(w, "  labels:               %s\n", strings.Join(kv, ", "))
 	}
-	fmt.Fprintf(w, "  statistic intervals:  %s\n", strings.Join(acc.StatisticIntervals, ", "))
+	rs := collector.SettingsOf[collector.RoundSettings](acc)
+	fmt.Fprintf(w, "  statistic intervals:  %s\n", strings.Join(collector.SettingsOf[collector.SessionsSettings](acc).StatisticIntervals, ", "))
 	fmt.Fprintf(w, "  collectors:           %s\n", strings.Join(collector.Enabled(acc), ", "))
 	fmt.Fprintf(w, "  scrape timeout:       %s (request timeout %s, max retries %d)\n", acc.ScrapeTimeout, acc.RequestTimeout, acc.MaxRetries)
 	fmt.Fprintf(w, "  rate limit:           %g requests/s per action, %d concurrent\n", acc.RateLimit, acc.MaxConcurrency)
 	fmt.Fprintf(w, "  pagination:           %d items per page, at most %d pages\n", acc.PageSize, acc.MaxPages)
-	fmt.Fprintf(w, "  devices:              at most %d per project\n", acc.MaxDevicesPerProject)
-	fmt.Fprintf(w, "  sessions:             active within %s; quality over the last %s\n", acc.ActiveSessionWindow, acc.SessionQualityLookback)
+	fmt.Fprintf(w, "  devices:              at most %d per project\n", rs.MaxDevicesPerProject)
+	fmt.Fprintf(w, "  sessions:             active within %s; quality over the last %s\n", rs.ActiveSessionWindow,
+		collector.SettingsOf[collector.SessionQualitySettings](acc).Lookback)
 }
 
 // printBudget sizes each account's fleet through the API and prints what

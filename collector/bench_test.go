@@ -74,7 +74,7 @@ func benchExporter(b *testing.B) *collector.Exporter {
 	srv.Now = func() time.Time { return now }
 	ts := httptest.NewServer(srv)
 	b.Cleanup(ts.Close)
-	def := config.Default()
+	def := config.Default(collector.Schema())
 	opts := def.ClientOptions(common.NewCredential(testID, testKey))
 	opts.Endpoint, opts.RateLimit = ts.URL, 1e6
 	c, err := trro.NewClient(opts)

@@ -9,7 +9,9 @@ import (
 )
 
 func init() {
-	registerCollector("device_status", true, func(a *config.Account, sh shared) Scraper { return newDeviceStatus(a.MaxDevicesPerProject, sh) })
+	registerCollector("device_status", true, func(a *config.Account, sh shared) Scraper {
+		return newDeviceStatus(SettingsOf[RoundSettings](a).MaxDevicesPerProject, sh)
+	})
 }
 
 // deviceStates are the values of DescribeDeviceList's DeviceStatus; each is

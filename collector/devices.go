@@ -9,7 +9,9 @@ import (
 )
 
 func init() {
-	registerCollector("devices", true, func(a *config.Account, sh shared) Scraper { return newDevices(a.MaxDevicesPerProject, sh) })
+	registerCollector("devices", true, func(a *config.Account, sh shared) Scraper {
+		return newDevices(SettingsOf[RoundSettings](a).MaxDevicesPerProject, sh)
+	})
 }
 
 // deviceLicenses are the GetDevices lists, as sizing counts them.

@@ -60,6 +60,7 @@ func New(acc config.Account, deps Deps) *Exporter {
 	if deps.Now == nil {
 		deps.Now = time.Now
 	}
+	rs := SettingsOf[RoundSettings](&acc)
 	e := &Exporter{
 		acc: acc, deps: deps,
 		up: gaugeFamily("trro_up", "1 if this scrape reached the TRRO API and was authenticated, else 0."),
@@ -73,7 +74,7 @@ func New(acc config.Account, deps Deps) *Exporter {
 		drops:    newDrops(),
 		failures: newFailureLog(deps.Logger, deps.Now),
 		fresh:    newFreshness(acc.CollectorSettings),
-		lister: &deviceLister{limit: acc.MaxDevicesPerProject, unregistered: acc.IncludeUnregisteredDevices,
+		lister: &deviceLister{limit: rs.MaxDevicesPerProject, unregistered: rs.IncludeUnregisteredDevices,
 			logger: deps.Logger},
 	}
 	e.setLabels()
@@ -88,7 +89,7 @@ func New(acc config.Account, deps Deps) *Exporter {
 // at the account's page size: the budget planner sums them.
 func (e *Exporter) Demands(f plan.Fleet) map[string][]plan.Demand {
 	z := Sizing{PageSize: e.acc.PageSize, Discover: len(e.acc.Projects) == 0,
-		DeviceFilter: e.acc.DeviceExclude != "", MaxDevicesPerProject: e.acc.MaxDevicesPerProject}
+		DeviceFilter: e.acc.DeviceExclude != "", MaxDevicesPerProject: SettingsOf[RoundSettings](&e.acc).MaxDevicesPerProject}
 	out := make(map[string][]plan.Demand, len(e.scrapers))
 	for _, s := range e.scrapers {
 		out[s.Name()] = s.Demand(f, z)

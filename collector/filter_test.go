@@ -113,7 +113,7 @@ func TestAccountLabels(t *testing.T) {
 		}
 	}
 	for _, bad := range []map[string]string{{"project_id": "x"}, {"account": "x"}, {"1x": "y"}, {"ok": ""}} {
-		acc := config.Default().Accounts[0]
+		acc := config.Default(collector.Schema()).Accounts[0]
 		acc.Labels = bad
 		if err := acc.Validate(collector.Schema()); err == nil {
 			t.Errorf("labels %v accepted", bad)

@@ -68,7 +68,7 @@ func TestErrorCodesAreBounded(t *testing.T) {
 // Past max_licenses, the first license ids keep their series, all are
 // counted, and the collector says it was cut, warning once.
 func TestLicenseGuard(t *testing.T) {
-	e := newEnv(t, fixtureFleet(), envOpts{collectors: []string{"licenses"}, account: func(o *config.Account) { o.MaxLicenses = 3 }})
+	e := newEnv(t, fixtureFleet(), envOpts{collectors: []string{"licenses"}, account: func(o *config.Account) { collector.SettingsOf[collector.LicensesSettings](o).MaxLicenses = 3 }})
 	var body string
 	for range 2 {
 		_, body = e.scrape(t, "")

@@ -78,7 +78,7 @@ func newEnv(t *testing.T, fleet *standin.Fleet, o envOpts) *env {
 	if o.key != "" {
 		key = o.key
 	}
-	def := config.Default()
+	def := config.Default(collector.Schema())
 	copts := def.ClientOptions(common.NewCredential(testID, key))
 	copts.Endpoint, copts.RateLimit, copts.MaxRetries, copts.Observe = ts.URL, 1000, 0, e.api.Observe
 	if o.client != nil {
@@ -103,12 +103,13 @@ func newEnv(t *testing.T, fleet *standin.Fleet, o envOpts) *env {
 	if o.clock == nil {
 		o.clock = func() time.Time { return now }
 	}
-	if o.maxDevices == 0 {
-		o.maxDevices = def.MaxDevicesPerProject
-	}
 	acc := def.Account
-	acc.Collectors, acc.Projects, acc.StatisticIntervals = only(o.collectors), o.projects, o.intervals
-	acc.ScrapeTimeout, acc.MaxDevicesPerProject, acc.CollectorSettings = config.Duration(5*time.Second), o.maxDevices, o.freshness
+	if o.maxDevices != 0 {
+		collector.SettingsOf[collector.RoundSettings](&acc).MaxDevicesPerProject = o.maxDevices
+	}
+	collector.SettingsOf[collector.SessionsSettings](&acc).StatisticIntervals = o.intervals
+	acc.Collectors, acc.Projects = only(o.collectors), o.projects
+	acc.ScrapeTimeout, acc.CollectorSettings = config.Duration(5*time.Second), o.freshness
 	if o.account != nil {
 		o.account(&acc)
 	}

@@ -2,11 +2,11 @@ package collector
 
 import (
 	"context"
-	"sync"
-
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/go-kit/log"
 	"github.com/go-kit/log/level"
@@ -17,7 +17,24 @@ import (
 )
 
 func init() {
-	registerCollector("licenses", true, func(a *config.Account, sh shared) Scraper { return newLicenses(a.MaxLicenses, sh) })
+	registerSettings("licenses", LicensesSettings{MaxLicenses: 20000})
+	registerCollector("licenses", true, func(a *config.Account, sh shared) Scraper {
+		return newLicenses(SettingsOf[LicensesSettings](a).MaxLicenses, sh)
+	})
+}
+
+// LicensesSettings are the licenses collector's keys.
+type LicensesSettings struct {
+	// MaxLicenses is the collector's cardinality guard.
+	MaxLicenses int `yaml:"max_licenses"`
+}
+
+// Validate checks the guard.
+func (s *LicensesSettings) Validate() error {
+	if s.MaxLicenses < 1 {
+		return errors.New("max_licenses: must be at least 1")
+	}
+	return nil
 }
 
 // licenseStatuses are the label values of the API's Status codes, the code

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/trro-exporter/trro_exporter/collector"
 	"github.com/trro-exporter/trro_exporter/config"
 	"github.com/trro-exporter/trro_exporter/standin"
 	"github.com/trro-exporter/trro_exporter/trro"
@@ -110,7 +111,9 @@ func TestUnregisteredDevices(t *testing.T) {
 	if _, body := e.scrape(t, ""); !hasLine(body, info) {
 		t.Errorf("an unregistered device is missing:\n%s", grep(body, "trro_device_info"))
 	}
-	e = newEnv(t, fleet(), envOpts{collectors: []string{"device_status"}, account: func(o *config.Account) { o.IncludeUnregisteredDevices = false }})
+	e = newEnv(t, fleet(), envOpts{collectors: []string{"device_status"}, account: func(o *config.Account) {
+		collector.SettingsOf[collector.RoundSettings](o).IncludeUnregisteredDevices = false
+	}})
 	if _, body := e.scrape(t, ""); strings.Contains(body, "dev-free") {
 		t.Error("include_unregistered_devices: false still lists it")
 	}

@@ -11,7 +11,7 @@ import (
 
 func init() {
 	registerCollector("recent_sessions", true, func(a *config.Account, _ shared) Scraper {
-		return newRecentSessions(time.Duration(a.ActiveSessionWindow))
+		return newRecentSessions(time.Duration(SettingsOf[RoundSettings](a).ActiveSessionWindow))
 	})
 }
 

@@ -2,6 +2,7 @@ package collector
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -27,6 +28,35 @@ type factory struct {
 }
 
 var factories = map[string]factory{}
+
+// owners make the settings each owner declares (a collector, or the
+// round), holding their defaults.
+var owners = map[string]func() config.Settings{}
+
+// registerSettings declares the settings an owner reads: defaults returns
+// a new pointer to them, holding their defaults.
+func registerSettings[S any, P interface {
+	*S
+	config.Settings
+}](owner string, defaults S) {
+	owners[owner] = func() config.Settings { s := defaults; return P(&s) }
+}
+
+// SettingsOf returns the settings of type S an account holds, or their
+// defaults when it holds none (an account not made from Schema).
+func SettingsOf[S any](acc *config.Account) *S {
+	for _, s := range acc.Settings {
+		if p, ok := any(s).(*S); ok {
+			return p
+		}
+	}
+	for _, mk := range owners {
+		if p, ok := any(mk()).(*S); ok {
+			return p
+		}
+	}
+	panic(fmt.Sprintf("collector: no settings of type %T registered", new(S)))
+}
 
 // registerCollector declares a collector: its name, whether it is on by
 // default, and how it is made from an account's settings.
@@ -58,10 +88,11 @@ func Enabled(acc *config.Account) []string {
 	return out
 }
 
-// Schema is what the config is checked against: the collectors' names
-// and the label names their series use.
+// Schema is what the config is checked against: the collectors' names,
+// the label names their series use, and the settings each collector (and
+// the round) declares with its defaults.
 func Schema() config.Schema {
-	return config.Schema{Collectors: Names(), LabelName: CheckStaticLabelName}
+	return config.Schema{Collectors: Names(), LabelName: CheckStaticLabelName, Settings: maps.Clone(owners)}
 }
 
 // CheckStaticLabelName tells why name cannot be a static label of an
@@ -90,7 +121,7 @@ var (
 )
 
 func ownLabelNames() []string {
-	acc := config.Default().Accounts[0]
+	acc := config.Default(Schema()).Accounts[0]
 	for _, n := range Names() {
 		acc.Collectors[n] = true
 	}

@@ -16,6 +16,34 @@ import (
 	"github.com/trro-exporter/trro_exporter/trro"
 )
 
+func init() {
+	registerSettings("round", RoundSettings{MaxDevicesPerProject: 5000, IncludeUnregisteredDevices: true,
+		ActiveSessionWindow: config.Duration(2 * time.Minute)})
+}
+
+// RoundSettings are the keys of what a round shares.
+type RoundSettings struct {
+	// MaxDevicesPerProject caps each project's device list: the
+	// cardinality guard of the device collectors.
+	MaxDevicesPerProject int `yaml:"max_devices_per_project"`
+	// IncludeUnregisteredDevices lists devices that log in without
+	// registration too (DescribeDeviceList RegisterType 1).
+	IncludeUnregisteredDevices bool `yaml:"include_unregistered_devices"`
+	// ActiveSessionWindow: a session updated within it counts as active.
+	ActiveSessionWindow config.Duration `yaml:"active_session_window"`
+}
+
+// Validate checks the keys' ranges.
+func (s *RoundSettings) Validate() error {
+	switch {
+	case s.MaxDevicesPerProject < 1:
+		return errors.New("max_devices_per_project: must be at least 1")
+	case s.ActiveSessionWindow <= 0 || time.Duration(s.ActiveSessionWindow) > 2*time.Hour:
+		return errors.New("active_session_window: must be between 0 and 2h (the API's recent-session window)")
+	}
+	return nil
+}
+
 // Round is what the scrapers of one API round share: the client, the
 // clock, the account's filters, and the lists several collectors read
 // (projects, each project's devices and recent sessions), each read at

@@ -15,9 +15,33 @@ import (
 )
 
 func init() {
+	registerSettings("session_details", SessionDetailsSettings{
+		MaxLiveSessions: 200, Retention: config.Duration(24 * time.Hour)})
 	registerCollector("session_details", true, func(a *config.Account, sh shared) Scraper {
-		return newSessionDetails(time.Duration(a.ActiveSessionWindow), time.Duration(a.SessionDetailsRetention), a.MaxLiveSessions, sh.drops)
+		s := SettingsOf[SessionDetailsSettings](a)
+		window := SettingsOf[RoundSettings](a).ActiveSessionWindow
+		return newSessionDetails(time.Duration(window), time.Duration(s.Retention), s.MaxLiveSessions, sh.drops)
 	})
+}
+
+// SessionDetailsSettings are the session_details collector's keys.
+type SessionDetailsSettings struct {
+	// MaxLiveSessions caps the live sessions followed per round.
+	MaxLiveSessions int `yaml:"max_live_sessions"`
+	// Retention: a device's session series go once it has had no session
+	// for this long.
+	Retention config.Duration `yaml:"session_details_retention"`
+}
+
+// Validate checks the keys' ranges.
+func (s *SessionDetailsSettings) Validate() error {
+	switch {
+	case s.MaxLiveSessions < 1:
+		return errors.New("max_live_sessions: must be at least 1")
+	case s.Retention <= 0:
+		return errors.New("session_details_retention: must be positive")
+	}
+	return nil
 }
 
 // firstLook is how far back the points of a session seen for the first

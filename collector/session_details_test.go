@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trro-exporter/trro_exporter/collector"
 	"github.com/trro-exporter/trro_exporter/config"
 	"github.com/trro-exporter/trro_exporter/standin"
 )
@@ -203,7 +204,7 @@ func TestSessionDetailsCap(t *testing.T) {
 		detailSessions[0],
 		{ID: "sB", ProjectID: "proj0000000000bb", FieldDeviceID: "dev-b1", RemoteDeviceID: "dev-r2", Resolution: "1280*720", StartTime: now.Unix() - 30},
 	}
-	d := newDetailsEnv(t, envOpts{collectors: []string{"session_details"}, account: func(o *config.Account) { o.MaxLiveSessions = 1 }}, two...)
+	d := newDetailsEnv(t, envOpts{collectors: []string{"session_details"}, account: func(o *config.Account) { collector.SettingsOf[collector.SessionDetailsSettings](o).MaxLiveSessions = 1 }}, two...)
 	d.at(0)
 	_, body := d.scrape(t, "")
 	// One session followed, the other skipped: the cap is 1.
@@ -221,7 +222,7 @@ func TestSessionDetailsCap(t *testing.T) {
 
 func TestSessionDetailsRetention(t *testing.T) {
 	d := newDetailsEnv(t, envOpts{collectors: []string{"session_details"}, account: func(o *config.Account) {
-		o.SessionDetailsRetention = config.Duration(time.Hour)
+		collector.SettingsOf[collector.SessionDetailsSettings](o).Retention = config.Duration(time.Hour)
 	}}, detailSessions...)
 	d.at(0)
 	d.scrape(t, "")

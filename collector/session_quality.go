@@ -2,6 +2,7 @@ package collector
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"time"
 
@@ -11,9 +12,24 @@ import (
 )
 
 func init() {
+	registerSettings("session_quality", SessionQualitySettings{Lookback: config.Duration(24 * time.Hour)})
 	registerCollector("session_quality", false, func(a *config.Account, _ shared) Scraper {
-		return newSessionQuality(time.Duration(a.SessionQualityLookback))
+		return newSessionQuality(time.Duration(SettingsOf[SessionQualitySettings](a).Lookback))
 	})
+}
+
+// SessionQualitySettings are the session_quality collector's keys.
+type SessionQualitySettings struct {
+	// Lookback is how far back the sessions graded are read.
+	Lookback config.Duration `yaml:"session_quality_lookback"`
+}
+
+// Validate checks the lookback.
+func (s *SessionQualitySettings) Validate() error {
+	if s.Lookback <= 0 {
+		return errors.New("session_quality_lookback: must be positive")
+	}
+	return nil
 }
 
 // qualities are DescribeDeviceSessionList's grades, always exported;

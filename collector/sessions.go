@@ -1,10 +1,13 @@
 package collector
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -14,10 +17,39 @@ import (
 )
 
 func init() {
-	registerCollector("sessions", true, func(a *config.Account, sh shared) Scraper { return newSessions(a.StatisticIntervals, sh.drops) })
+	registerSettings("sessions", SessionsSettings{StatisticIntervals: []string{"hour"}})
+	registerCollector("sessions", true, func(a *config.Account, sh shared) Scraper {
+		return newSessions(SettingsOf[SessionsSettings](a).StatisticIntervals, sh.drops)
+	})
 }
 
-// lookback is how far back each interval's request reaches: enough for the
+// SessionsSettings are the sessions collector's keys.
+type SessionsSettings struct {
+	// StatisticIntervals are the StatisticInterval values read, each its
+	// own interval label.
+	StatisticIntervals []string `yaml:"statistic_intervals"`
+}
+
+// Validate checks that the intervals are known and listed once.
+func (s *SessionsSettings) Validate() error {
+	known := slices.Sorted(maps.Keys(lookback))
+	slices.SortFunc(known, func(a, b string) int { return cmp.Compare(lookback[a], lookback[b]) })
+	if len(s.StatisticIntervals) == 0 {
+		return fmt.Errorf("statistic_intervals: must list at least one of %s", strings.Join(known, ", "))
+	}
+	for i, iv := range s.StatisticIntervals {
+		switch {
+		case !slices.Contains(known, iv):
+			return fmt.Errorf("statistic_intervals: %q is not one of %s", iv, strings.Join(known, ", "))
+		case slices.Contains(s.StatisticIntervals[:i], iv):
+			return fmt.Errorf("statistic_intervals: %q listed twice", iv)
+		}
+	}
+	return nil
+}
+
+// lookback is how far back each interval's request reaches (its keys are
+// the StatisticInterval values the API knows): enough for the
 // current and the previous bucket.
 var lookback = map[string]time.Duration{
 	"hour":  3 * time.Hour,

@@ -45,31 +45,22 @@ func (c *Config) settle(lines map[string]int) error {
 	if c.Name != "" {
 		return fmt.Errorf("line %d: name: names an account of its own only without accounts: set name in each account", lines["name"])
 	}
-	top := reflect.ValueOf(c.Account)
-	typ := top.Type()
 	for i := range c.Accounts {
-		acc := reflect.ValueOf(&c.Accounts[i]).Elem()
-		for f := range typ.NumField() {
-			tag, _, _ := strings.Cut(typ.Field(f).Tag.Get("yaml"), ",")
-			if tag == "name" {
-				continue
+		a := &c.Accounts[i]
+		set := func(key string) bool { _, ok := lines[fmt.Sprintf("accounts.%d.%s", i, key)]; return ok }
+		inherit(reflect.ValueOf(a).Elem(), reflect.ValueOf(c.Account), set)
+		settings := map[string]Settings{}
+		for o, top := range c.Settings {
+			s, ok := a.Settings[o]
+			if ok {
+				inherit(reflect.ValueOf(s).Elem(), reflect.ValueOf(top).Elem(), set)
+			} else {
+				s = top
 			}
-			_, set := lines[fmt.Sprintf("accounts.%d.%s", i, tag)]
-			dst, src := acc.Field(f), top.Field(f)
-			switch {
-			case src.Kind() == reflect.Map && set:
-				merged := reflect.MakeMap(src.Type())
-				for _, m := range []reflect.Value{src, dst} {
-					for it := m.MapRange(); it.Next(); {
-						merged.SetMapIndex(it.Key(), it.Value())
-					}
-				}
-				dst.Set(merged)
-			case !set:
-				dst.Set(src)
-			}
+			settings[o] = s
 		}
-		c.Accounts[i] = c.Accounts[i].clone(c.Accounts[i].Name)
+		a.Settings = settings
+		*a = a.clone(a.Name)
 	}
 	return nil
 }
@@ -79,13 +70,17 @@ func (c *Config) settle(lines map[string]int) error {
 func (a Account) clone(name string) Account {
 	a.Name = name
 	a.Projects = slices.Clone(a.Projects)
-	a.StatisticIntervals = slices.Clone(a.StatisticIntervals)
 	a.Collectors = maps.Clone(a.Collectors)
 	if a.Collectors == nil {
 		a.Collectors = map[string]bool{}
 	}
 	a.CollectorSettings = maps.Clone(a.CollectorSettings)
 	a.Labels = maps.Clone(a.Labels)
+	settings := make(map[string]Settings, len(a.Settings))
+	for o, s := range a.Settings {
+		settings[o] = cloneSettings(s)
+	}
+	a.Settings = settings
 	return a
 }
 

@@ -22,8 +22,8 @@ func TestSingleAccountIsDefault(t *testing.T) {
 	if err != nil || cfg.Accounts[0].Name != "acme" {
 		t.Fatalf("named single account: %v %+v", err, cfg.Accounts)
 	}
-	if d := config.Default(); len(d.Accounts) != 1 || d.Accounts[0].Name != "default" || d.Accounts[0].RateLimit != 20 {
-		t.Fatalf("config.Default() accounts = %+v", d.Accounts)
+	if d := config.Default(known); len(d.Accounts) != 1 || d.Accounts[0].Name != "default" || d.Accounts[0].RateLimit != 20 {
+		t.Fatalf("config.Default(known) accounts = %+v", d.Accounts)
 	}
 }
 

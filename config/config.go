@@ -10,9 +10,6 @@ import (
 	"github.com/trro-exporter/trro_exporter/trro"
 )
 
-// Intervals are the StatisticInterval values the API knows.
-var Intervals = []string{"hour", "day", "month"}
-
 // Config is the exporter's configuration file. Its top-level keys are the
 // settings of every account: the one account (named "default" unless name
 // says otherwise) when accounts is empty, else what each account inherits.
@@ -37,9 +34,8 @@ type Account struct {
 	Endpoint string `yaml:"endpoint"`
 	// Projects limits the exporter to these project ids; empty discovers
 	// every project with DescribeProjectList.
-	Projects           []string        `yaml:"projects"`
-	StatisticIntervals []string        `yaml:"statistic_intervals"`
-	Collectors         map[string]bool `yaml:"collectors"`
+	Projects   []string        `yaml:"projects"`
+	Collectors map[string]bool `yaml:"collectors"`
 	// ScrapeTimeout caps a scrape's API work; Prometheus' own scrape timeout
 	// (minus --scrape.timeout-offset) applies when it is shorter.
 	ScrapeTimeout    Duration `yaml:"scrape_timeout"`
@@ -51,22 +47,6 @@ type Account struct {
 	PageSize         int      `yaml:"page_size"`
 	MaxPages         int      `yaml:"max_pages"`
 	MaxResponseBytes int64    `yaml:"max_response_bytes"`
-	// MaxDevicesPerProject is the cardinality guard of the device collectors.
-	MaxDevicesPerProject int `yaml:"max_devices_per_project"`
-	// IncludeUnregisteredDevices lists devices that log in without
-	// registration too (DescribeDeviceList RegisterType 1).
-	IncludeUnregisteredDevices bool `yaml:"include_unregistered_devices"`
-	// MaxLicenses is the cardinality guard of the licenses collector.
-	MaxLicenses int `yaml:"max_licenses"`
-	// ActiveSessionWindow: a session updated within it counts as active.
-	ActiveSessionWindow Duration `yaml:"active_session_window"`
-	// SessionQualityLookback is how far back session_quality reads.
-	SessionQualityLookback Duration `yaml:"session_quality_lookback"`
-	// MaxLiveSessions caps the live sessions session_details follows.
-	MaxLiveSessions int `yaml:"max_live_sessions"`
-	// SessionDetailsRetention: a device's session series go once it has had
-	// no session for this long.
-	SessionDetailsRetention Duration `yaml:"session_details_retention"`
 	// CollectorSettings hold per-collector freshness for large fleets.
 	CollectorSettings map[string]CollectorSettings `yaml:"collector_settings"`
 	// Include and Exclude filter discovered projects by name (regular
@@ -78,6 +58,9 @@ type Account struct {
 	DeviceExclude string `yaml:"device_exclude"`
 	// Labels are added to every series of the account.
 	Labels map[string]string `yaml:"labels"`
+	// Settings are the keys the schema's owners (collectors, rounds)
+	// declare, by owner: each owner reads its own.
+	Settings map[string]Settings `yaml:"-"`
 }
 
 // CollectorSettings tune one collector.
@@ -123,45 +106,49 @@ type Credentials struct {
 }
 
 // Default returns the configuration used when no file is given: one
-// account, named default.
-func Default() *Config {
-	c := &Config{Account: defaultAccount()}
+// account, named default, with the defaults of every key schema's owners
+// declare. A schema whose settings clash is a programming error: it
+// panics.
+func Default(schema Schema) *Config {
+	l, err := newLayout(schema)
+	if err != nil {
+		panic(err)
+	}
+	c, err := l.decode(nil)
+	if err != nil {
+		panic(err)
+	}
 	_ = c.settle(nil) // without accounts, settling cannot fail
 	return c
 }
 
-// defaultAccount holds every key's default.
+// defaultAccount holds the default of every key of the account's own.
 func defaultAccount() Account {
 	return Account{
-		Region:                     "ap-guangzhou",
-		Endpoint:                   trro.DefaultEndpoint,
-		StatisticIntervals:         []string{"hour"},
-		Collectors:                 map[string]bool{},
-		ScrapeTimeout:              Duration(30 * time.Second),
-		RequestTimeout:             Duration(10 * time.Second),
-		RateLimit:                  20,
-		MaxConcurrency:             10,
-		MaxRetries:                 3,
-		RetryBackoff:               Duration(100 * time.Millisecond),
-		PageSize:                   100,
-		MaxPages:                   1000,
-		MaxResponseBytes:           16 << 20,
-		MaxDevicesPerProject:       5000,
-		IncludeUnregisteredDevices: true,
-		MaxLicenses:                20000,
-		ActiveSessionWindow:        Duration(2 * time.Minute),
-		SessionQualityLookback:     Duration(24 * time.Hour),
-		MaxLiveSessions:            200,
-		SessionDetailsRetention:    Duration(24 * time.Hour),
+		Region:           "ap-guangzhou",
+		Endpoint:         trro.DefaultEndpoint,
+		Collectors:       map[string]bool{},
+		ScrapeTimeout:    Duration(30 * time.Second),
+		RequestTimeout:   Duration(10 * time.Second),
+		RateLimit:        20,
+		MaxConcurrency:   10,
+		MaxRetries:       3,
+		RetryBackoff:     Duration(100 * time.Millisecond),
+		PageSize:         100,
+		MaxPages:         1000,
+		MaxResponseBytes: 16 << 20,
 	}
 }
 
 // Schema is what a config is checked against that the collectors define:
-// their names, and the label names their series use.
+// their names, the label names their series use, and the settings each
+// part of the exporter owns.
 type Schema struct {
 	Collectors []string
 	// LabelName says why a static label may not take name (nil: it may).
 	LabelName func(name string) error
+	// Settings make each owner's settings, holding its defaults.
+	Settings map[string]func() Settings
 }
 
 // ClientOptions are the API client's settings from c, signing with cred.

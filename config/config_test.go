@@ -1,6 +1,8 @@
 package config_test
 
 import (
+	"errors"
+
 	"github.com/trro-exporter/trro_exporter/collector"
 	"github.com/trro-exporter/trro_exporter/config"
 
@@ -23,7 +25,7 @@ func TestDefaultsWithEmptyFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	if cfg.Endpoint != "trro.tencentcloudapi.com" || cfg.Region != "ap-guangzhou" || cfg.RateLimit != 20 ||
-		time.Duration(cfg.ScrapeTimeout) != 30*time.Second || strings.Join(cfg.StatisticIntervals, ",") != "hour" {
+		time.Duration(cfg.ScrapeTimeout) != 30*time.Second || strings.Join(collector.SettingsOf[collector.SessionsSettings](&cfg.Accounts[0]).StatisticIntervals, ",") != "hour" {
 		t.Fatalf("unexpected defaults: %+v", cfg)
 	}
 	if !cfg.Enabled("sessions", true) || cfg.Enabled("sessions", false) {
@@ -45,9 +47,19 @@ func TestExampleConfigIsValidAndComplete(t *testing.T) {
 	if err := yaml.Unmarshal(data, &m); err != nil {
 		t.Fatal(err)
 	}
-	out, _ := yaml.Marshal(config.Default())
-	var def map[string]any
-	yaml.Unmarshal(out, &def)
+	d := config.Default(known)
+	docs := []any{d}
+	for _, s := range d.Accounts[0].Settings {
+		docs = append(docs, s)
+	}
+	def := map[string]any{}
+	for _, doc := range docs {
+		out, _ := yaml.Marshal(doc)
+		yaml.Unmarshal(out, &def)
+	}
+	if _, ok := def["max_live_sessions"]; !ok {
+		t.Fatalf("the collectors' keys are missing from the defaults: %v", def)
+	}
 	for k := range def {
 		if _, ok := m[k]; !ok {
 			t.Errorf("config.example.yml does not document %q", k)
@@ -143,7 +155,7 @@ func TestCredentialSources(t *testing.T) {
 	keyFile := filepath.Join(t.TempDir(), "key")
 	os.WriteFile(keyFile, []byte("file-secret\n"), 0o600)
 
-	cfg := config.Default()
+	cfg := config.Default(collector.Schema())
 	if _, err := cfg.Resolve(); err != config.ErrNoCredentials {
 		t.Fatalf("no credentials: %v", err)
 	}
@@ -186,5 +198,60 @@ func TestCollectorSettingsDefaults(t *testing.T) {
 	}
 	if l := cfg.CollectorSettings["licenses"]; time.Duration(l.MaxAge) != 5*time.Minute || time.Duration(l.MinInterval) != time.Minute {
 		t.Errorf("licenses = %+v", l)
+	}
+}
+
+// widgetSettings are a test owner's keys.
+type widgetSettings struct {
+	MaxWidgets int      `yaml:"max_widgets"`
+	Sizes      []string `yaml:"widget_sizes"`
+}
+
+func (s *widgetSettings) Validate() error {
+	if s.MaxWidgets < 1 {
+		return errors.New("max_widgets: must be at least 1")
+	}
+	return nil
+}
+
+// An owner's keys sit beside the account's own: decoded over the owner's
+// defaults, inherited by accounts key by key, checked as whole numbers,
+// validated with the line of the key, each account with its own copy.
+func TestOwnersSettings(t *testing.T) {
+	schema := config.Schema{Settings: map[string]func() config.Settings{
+		"widgets": func() config.Settings { return &widgetSettings{MaxWidgets: 10, Sizes: []string{"s"}} },
+	}}
+	widgets := func(a *config.Account) *widgetSettings { return a.Settings["widgets"].(*widgetSettings) }
+	cfg, err := config.Parse(nil, schema)
+	if err != nil || widgets(&cfg.Accounts[0]).MaxWidgets != 10 || widgets(&cfg.Accounts[0]).Sizes[0] != "s" {
+		t.Fatalf("defaults: %v %+v", err, cfg.Accounts[0].Settings["widgets"])
+	}
+	cfg, err = config.Parse([]byte("max_widgets: 5\nwidget_sizes: [m]\naccounts:\n  - name: a\n  - name: b\n    max_widgets: 7\n"), schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := widgets(&cfg.Accounts[0]), widgets(&cfg.Accounts[1])
+	if a.MaxWidgets != 5 || b.MaxWidgets != 7 || a.Sizes[0] != "m" || b.Sizes[0] != "m" {
+		t.Fatalf("inherited: a %+v, b %+v", a, b)
+	}
+	a.Sizes[0] = "changed"
+	if b.Sizes[0] != "m" {
+		t.Fatal("accounts share a settings slice")
+	}
+	for data, want := range map[string]string{
+		"region: x\nmax_widgets: 0\n":                      "line 2: max_widgets: must be at least 1",
+		"max_widgets: 1.5\n":                               `line 1: max_widgets: want a whole number, got "1.5"`,
+		"accounts:\n  - name: a\n    max_widgets: 0\n":     "line 3: account a: max_widgets: must be at least 1",
+		"accounts:\n  - name: a\n    max_widgetz: 1\n":     `line 3: unknown key "max_widgetz"`,
+		"accounts:\n  - name: a\n    widget_sizes: true\n": "line 3: cannot unmarshal !!bool `true` into []string",
+	} {
+		if _, err := config.Parse([]byte(data), schema); err == nil || err.Error() != want {
+			t.Errorf("%q: got %v, want %s", data, err, want)
+		}
+	}
+	// Two owners declaring one key is refused, naming it.
+	schema.Settings["gadgets"] = func() config.Settings { return &widgetSettings{} }
+	if _, err := config.Parse(nil, schema); err == nil || !strings.Contains(err.Error(), "max_widgets") {
+		t.Fatalf("a key declared twice: %v", err)
 	}
 }

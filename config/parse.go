@@ -1,11 +1,8 @@
 package config
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -25,33 +22,18 @@ func LoadFile(path string, schema Schema) (*Config, error) {
 	return cfg, nil
 }
 
-var unknownField = regexp.MustCompile(`^line (\d+): field (\S+) not found in type \S+$`)
-
 // Parse decodes and validates a config; unknown keys are errors, and so is
 // a second YAML document. Errors name the key and its line.
 func Parse(data []byte, schema Schema) (*Config, error) {
-	cfg := &Config{Account: defaultAccount()}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
-		var te *yaml.TypeError
-		if errors.As(err, &te) {
-			msgs := make([]string, len(te.Errors))
-			for i, m := range te.Errors {
-				if g := unknownField.FindStringSubmatch(m); g != nil {
-					m = fmt.Sprintf("line %s: unknown key %q", g[1], g[2])
-				}
-				msgs[i] = m
-			}
-			return nil, errors.New(strings.Join(msgs, "; "))
-		}
-		return nil, errors.New(strings.TrimPrefix(err.Error(), "yaml: "))
+	l, err := newLayout(schema)
+	if err != nil {
+		return nil, err
 	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); err == nil {
-		return nil, fmt.Errorf("line %d: a second YAML document: the config is one document", extra.Line)
+	cfg, err := l.decode(data)
+	if err != nil {
+		return nil, err
 	}
-	lines, err := keyLines(data)
+	lines, err := keyLines(data, l.wholeNumbers())
 	if err != nil {
 		return nil, err
 	}
@@ -93,13 +75,9 @@ func withLine(err error, lines map[string]int) error {
 	return err
 }
 
-// wholeNumbers are the keys that take integers: YAML would read 1.5 as 1.
-var wholeNumbers = []string{"max_concurrency", "max_retries", "page_size", "max_pages", "max_response_bytes",
-	"max_devices_per_project", "max_live_sessions", "max_licenses"}
-
 // keyLines maps each key of the config (dotted below the top level) to its
-// line, and checks that whole-number keys hold whole numbers.
-func keyLines(data []byte) (map[string]int, error) {
+// line, and checks that the wholeNumbers keys hold whole numbers.
+func keyLines(data []byte, wholeNumbers []string) (map[string]int, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil || len(root.Content) == 0 {
 		return map[string]int{}, nil

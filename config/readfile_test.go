@@ -43,7 +43,7 @@ func TestReadFileRefusesWhatIsNotAPlainFile(t *testing.T) {
 	}
 	// The key file has its own, smaller cap; a FIFO there is refused too.
 	for _, path := range []string{fifo, "/dev/zero"} {
-		c := Default()
+		c := Default(Schema{})
 		c.Credentials = Credentials{SecretID: "AKIDx", SecretKeyFile: path}
 		if _, err := c.Resolve(); err == nil || !strings.Contains(err.Error(), "secret_key_file") || !strings.Contains(err.Error(), "not a regular file") {
 			t.Errorf("key file %s: %v", path, err)

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -43,6 +44,11 @@ func (c *Account) Validate(schema Schema) error {
 			return err
 		}
 	}
+	for _, o := range slices.Sorted(maps.Keys(c.Settings)) {
+		if err := c.Settings[o].Validate(); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -63,17 +69,6 @@ func (c *Account) validateProjects() error {
 			return errors.New("projects: empty project id")
 		case slices.Contains(c.Projects[:i], p):
 			return fmt.Errorf("projects: %q listed twice", p)
-		}
-	}
-	if len(c.StatisticIntervals) == 0 {
-		return fmt.Errorf("statistic_intervals: must list at least one of %s", strings.Join(Intervals, ", "))
-	}
-	for i, iv := range c.StatisticIntervals {
-		switch {
-		case !slices.Contains(Intervals, iv):
-			return fmt.Errorf("statistic_intervals: %q is not one of %s", iv, strings.Join(Intervals, ", "))
-		case slices.Contains(c.StatisticIntervals[:i], iv):
-			return fmt.Errorf("statistic_intervals: %q listed twice", iv)
 		}
 	}
 	return nil
@@ -120,18 +115,6 @@ func (c *Account) validateLimits() error {
 		return errors.New("max_pages: must be at least 1")
 	case c.MaxResponseBytes < 1024 || c.MaxResponseBytes > 1<<30:
 		return errors.New("max_response_bytes: must be between 1024 and 1073741824 (1 GiB)")
-	case c.MaxDevicesPerProject < 1:
-		return errors.New("max_devices_per_project: must be at least 1")
-	case c.ActiveSessionWindow <= 0 || time.Duration(c.ActiveSessionWindow) > 2*time.Hour:
-		return errors.New("active_session_window: must be between 0 and 2h (the API's recent-session window)")
-	case c.SessionQualityLookback <= 0:
-		return errors.New("session_quality_lookback: must be positive")
-	case c.MaxLicenses < 1:
-		return errors.New("max_licenses: must be at least 1")
-	case c.MaxLiveSessions < 1:
-		return errors.New("max_live_sessions: must be at least 1")
-	case c.SessionDetailsRetention <= 0:
-		return errors.New("session_details_retention: must be positive")
 	}
 	return nil
 }

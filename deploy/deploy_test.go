@@ -168,7 +168,7 @@ func exportedMetrics(t *testing.T) map[string]bool {
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
 	api := collector.NewAPIMetrics()
-	def := config.Default()
+	def := config.Default(collector.Schema())
 	opts := def.ClientOptions(common.NewCredential("AKIDdeploy", "deploy-key"))
 	opts.Endpoint, opts.RateLimit, opts.Observe = ts.URL, 1000, api.Observe
 	c, err := trro.NewClient(opts)
@@ -180,7 +180,7 @@ func exportedMetrics(t *testing.T) map[string]bool {
 	for _, n := range collector.Names() {
 		acc.Collectors[n] = true
 	}
-	acc.StatisticIntervals = []string{"hour", "day", "month"}
+	collector.SettingsOf[collector.SessionsSettings](&acc).StatisticIntervals = []string{"hour", "day", "month"}
 	e := collector.New(acc, collector.Deps{API: c, APIMetrics: api})
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(e.WithContext(context.Background()))

@@ -24,7 +24,7 @@ func simClient(t *testing.T) (*trro.Client, *atomic.Int64) {
 	srv.Follow(standin.NewSimulation(standin.DefaultSpec, now))
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	opts := config.Default().ClientOptions(common.NewCredential("AKIDsim", "sim-key"))
+	opts := config.Default(config.Schema{}).ClientOptions(common.NewCredential("AKIDsim", "sim-key"))
 	opts.Endpoint, opts.RateLimit = ts.URL, 1000
 	c, err := trro.NewClient(opts)
 	if err != nil {

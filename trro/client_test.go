@@ -57,7 +57,7 @@ func setup(t *testing.T, fleet *standin.Fleet, mod func(*trro.Options)) (*trro.C
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	obs := &observed{codes: map[string]int{}}
-	opts := config.Default().ClientOptions(common.NewCredential(testID, testKey))
+	opts := config.Default(config.Schema{}).ClientOptions(common.NewCredential(testID, testKey))
 	opts.Endpoint, opts.RateLimit, opts.Observe = ts.URL, 1000, obs.observe
 	if mod != nil {
 		mod(&opts)

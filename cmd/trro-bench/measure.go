@@ -28,7 +28,7 @@ import (
 // reading the stand-in at base, as the server builds it; wrap, if set,
 // wraps the client's transport.
 func newExporter(base, name string, perProject int, api *collector.APIMetrics, wrap func(http.RoundTripper) http.RoundTripper) (*trro.Client, *collector.Exporter, error) {
-	def := config.Default()
+	def := config.Default(collector.Schema())
 	opts := def.ClientOptions(common.NewCredential(secretID, secretKey))
 	opts.Endpoint, opts.RateLimit, opts.RequestTimeout, opts.WrapTransport = base, rateLimit, time.Minute, wrap
 	client, err := trro.NewClient(opts)
@@ -37,7 +37,8 @@ func newExporter(base, name string, perProject int, api *collector.APIMetrics, w
 	}
 	acc := def.Account
 	acc.Name = name
-	acc.ScrapeTimeout, acc.MaxDevicesPerProject = config.Duration(10*time.Minute), perProject
+	acc.ScrapeTimeout = config.Duration(10 * time.Minute)
+	collector.SettingsOf[collector.RoundSettings](&acc).MaxDevicesPerProject = perProject
 	return client, collector.New(acc, collector.Deps{API: client, APIMetrics: api}), nil
 }
 
