@@ -1,8 +1,10 @@
 package collector
 
 import (
+	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/trro-exporter/trro_exporter/trro"
@@ -56,17 +58,41 @@ func (h histogram) clone() histogram {
 type deviceState struct {
 	hists    map[string]histogram
 	points   uint64
-	stutter  map[string]float64 // seconds, by threshold
+	sums     map[string]float64 // the counters' sums, by field
 	latest   map[string]float64
+	pixels   map[string]float64 // video size, by kind: sent, configured
+	info     deviceInfo
 	latestAt int64     // the time of the point latest holds
 	lastSeen time.Time // the last round it was in a session
 	live     bool      // in a live session in the last round
 }
 
+func newDeviceState() *deviceState {
+	return &deviceState{hists: map[string]histogram{}, sums: map[string]float64{},
+		latest: map[string]float64{}, pixels: map[string]float64{}}
+}
+
+// clone copies st, its maps its own.
+func (st *deviceState) clone() deviceState {
+	c := *st
+	c.hists = maps.Clone(st.hists)
+	for f, h := range c.hists {
+		c.hists[f] = h.clone()
+	}
+	c.sums, c.latest, c.pixels = maps.Clone(st.sums), maps.Clone(st.latest), maps.Clone(st.pixels)
+	return c
+}
+
+// deviceInfo is the device's SDK as its latest answer reports it.
+type deviceInfo struct{ version, mode, multi string }
+
 // linkState is what the exporter keeps of one link of a device.
 type linkState struct {
 	rtt, loss histogram
+	rates     map[string]float64 // latest bytes per second, by direction
+	latestAt  int64
 	lastSeen  time.Time
+	live      bool
 }
 
 // followed is a session the collector has read points of.
@@ -96,7 +122,7 @@ func (s *sessionDetails) count(d *trro.SessionDeviceDetail, f *followed, project
 	pts := s.newPoints(d, cursor, now)
 	st := s.devices[key]
 	if st == nil {
-		st = &deviceState{hists: map[string]histogram{}, stutter: map[string]float64{}, latest: map[string]float64{}}
+		st = newDeviceState()
 		s.devices[key] = st
 	}
 	st.lastSeen = at
@@ -107,7 +133,7 @@ func (s *sessionDetails) count(d *trro.SessionDeviceDetail, f *followed, project
 	f.cursors[key] = pts[len(pts)-1].t
 	st.points += uint64(len(pts))
 	s.countDevice(st, d, pts)
-	s.countLinks(key, d, pts, at)
+	s.countLinks(key, d, pts, at, live)
 }
 
 // deviceOf is the device d's points belong to, under the project the
@@ -154,18 +180,22 @@ func (s *sessionDetails) newPoints(d *trro.SessionDeviceDetail, cursor, now int6
 // keeps the gauges' latest values.
 func (s *sessionDetails) countDevice(st *deviceState, d *trro.SessionDeviceDetail, pts []point) {
 	for _, h := range s.hists {
+		vals := h.read(d)
 		hs, ok := st.hists[h.field]
+		if !ok && h.sparse && vals == nil {
+			continue
+		}
 		if !ok {
 			hs = newHistogram(h.fam.buckets)
 		}
-		s.observe(&hs, h.fam.buckets, h.series, h.read(d), pts)
+		s.observe(&hs, h.fam.buckets, h.series, vals, pts)
 		st.hists[h.field] = hs
 	}
-	for _, sr := range s.stutter {
-		vals := sr.read(d)
+	for _, c := range s.counters {
+		vals := c.read(d)
 		for _, p := range pts {
-			if v, ok := s.value(sr.series, vals, p.i); ok {
-				st.stutter[sr.threshold] += v
+			if v, ok := s.value(c.series, vals, p.i); ok {
+				st.sums[c.field] += v
 			}
 		}
 	}
@@ -181,10 +211,48 @@ func (s *sessionDetails) countDevice(st *deviceState, d *trro.SessionDeviceDetai
 			st.latest[g.field] = v
 		}
 	}
+	s.keepScalars(st, d)
 }
 
-// countLinks adds a device's points to its links' histograms.
-func (s *sessionDetails) countLinks(key deviceKey, d *trro.SessionDeviceDetail, pts []point, at time.Time) {
+// maxSide is the largest plausible width or height of a video, pixels.
+const maxSide = 1 << 15
+
+// keepScalars keeps what d says of the device as a whole: its video size
+// and its SDK.
+func (s *sessionDetails) keepScalars(st *deviceState, d *trro.SessionDeviceDetail) {
+	for _, size := range []struct {
+		kind, field string
+		w, h        trro.Int
+	}{{"sent", "Width", d.Width, d.Height}, {"configured", "ConfigWidth", d.ConfigWidth, d.ConfigHeight}} {
+		switch {
+		case !size.w.Valid || !size.h.Valid:
+			delete(st.pixels, size.kind) // not reported: no stale size
+		case size.w.Value <= 0 || size.h.Value <= 0 || size.w.Value > maxSide || size.h.Value > maxSide:
+			s.drops.add(size.field, "implausible", 1)
+			delete(st.pixels, size.kind)
+		default:
+			st.pixels[size.kind] = float64(size.w.Value * size.h.Value)
+		}
+	}
+	st.info = deviceInfo{version: labelText(string(d.Ver)), mode: labelText(string(d.SdkMode)), multi: "unknown"}
+	if d.MultiMode.Valid {
+		st.info.multi = strconv.FormatBool(d.MultiMode.Value != 0)
+	}
+}
+
+// labelText is an API string made fit for a label value: valid UTF-8, at
+// most 64 bytes.
+func labelText(v string) string {
+	v = strings.ToValidUTF8(v, "\uFFFD")
+	if len(v) > 64 {
+		v = strings.ToValidUTF8(v[:64], "")
+	}
+	return v
+}
+
+// countLinks adds a device's points to its links' histograms and keeps
+// their latest throughput.
+func (s *sessionDetails) countLinks(key deviceKey, d *trro.SessionDeviceDetail, pts []point, at time.Time, live bool) {
 	for _, link := range d.MultiNet {
 		if !link.NetID.Valid {
 			s.drops.add("MultiNet.NetId", "null", len(pts))
@@ -193,12 +261,21 @@ func (s *sessionDetails) countLinks(key deviceKey, d *trro.SessionDeviceDetail, 
 		lk := linkKey{key, strconv.FormatInt(int64(link.NetID.Value), 10)}
 		ls := s.links[lk]
 		if ls == nil {
-			ls = &linkState{rtt: newHistogram(latencyBuckets), loss: newHistogram(lossBuckets)}
+			ls = &linkState{rtt: newHistogram(latencyBuckets), loss: newHistogram(lossBuckets), rates: map[string]float64{}}
 			s.links[lk] = ls
 		}
 		ls.lastSeen = at
+		ls.live = ls.live || live
 		s.observe(&ls.rtt, latencyBuckets, s.linkRtt, link.Rtt, pts)
 		s.observe(&ls.loss, lossBuckets, s.linkLoss, link.Lost, pts)
+		if last := pts[len(pts)-1]; last.t >= ls.latestAt {
+			ls.latestAt = last.t
+			for _, r := range s.linkRates {
+				if v, ok := s.value(r.series, r.read(&link), last.i); ok {
+					ls.rates[r.direction] = v
+				}
+			}
+		}
 	}
 }
 

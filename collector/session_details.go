@@ -16,11 +16,10 @@ import (
 
 func init() {
 	registerSettings("session_details", SessionDetailsSettings{
-		MaxLiveSessions: 200, Retention: config.Duration(24 * time.Hour)})
+		MaxLiveSessions: 200, MaxDevices: 2000, Retention: config.Duration(24 * time.Hour)})
 	registerCollector("session_details", true, func(a *config.Account, sh shared) Scraper {
-		s := SettingsOf[SessionDetailsSettings](a)
 		window := SettingsOf[RoundSettings](a).ActiveSessionWindow
-		return newSessionDetails(time.Duration(window), time.Duration(s.Retention), s.MaxLiveSessions, sh.drops)
+		return newSessionDetails(time.Duration(window), *SettingsOf[SessionDetailsSettings](a), sh.drops)
 	})
 }
 
@@ -28,6 +27,9 @@ func init() {
 type SessionDetailsSettings struct {
 	// MaxLiveSessions caps the live sessions followed per round.
 	MaxLiveSessions int `yaml:"max_live_sessions"`
+	// MaxDevices caps the devices that keep live-quality series: the
+	// least recently in session go first.
+	MaxDevices int `yaml:"max_session_devices"`
 	// Retention: a device's session series go once it has had no session
 	// for this long.
 	Retention config.Duration `yaml:"session_details_retention"`
@@ -38,6 +40,8 @@ func (s *SessionDetailsSettings) Validate() error {
 	switch {
 	case s.MaxLiveSessions < 1:
 		return errors.New("max_live_sessions: must be at least 1")
+	case s.MaxDevices < 1:
+		return errors.New("max_session_devices: must be at least 1")
 	case s.Retention <= 0:
 		return errors.New("session_details_retention: must be positive")
 	}
@@ -57,7 +61,7 @@ const firstLook = 5 * time.Minute
 type sessionDetails struct {
 	detailFamilies
 	activeWindow, retention time.Duration
-	maxSessions             int
+	maxSessions, maxDevices int
 	drops                   *drops
 
 	mu        sync.Mutex
@@ -66,10 +70,11 @@ type sessionDetails struct {
 	following map[string]*followed // session id → what is known of it
 }
 
-func newSessionDetails(activeWindow, retention time.Duration, maxSessions int, d *drops) *sessionDetails {
+func newSessionDetails(activeWindow time.Duration, set SessionDetailsSettings, d *drops) *sessionDetails {
 	return &sessionDetails{
 		detailFamilies: newDetailFamilies(),
-		activeWindow:   activeWindow, retention: retention, maxSessions: maxSessions, drops: d,
+		activeWindow:   activeWindow, retention: time.Duration(set.Retention), drops: d,
+		maxSessions: set.MaxLiveSessions, maxDevices: set.MaxDevices,
 		devices:   map[deviceKey]*deviceState{},
 		links:     map[linkKey]*linkState{},
 		following: map[string]*followed{},

@@ -3,6 +3,7 @@ package standin
 import (
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 func describeDeviceSessionDetails(c *actionContext) (any, *apiError) {
@@ -41,7 +42,11 @@ const maxDetailPoints = 600
 // within [start, end], as the API serves them: the window reaches a few
 // seconds before start (answers overlap), a point is missing now and then
 // and a value null; values follow the session's quality, and every third
-// device has two network links.
+// device has two network links. The field device reports capture and
+// encode, the console decode and render (some consoles under the
+// deprecated spelling RenderConst). A bad session shows congestion: NACKs
+// up, the bandwidth estimate down to the bitrate, the stream fallen back
+// to a lower resolution.
 func sessionDetails(s Session, start, end, now int64) []map[string]any {
 	last := s.EndTime
 	if last == 0 || last > now {
@@ -65,24 +70,37 @@ func sessionDetails(s Session, start, end, now int64) []map[string]any {
 				continue // a second the device did not report
 			}
 			offsets = append(offsets, t-from)
-			for k, v := range detailPoint(quality, h) {
+			p := detailPoint(quality, h)
+			stages(p, dev.typ, s.SlowRender, h)
+			for i := range links {
+				lh := hash(s.ID, dev.id, strconv.Itoa(i), strconv.FormatInt(t, 10))
+				lp := detailPoint(quality, lh)
+				links[i]["Rtt"] = append(links[i]["Rtt"], lp["NetworkLatency"])
+				links[i]["Lost"] = append(links[i]["Lost"], lp["Lost"])
+				links[i]["SendBps"] = append(links[i]["SendBps"], lp["Rate"])
+				links[i]["RecvBps"] = append(links[i]["RecvBps"], 64)
+			}
+			p["TotalBitrateEstimate"] = p["BitRateEstimate"]
+			if multi {
+				p["TotalBitrateEstimate"] = p["BitRateEstimate"].(int64) * 9 / 5
+			}
+			for k, v := range p {
 				cols[k] = append(cols[k], v)
 			}
 			if h%29 == 0 {
 				cols["VideoLatency"][len(cols["VideoLatency"])-1] = nil
 			}
-			for i := range links {
-				lh := hash(s.ID, dev.id, strconv.Itoa(i), strconv.FormatInt(t, 10))
-				p := detailPoint(quality, lh)
-				links[i]["Rtt"] = append(links[i]["Rtt"], p["NetworkLatency"])
-				links[i]["Lost"] = append(links[i]["Lost"], p["Lost"])
-				links[i]["SendBps"] = append(links[i]["SendBps"], p["Rate"])
-				links[i]["RecvBps"] = append(links[i]["RecvBps"], 64)
-			}
+		}
+		if dev.typ == "remote" && hash(dev.id, "spelling")%2 == 0 {
+			cols["RenderConst"], cols["RenderCost"] = cols["RenderCost"], nil
+			delete(cols, "RenderCost")
 		}
 		d := map[string]any{"DeviceType": dev.typ, "DeviceId": dev.id, "ProjectId": s.ProjectID, "SessionId": s.ID,
 			"StartTime": from, "EndTime": to, "TimeOffset": offsets, "MultiMode": 0, "MultiNet": nil}
 		for k, v := range cols {
+			d[k] = v
+		}
+		for k, v := range deviceScalars(s, dev.id, quality) {
 			d[k] = v
 		}
 		if multi {
@@ -97,6 +115,40 @@ func sessionDetails(s Session, start, end, now int64) []map[string]any {
 		out = append(out, d)
 	}
 	return out
+}
+
+// stages keeps the pipeline stages the device runs: capture and encode on
+// the field device, decode and render on the console, which takes 60 to
+// 120 ms a frame when it renders slowly.
+func stages(p map[string]any, typ string, slowRender bool, h uint64) {
+	if typ == "field" {
+		delete(p, "DecodeCost")
+		delete(p, "RenderCost")
+		return
+	}
+	delete(p, "CaptureCost")
+	delete(p, "EncodeCost")
+	if slowRender {
+		p["RenderCost"] = 60 + int64(h>>56%60)
+	}
+}
+
+// deviceScalars are what an answer says of a device as a whole: its video
+// size (a bad session's stream fell back to two thirds of each side), its
+// SDK version and mode.
+func deviceScalars(s Session, id, quality string) map[string]any {
+	w, hgt := int64(1920), int64(1080)
+	if ws, hs, ok := strings.Cut(s.Resolution, "*"); ok {
+		w, _ = strconv.ParseInt(ws, 10, 64)
+		hgt, _ = strconv.ParseInt(hs, 10, 64)
+	}
+	sw, sh := w, hgt
+	if quality == "bad" {
+		sw, sh = w*2/3, hgt*2/3
+	}
+	h := hash(id, "sdk")
+	return map[string]any{"Width": sw, "Height": sh, "ConfigWidth": w, "ConfigHeight": hgt,
+		"Ver": []string{"3.2.1", "3.2.1", "3.1.4"}[h%3], "SdkMode": []string{"server", "server", "p2p"}[h>>8%3]}
 }
 
 // sessionQuality is s's grade, or for a live session (not graded yet) one
@@ -141,7 +193,18 @@ func detailPoint(quality string, h uint64) map[string]any {
 			lag100 = 120
 		}
 	}
-	p["BitRateEstimate"] = p["Rate"]
+	// Frames every 1000/Fps ms; a gap is a frame late by up to the stutter.
+	fps := p["Fps"].(int64)
+	p["FrameDelta"] = 1000 / fps
+	p["MaxFrameDelta"] = 1000/fps + r(12, 15) + max(lag100, lag150)/2
+	switch quality {
+	case "bad": // congested: retransmissions, no headroom
+		p["NACK"], p["BitRateEstimate"] = 30+r(20, 170), p["Rate"].(int64)*21/20
+	case "normal":
+		p["NACK"], p["BitRateEstimate"] = 2+r(20, 18), p["Rate"].(int64)*6/5
+	default:
+		p["NACK"], p["BitRateEstimate"] = r(20, 4), p["Rate"].(int64)*2
+	}
 	p["Lag100Duration"], p["Lag150Duration"] = lag100, lag150
 	return p
 }

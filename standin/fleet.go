@@ -59,6 +59,8 @@ type Session struct {
 	ID, ProjectID, RemoteDeviceID, FieldDeviceID, Resolution string
 	StartTime, EndTime, LatestUpdateTime                     int64
 	Quality                                                  string // good, normal, bad
+	// SlowRender: the console renders this session's video slowly.
+	SlowRender bool
 }
 
 // Bucket is one row of DescribeSessionStatisticsByInterval.
@@ -179,6 +181,7 @@ func (f *Fleet) addSessions(dev Device, prefix string, n int, t int64) {
 			RemoteDeviceID: fmt.Sprintf("%s-remote-%02d", prefix, 2), FieldDeviceID: dev.ID,
 			Resolution: "1920*1080", StartTime: start, EndTime: end,
 			LatestUpdateTime: min(end, t), Quality: []string{"good", "good", "normal", "bad"}[hs%4],
+			SlowRender: hs%4 < 2 && hs>>8%3 == 0,
 		})
 	}
 }

@@ -51,7 +51,7 @@ func (s *Simulation) At(now time.Time) *Fleet {
 	f := &Fleet{Projects: s.base.Projects, Licenses: s.base.Licenses}
 	t := now.Unix()
 	busy := map[string]Session{} // device → its live session
-	for _, p := range s.base.Projects {
+	for pi, p := range s.base.Projects {
 		var fields, consoles []Device
 		for _, d := range s.base.Devices {
 			switch {
@@ -69,7 +69,7 @@ func (s *Simulation) At(now time.Time) *Fleet {
 					group = append(group, d)
 				}
 			}
-			for _, sess := range schedule(p.ID, console, group, now) {
+			for _, sess := range schedule(p.ID, console, group, now, shifts[pi%len(shifts)], ci == 0) {
 				f.Sessions = append(f.Sessions, sess)
 				if sess.EndTime > t {
 					busy[sess.FieldDeviceID], busy[sess.RemoteDeviceID] = sess, sess
@@ -85,9 +85,22 @@ func (s *Simulation) At(now time.Time) *Fleet {
 	return f
 }
 
+// shift is how a project's first console works: without a break, so that
+// the demo always has live sessions, each project showing one diagnosis.
+type shift struct {
+	quality    string // every session's grade ("": drawn)
+	slowRender bool
+}
+
+// shifts are the first consoles' shifts, project by project: the mine
+// drives well, the harbour's console renders slowly, the warehouse's link
+// is congested.
+var shifts = []shift{{}, {slowRender: true}, {quality: "bad"}}
+
 // schedule lists the sessions console drives with group's machines from
-// history ago up to now (a live one ends after now).
-func schedule(projectID string, console Device, group []Device, now time.Time) []Session {
+// history ago up to now (a live one ends after now). A full-time console
+// drives every turn, each session lasting the whole turn.
+func schedule(projectID string, console Device, group []Device, now time.Time, sh shift, fullTime bool) []Session {
 	if len(group) == 0 {
 		return nil
 	}
@@ -97,21 +110,31 @@ func schedule(projectID string, console Device, group []Device, now time.Time) [
 	for k := (now.Unix() - int64(history.Seconds())) / slot; k <= now.Unix()/slot; k++ {
 		for j, d := range group {
 			h := hash(console.ID, d.ID, fmt.Sprint(k))
-			if h%10 >= 7 { // three turns in ten stay idle
+			if h%10 >= 7 && !fullTime { // three turns in ten stay idle
 				continue
 			}
 			start := k*slot + int64(j)*turn + int64(h>>8%60)
 			length := 300 + int64(h>>16)%max(turn-360, 1)
+			if fullTime {
+				start, length = k*slot+int64(j)*turn, turn-6 // a pause shorter than the active-session window
+			}
 			if start > now.Unix() {
 				continue
 			}
-			out = append(out, Session{
+			s := Session{
 				ID: fmt.Sprintf("sess-%s-%d", d.ID, k), ProjectID: projectID,
 				FieldDeviceID: d.ID, RemoteDeviceID: console.ID,
 				Resolution: []string{"1920*1080", "1920*1080", "1280*720"}[h>>24%3],
 				StartTime:  start, EndTime: start + length, LatestUpdateTime: min(start+length, now.Unix()),
 				Quality: []string{"good", "good", "good", "good", "normal", "normal", "bad"}[h>>32%7],
-			})
+			}
+			if fullTime {
+				s.SlowRender = sh.slowRender
+				if sh.quality != "" {
+					s.Quality = sh.quality
+				}
+			}
+			out = append(out, s)
 		}
 	}
 	return out

@@ -184,3 +184,26 @@ func TestSimulationMoves(t *testing.T) {
 	}
 	t.Logf("over 30 minutes: %d live at first, %d started, %d ended", len(first), started, ended)
 }
+
+// At any time of day the demo has live sessions, and among them a
+// congested one (graded bad) and one whose console renders slowly.
+func TestSimulationAlwaysLive(t *testing.T) {
+	sim := standin.NewSimulation(standin.DefaultSpec, now)
+	for at := now; at.Before(now.Add(24 * time.Hour)); at = at.Add(17*time.Minute + 13*time.Second) {
+		var live, bad, slow int
+		for _, s := range sim.At(at).Sessions {
+			if s.StartTime <= at.Unix() && s.LatestUpdateTime >= at.Add(-2*time.Minute).Unix() {
+				live++
+				if s.Quality == "bad" {
+					bad++
+				}
+				if s.SlowRender {
+					slow++
+				}
+			}
+		}
+		if live == 0 || bad == 0 || slow == 0 {
+			t.Fatalf("%v: %d live sessions, %d bad, %d rendering slowly", at, live, bad, slow)
+		}
+	}
+}

@@ -67,16 +67,51 @@ type SessionDeviceDetail struct {
 	Lag100Duration []Num `json:"Lag100Duration"`
 	Lag150Duration []Num `json:"Lag150Duration"`
 
+	// Time each stage of the video pipeline took, ms.
+	CaptureCost []Num `json:"CaptureCost"`
+	EncodeCost  []Num `json:"EncodeCost"`
+	DecodeCost  []Num `json:"DecodeCost"`
+	RenderCost  []Num `json:"RenderCost"`
+	RenderConst []Num `json:"RenderConst"` // RenderCost's deprecated spelling
+	// Mean and longest interval between frames in the point's second
+	// (unit not stated; read as ms).
+	FrameDelta    []Num `json:"FrameDelta"`
+	MaxFrameDelta []Num `json:"MaxFrameDelta"`
+	NACK          []Num `json:"NACK"` // retransmission requests
+	// Estimated available bandwidth, kbps: of the video stream, and of
+	// every link together.
+	BitRateEstimate      []Num `json:"BitRateEstimate"`
+	TotalBitrateEstimate []Num `json:"TotalBitrateEstimate"`
+
+	// Sent and configured video size, pixels: sent below configured means
+	// the stream fell back to a lower resolution.
+	Width        Int  `json:"Width"`
+	Height       Int  `json:"Height"`
+	ConfigWidth  Int  `json:"ConfigWidth"`
+	ConfigHeight Int  `json:"ConfigHeight"`
+	Ver          Text `json:"Ver"`     // device SDK version
+	SdkMode      Text `json:"SdkMode"` // p2p, server
+
 	MultiMode Int        `json:"MultiMode"` // 0 single network, 1 multi-network
 	MultiNet  []MultiNet `json:"MultiNet"`
 }
 
+// RenderCosts are the render stage's points under either spelling.
+func (d *SessionDeviceDetail) RenderCosts() []Num {
+	if d.RenderCost != nil {
+		return d.RenderCost
+	}
+	return d.RenderConst
+}
+
 // MultiNet is one network link of a multi-network device.
 type MultiNet struct {
-	NetID Int   `json:"NetId"`
-	NetIP Text  `json:"NetIp"`
-	Rtt   []Num `json:"Rtt"`  // ms
-	Lost  []Num `json:"Lost"` // %
+	NetID   Int   `json:"NetId"`
+	NetIP   Text  `json:"NetIp"`
+	Rtt     []Num `json:"Rtt"`     // ms
+	Lost    []Num `json:"Lost"`    // %
+	SendBps []Num `json:"SendBps"` // kbps
+	RecvBps []Num `json:"RecvBps"` // kbps
 }
 
 type describeDeviceSessionDetailsRequest struct {
