@@ -32,23 +32,48 @@ type detailsEnv struct {
 
 // point values of the known series: second k of a session has a video
 // latency of 62.5 ms (k even) or 125 ms (k odd), a loss of 1 % (k%3==0)
-// else 0, and a 31.25 ms stutter when k%10==0 (values exact in binary, so
-// sums are exact).
+// else 0, a 31.25 ms stutter when k%10==0, a longest frame gap of 250 ms
+// (k%8==0) else 62.5 ms, 3 NACKs (k odd) else 1, a bandwidth estimate of
+// twice the rate. The field device captures in 3.90625 ms and encodes in
+// 31.25 ms (k%4==0) else 7.8125 ms; the console decodes in 7.8125 ms and
+// renders in 15.625 ms, sent as RenderConst. Values are exact in binary,
+// so sums are exact. Both stream 1280×720 of a configured 1920×1080, over
+// one link sending the rate and receiving 8 kbps.
 func knownDetails(id, project, field, remote string, start, from, to int64) []any {
 	var out []any
 	for _, dev := range []struct{ typ, id string }{{"field", field}, {"remote", remote}} {
-		var offs, video, loss, lag, fps []any
+		cols := map[string][]any{}
+		var offs []any
 		for t := max(from, start); t <= to; t++ {
 			k := t - start
 			offs = append(offs, t-from)
-			video = append(video, map[bool]float64{true: 62.5, false: 125}[k%2 == 0])
-			loss = append(loss, map[bool]float64{true: 1, false: 0}[k%3 == 0])
-			lag = append(lag, map[bool]float64{true: 31.25, false: 0}[k%10 == 0])
-			fps = append(fps, 20+k%10)
+			add := func(field string, v any) { cols[field] = append(cols[field], v) }
+			add("VideoLatency", map[bool]float64{true: 62.5, false: 125}[k%2 == 0])
+			add("Lost", map[bool]float64{true: 1, false: 0}[k%3 == 0])
+			add("Lag100Duration", map[bool]float64{true: 31.25, false: 0}[k%10 == 0])
+			add("Fps", 20+k%10)
+			add("Rate", 20+k%10)
+			add("BitRateEstimate", 2*(20+k%10))
+			add("MaxFrameDelta", map[bool]float64{true: 250, false: 62.5}[k%8 == 0])
+			add("NACK", map[bool]int64{true: 3, false: 1}[k%2 == 1])
+			add("RecvBps", 8)
+			if dev.typ == "field" {
+				add("CaptureCost", 3.90625)
+				add("EncodeCost", map[bool]float64{true: 31.25, false: 7.8125}[k%4 == 0])
+			} else {
+				add("DecodeCost", 7.8125)
+				add("RenderConst", 15.625)
+			}
 		}
-		out = append(out, map[string]any{"DeviceType": dev.typ, "DeviceId": dev.id, "ProjectId": project, "SessionId": id,
-			"StartTime": from, "EndTime": to, "TimeOffset": offs, "VideoLatency": video, "Lost": loss,
-			"Lag100Duration": lag, "Fps": fps, "Rate": fps})
+		d := map[string]any{"DeviceType": dev.typ, "DeviceId": dev.id, "ProjectId": project, "SessionId": id,
+			"StartTime": from, "EndTime": to, "TimeOffset": offs, "Width": 1280, "Height": "720",
+			"ConfigWidth": 1920, "ConfigHeight": 1080, "Ver": "3.2.1", "SdkMode": "p2p", "MultiMode": 1,
+			"MultiNet": []any{map[string]any{"NetId": 1, "SendBps": cols["Rate"], "RecvBps": cols["RecvBps"]}}}
+		delete(cols, "RecvBps")
+		for k, v := range cols {
+			d[k] = v
+		}
+		out = append(out, d)
 	}
 	return out
 }
@@ -128,8 +153,25 @@ func TestSessionDetailsCountEachPointOnce(t *testing.T) {
 	if !hasLine(body, `trro_live_session_start_timestamp_seconds{field_device_id="dev-f1",project_id="proj0000000000aa",remote_device_id="dev-r1",resolution="1920*1080"} `+fmt.Sprint(now.Unix()-60)) {
 		t.Errorf("live session missing:\n%s", grep(body, "trro_live_session"))
 	}
-	if !hasLine(body, `trro_session_frames_per_second{device_id="dev-f1",device_type="field",project_id="proj0000000000aa"} 20`) {
-		t.Errorf("latest frame rate (second 140: 20 fps) missing:\n%s", grep(body, "frames_per_second"))
+	// The gauges hold second 140: 20 fps, a rate of 20 kbps, an estimate
+	// of 40 kbps; the video size and SDK of the latest answer.
+	f1, r1 := `device_id="dev-f1",device_type="field",`, `device_id="dev-r1",device_type="remote",`
+	for _, want := range []string{
+		`trro_session_frames_per_second{` + f1 + `project_id="proj0000000000aa"} 20`,
+		`trro_session_bitrate_bytes_per_second{` + f1 + `project_id="proj0000000000aa"} 2500`,
+		`trro_session_bandwidth_estimate_bytes_per_second{` + f1 + `project_id="proj0000000000aa"} 5000`,
+		`trro_session_video_resolution_pixels{` + r1 + `kind="sent",project_id="proj0000000000aa"} 921600`,
+		`trro_session_video_resolution_pixels{` + r1 + `kind="configured",project_id="proj0000000000aa"} 2073600`,
+		`trro_session_link_bytes_per_second{` + r1 + `direction="send",net_id="1",project_id="proj0000000000aa"} 2500`,
+		`trro_session_link_bytes_per_second{` + r1 + `direction="receive",net_id="1",project_id="proj0000000000aa"} 1000`,
+		`trro_session_device_info{` + f1 + `multi_network="true",project_id="proj0000000000aa",sdk_mode="p2p",version="3.2.1"} 1`,
+	} {
+		if !hasLine(body, want) {
+			t.Errorf("missing %s", want)
+		}
+	}
+	if strings.Contains(body, "trro_session_total_bandwidth_estimate_bytes_per_second{") {
+		t.Error("a total estimate the API did not send is exported")
 	}
 	// The session ends at +100s; the scrape at +300s no longer sees it
 	// live and makes one last call for its final 20 points.
@@ -164,14 +206,56 @@ func TestSessionDetailsCountEachPointOnce(t *testing.T) {
 			l("trro_session_stutter_seconds_total", `,threshold="150ms"`) + " 0",
 			// No ControlLatency was sent: an empty histogram, no drops.
 			l("trro_session_control_latency_seconds_count", "") + " 0",
+			// Frame gaps: 21 of 250 ms, 140 of 62.5 ms.
+			l("trro_session_frame_gap_seconds_bucket", `,le="0.05"`) + " 0",
+			l("trro_session_frame_gap_seconds_bucket", `,le="0.1"`) + " 140",
+			l("trro_session_frame_gap_seconds_bucket", `,le="0.2"`) + " 140",
+			l("trro_session_frame_gap_seconds_bucket", `,le="0.3"`) + " 161",
+			l("trro_session_frame_gap_seconds_sum", "") + " 14",
+			// NACK: 80 odd seconds of 3, 81 even of 1.
+			l("trro_session_nack_total", "") + " 321",
 		} {
 			if !hasLine(body, want) {
 				t.Errorf("missing %s", want)
 			}
 		}
 	}
-	if strings.Contains(body, "trro_session_frames_per_second{") || strings.Contains(body, "trro_live_session_start_timestamp_seconds{") {
-		t.Errorf("an ended session still has live gauges:\n%s", grep(body, "frames_per_second|live_session"))
+	// Stages: the field device captures and encodes, the console decodes
+	// and renders (read from RenderConst); neither has the other's stages.
+	st := func(dev, stage, suffix, le string) string {
+		if le != "" {
+			le = `,le="` + le + `"`
+		}
+		return "trro_session_stage_latency_seconds_" + suffix + "{" + dev + `project_id="proj0000000000aa",stage="` + stage + `"` + le + "}"
+	}
+	for _, want := range []string{
+		st(f1, "capture", "bucket", "0.0025") + " 0",
+		st(f1, "capture", "bucket", "0.005") + " 161",
+		st(f1, "capture", "sum", "") + " 0.62890625",
+		st(f1, "encode", "bucket", "0.01") + " 120",
+		st(f1, "encode", "bucket", "0.035") + " 161",
+		st(f1, "encode", "sum", "") + " 2.21875",
+		st(r1, "decode", "sum", "") + " 1.2578125",
+		st(r1, "render", "count", "") + " 161",
+		st(r1, "render", "sum", "") + " 2.515625",
+	} {
+		if !hasLine(body, want) {
+			t.Errorf("missing %s\n%s", want, grep(body, "stage_latency_seconds_sum|stage_latency_seconds_count"))
+		}
+	}
+	for _, absent := range []string{`stage_latency_seconds_count{` + f1 + `project_id="proj0000000000aa",stage="render"}`,
+		`stage_latency_seconds_count{` + r1 + `project_id="proj0000000000aa",stage="encode"}`} {
+		if strings.Contains(body, absent) {
+			t.Errorf("a stage the device does not run is exported: %s", absent)
+		}
+	}
+	for _, live := range []string{"frames_per_second", "live_session_start", "bandwidth_estimate", "video_resolution_pixels", "link_bytes_per_second"} {
+		if strings.Contains(body, live) && strings.Contains(grep(body, live), "{") {
+			t.Errorf("an ended session still has live gauges:\n%s", grep(body, live))
+		}
+	}
+	if !strings.Contains(body, `trro_session_device_info{`+f1) {
+		t.Error("the device's info went with its session: it stays for the retention")
 	}
 	if d := grep(body, "trro_dropped_values_total{"); strings.Count(d, "\n") != 1 || !strings.Contains(d, `{field="LastReportTime",reason="unparseable"} 0`) {
 		t.Errorf("values dropped from sound answers:\n%s", grep(body, "dropped"))
@@ -321,5 +405,83 @@ func TestSessionDetailsWithoutProjectID(t *testing.T) {
 	want := `trro_session_detail_points_total{device_id="dev-f1",device_type="field",project_id="proj0000000000aa"} 161`
 	if !hasLine(body, want) || strings.Contains(body, `field="DeviceId"`) {
 		t.Errorf("missing %s, or points dropped:\n%s", want, grep(body, "points_total|dropped"))
+	}
+}
+
+// max_session_devices bounds the devices with series: past it the least
+// recently in session go first, and trro_collector_truncated is 1 while
+// it bites.
+func TestSessionDevicesCap(t *testing.T) {
+	two := []standin.Session{
+		detailSessions[0],
+		{ID: "sB", ProjectID: "proj0000000000bb", FieldDeviceID: "dev-b1", RemoteDeviceID: "dev-r2", Resolution: "1280*720", StartTime: now.Unix() - 30},
+	}
+	d := newDetailsEnv(t, envOpts{collectors: []string{"session_details"}, account: func(o *config.Account) {
+		collector.SettingsOf[collector.SessionDetailsSettings](o).MaxDevices = 2
+	}}, two...)
+	devices := func(body string) string {
+		var ids []string
+		for _, l := range strings.Split(grep(body, "trro_session_detail_points_total{"), "\n") {
+			if _, rest, ok := strings.Cut(l, `device_id="`); ok {
+				id, _, _ := strings.Cut(rest, `"`)
+				ids = append(ids, id)
+			}
+		}
+		return strings.Join(ids, " ")
+	}
+	d.at(0)
+	_, body := d.scrape(t, "")
+	if got := devices(body); strings.Count(got, " ") != 1 || !hasLine(body, `trro_collector_truncated{collector="session_details"} 1`) {
+		t.Fatalf("4 devices in session, cap 2: series of %q, truncated:\n%s", got, grep(body, "truncated"))
+	}
+	// sB ends: its last call at +300s sees all four devices, and sB's,
+	// whose latest point is older, go; from +310s the two left are within
+	// the cap.
+	d.end("sB", now.Unix()+100)
+	d.at(300 * time.Second)
+	_, body = d.scrape(t, "")
+	if got := devices(body); got != "dev-f1 dev-r1" || !hasLine(body, `trro_collector_truncated{collector="session_details"} 1`) {
+		t.Errorf("after sB ended: series of %q, want sA's; truncated:\n%s", got, grep(body, "truncated"))
+	}
+	d.at(310 * time.Second)
+	_, body = d.scrape(t, "")
+	if got := devices(body); got != "dev-f1 dev-r1" || !hasLine(body, `trro_collector_truncated{collector="session_details"} 0`) {
+		t.Errorf("within the cap: series of %q, truncated:\n%s", got, grep(body, "truncated"))
+	}
+}
+
+// New series take nulls, short arrays and implausible values as the others
+// do: dropped and counted, the rest of the answer kept.
+func TestSessionDetailsBadPoints(t *testing.T) {
+	d := newDetailsEnv(t, envOpts{collectors: []string{"session_details"}}, detailSessions...)
+	d.srv.SetDetails(func(id string, start, end int64) ([]any, bool) {
+		return []any{map[string]any{"DeviceType": "field", "DeviceId": "dev-f1", "ProjectId": "proj0000000000aa", "SessionId": id,
+			"StartTime": end - 3, "TimeOffset": []int{0, 1, 2, 3},
+			"EncodeCost": []any{10, nil, "20", -5}, "NACK": []any{1, 2}, "MaxFrameDelta": []any{100, 1e9, 50, 50},
+			"RenderCost": nil, "RenderConst": []any{4, 4, 4, 4}, // a field device: both spellings, one null
+			"Width": 99999, "Height": 720, "ConfigWidth": 1920, "ConfigHeight": 1080, "Ver": "v\xff", "MultiMode": nil}}, true
+	})
+	d.at(0)
+	_, body := d.scrape(t, "")
+	for _, want := range []string{
+		`trro_session_stage_latency_seconds_count{device_id="dev-f1",device_type="field",project_id="proj0000000000aa",stage="encode"} 2`,
+		`trro_session_stage_latency_seconds_sum{device_id="dev-f1",device_type="field",project_id="proj0000000000aa",stage="encode"} 0.03`,
+		`trro_session_stage_latency_seconds_count{device_id="dev-f1",device_type="field",project_id="proj0000000000aa",stage="render"} 4`,
+		`trro_session_nack_total{device_id="dev-f1",device_type="field",project_id="proj0000000000aa"} 3`,
+		`trro_session_frame_gap_seconds_count{device_id="dev-f1",device_type="field",project_id="proj0000000000aa"} 3`,
+		`trro_dropped_values_total{field="EncodeCost",reason="null"} 1`,
+		`trro_dropped_values_total{field="EncodeCost",reason="implausible"} 1`,
+		`trro_dropped_values_total{field="NACK",reason="missing"} 2`,
+		`trro_dropped_values_total{field="MaxFrameDelta",reason="implausible"} 1`,
+		`trro_dropped_values_total{field="Width",reason="implausible"} 1`,
+		`trro_session_video_resolution_pixels{device_id="dev-f1",device_type="field",kind="configured",project_id="proj0000000000aa"} 2073600`,
+		`trro_session_device_info{device_id="dev-f1",device_type="field",multi_network="unknown",project_id="proj0000000000aa",sdk_mode="",version="v` + "\uFFFD" + `"} 1`,
+	} {
+		if !hasLine(body, want) {
+			t.Errorf("missing %s", want)
+		}
+	}
+	if strings.Contains(body, `kind="sent"`) {
+		t.Error("an implausible sent size is exported")
 	}
 }
