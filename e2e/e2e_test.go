@@ -353,7 +353,7 @@ accounts:
 					}
 				}
 			}
-			return count == 17, fmt.Sprintf("%d rules", count)
+			return count == 20, fmt.Sprintf("%d rules", count)
 		})
 	})
 
@@ -361,7 +361,8 @@ accounts:
 		// Usually there by now; on a loaded machine the 2 s scrapes of two
 		// jobs (/metrics and /probe) with 1.5 s rounds can take a minute to
 		// read the bad session's points, hence the long wait.
-		for _, name := range []string{"TrroSessionVideoLatencyHigh", "TrroSessionControlLatencyHigh", "TrroSessionPacketLossHigh"} {
+		for _, name := range []string{"TrroSessionVideoLatencyHigh", "TrroSessionControlLatencyHigh", "TrroSessionPacketLossHigh",
+			"TrroSessionResolutionDowngraded", "TrroSessionFrameGaps"} {
 			fired := func(a alert) bool {
 				return a.Labels["alertname"] == name && a.Labels["device_id"] == "e2e-excavator" && a.Status == "firing"
 			}
@@ -437,7 +438,7 @@ accounts:
 
 // substitute fills Grafana's variables the way it would for "All".
 func substitute(expr string) string {
-	r := strings.NewReplacer(`"$job"`, `"trro"`, `"$instance"`, `".+"`, `"$account"`, `".+"`, `"$project_id"`, `".+"`,
+	r := strings.NewReplacer(`"$job"`, `"trro"`, `"$instance"`, `".+"`, `"$account"`, `".+"`, `"$project_id"`, `".+"`, `"$device_id"`, `".+"`,
 		"$__rate_interval", "30s", "$__interval", "2s", "$__range", "1h")
 	return r.Replace(expr)
 }
