@@ -208,7 +208,7 @@ func TestEnvCredentialsAgainstStandIn(t *testing.T) {
 			}
 		}
 	}
-	for _, m := range []string{"trro_exporter_build_info{", `trro_licenses{account="default",status="bound"} 12`, `trro_account_licenses{account="default",state="valid"}`} {
+	for _, m := range []string{"trro_exporter_build_info{", `trro_licenses{account="default",status="bound"} 12`, `trro_account_valid_licenses{account="default"}`} {
 		if !strings.Contains(body, m) {
 			t.Errorf("%s missing", m)
 		}

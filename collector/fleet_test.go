@@ -11,13 +11,17 @@ import (
 )
 
 const wantFleet = `
-# HELP trro_account_licenses Account-wide license counts (GetLicenseStat): valid, bound, unbound, expired, and monthly_exceeded (over their monthly usage limit).
+# HELP trro_account_licenses Account-wide license counts by state (GetLicenseStat Bound, UnBound, Expire): the states do not overlap, so their sum is every license.
 # TYPE trro_account_licenses gauge
 trro_account_licenses{state="bound"} 4
 trro_account_licenses{state="expired"} 3
-trro_account_licenses{state="monthly_exceeded"} 1
 trro_account_licenses{state="unbound"} 0
-trro_account_licenses{state="valid"} 4
+# HELP trro_account_monthly_exceeded_licenses Account-wide licenses over their monthly usage limit (GetLicenseStat MonthlyExpire): valid licenses, counted in their state too.
+# TYPE trro_account_monthly_exceeded_licenses gauge
+trro_account_monthly_exceeded_licenses 1
+# HELP trro_account_valid_licenses Account-wide licenses still valid (GetLicenseStat Valid): the bound and unbound states together.
+# TYPE trro_account_valid_licenses gauge
+trro_account_valid_licenses 4
 # HELP trro_active_sessions Sessions whose last update is within the active session window of the scrape: the live ones.
 # TYPE trro_active_sessions gauge
 trro_active_sessions{project_id="proj0000000000aa"} 1

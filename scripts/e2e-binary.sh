@@ -36,7 +36,7 @@ for p in mine7x2k9q4p1d0a port3c8v5n6m2b1e robo9w4r7t1y5u3i; do
     grep -qF "$m" "$tmp/metrics.txt" || { echo "missing: $m"; fail=1; }
   done
 done
-grep -q 'trro_account_licenses{account="default",state="valid"}' "$tmp/metrics.txt" || { echo "license summary missing"; fail=1; }
+grep -q 'trro_account_valid_licenses{account="default"}' "$tmp/metrics.txt" || { echo "license summary missing"; fail=1; }
 if grep -E 'trro_scrape_collector_success\{account="default",collector="[a-z_]+"\} 0' "$tmp/metrics.txt"; then
   echo "a collector failed"; fail=1
 fi
