@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/go-kit/log"
 	"github.com/go-kit/log/level"
@@ -13,26 +14,40 @@ import (
 
 // deviceLister reads projects' device lists (DescribeDeviceList) for
 // device_status and for device_exclude, which matches names. It outlives
-// rounds: an API that refuses RegisterType is asked plainly for that
-// project from then on, with a warning once.
+// rounds: a project whose API refuses RegisterType by name is asked
+// plainly, with a warning once, for refusalMemory; then RegisterType is
+// tried again. A reload builds a new lister, which asks again at once.
 type deviceLister struct {
 	limit        int
 	unregistered bool
 	logger       log.Logger
-	plain        sync.Map // project id → true
+	plain        sync.Map // project id → when RegisterType was refused
 }
 
-func (d *deviceLister) list(ctx context.Context, api API, pid string) ([]trro.DeviceInfo, bool, error) {
-	_, plain := d.plain.Load(pid)
+// refusalMemory is how long a refusal of RegisterType is remembered: a
+// transient refusal must not hide devices for good.
+const refusalMemory = time.Hour
+
+func (d *deviceLister) list(ctx context.Context, api API, pid string, now time.Time) ([]trro.DeviceInfo, bool, error) {
+	plain := false
+	if at, ok := d.plain.Load(pid); ok {
+		plain = now.Sub(at.(time.Time)) < refusalMemory
+	}
 	devs, trunc, err := api.DescribeDeviceList(ctx, pid, d.limit, d.unregistered && !plain)
-	if e, ok := trro.AsError(err); ok && d.unregistered && !plain && strings.HasPrefix(e.Code, "InvalidParameter") {
-		if _, seen := d.plain.LoadOrStore(pid, true); !seen {
-			level.Warn(d.logger).Log("msg", "the API refuses RegisterType: devices that log in without registration are not listed for this project",
+	if e, ok := trro.AsError(err); ok && d.unregistered && !plain && refusesRegisterType(e) {
+		if _, seen := d.plain.Swap(pid, now); !seen {
+			level.Warn(d.logger).Log("msg", "the API refuses RegisterType: devices that log in without registration are not listed for this project; asked again in an hour",
 				"project_id", pid, "code", e.Code, "request_id", e.RequestID)
 		}
 		return api.DescribeDeviceList(ctx, pid, d.limit, false)
 	}
 	return devs, trunc, err
+}
+
+// refusesRegisterType tells a refusal of the RegisterType parameter
+// itself from other invalid parameters (a project id, a page size).
+func refusesRegisterType(e *trro.Error) bool {
+	return strings.HasPrefix(e.Code, "InvalidParameter") && (strings.Contains(e.Code, "RegisterType") || strings.Contains(e.Message, "RegisterType"))
 }
 
 // withoutDevices drops the items whose devices are excluded.

@@ -2,7 +2,9 @@ package collector_test
 
 import (
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/trro-exporter/trro_exporter/collector"
 	"github.com/trro-exporter/trro_exporter/config"
@@ -117,7 +119,17 @@ func TestUnregisteredDevices(t *testing.T) {
 	if _, body := e.scrape(t, ""); strings.Contains(body, "dev-free") {
 		t.Error("include_unregistered_devices: false still lists it")
 	}
-	e = newEnv(t, fleet(), envOpts{collectors: []string{"device_status"}})
+	var clock atomic.Int64
+	e = newEnv(t, fleet(), envOpts{collectors: []string{"device_status"},
+		clock: func() time.Time { return now.Add(time.Duration(clock.Load())) }})
+	// A refusal that does not name RegisterType is an error, not a reason
+	// to leave it out from then on.
+	e.srv.SetFault("DescribeDeviceList", &standin.Fault{Kind: standin.FaultError, Code: "InvalidParameterValue", Times: 1})
+	e.scrape(t, "")
+	calls := e.srv.Calls("DescribeDeviceList")
+	if _, body := e.scrape(t, ""); !hasLine(body, info) || e.srv.Calls("DescribeDeviceList")-calls != 2 {
+		t.Errorf("after another invalid parameter, RegisterType is not asked again:\n%s", grep(body, "dev-free"))
+	}
 	e.srv.RejectRegisterType = true
 	for i := range 2 {
 		calls := e.srv.Calls("DescribeDeviceList")
@@ -132,6 +144,13 @@ func TestUnregisteredDevices(t *testing.T) {
 	}
 	if n := strings.Count(e.logs.String(), "refuses RegisterType"); n != 2 {
 		t.Errorf("%d warnings, want one per project:\n%s", n, e.logs.String())
+	}
+	// An hour on, RegisterType is asked again: accepted now, the
+	// unregistered device is back.
+	e.srv.RejectRegisterType = false
+	clock.Store(int64(61 * time.Minute))
+	if _, body := e.scrape(t, ""); !hasLine(body, info) {
+		t.Errorf("an hour after the refusal, the unregistered device is still missing:\n%s", grep(body, "trro_device_info"))
 	}
 }
 

@@ -215,7 +215,7 @@ func (r *Round) Devices(ctx context.Context, pid string) ([]trro.DeviceInfo, boo
 func (r *Round) deviceList(ctx context.Context, pid string) *deviceList {
 	return r.devices.get(pid, func() *deviceList {
 		l := &deviceList{}
-		l.list, l.truncated, l.err = r.lister.list(ctx, r.API, pid)
+		l.list, l.truncated, l.err = r.lister.list(ctx, r.API, pid, r.Now)
 		if re := r.filters.Devices; re != nil && l.err == nil {
 			l.excluded = map[string]bool{}
 			for _, d := range l.list {
