@@ -96,59 +96,12 @@ const (
 
 func newDetailFamilies() detailFamilies {
 	type d = trro.SessionDeviceDetail
-	h := func(name, help string, buckets []float64, field string, read func(*d) []trro.Num, conv func(float64) float64, max float64) pointHistogram {
-		return pointHistogram{histogramFamily("trro_session_"+name, help, buckets, deviceLabels...), nil, false, series{field, read, conv, max}}
-	}
-	g := func(name, help, field string, read func(*d) []trro.Num, conv func(float64) float64, max float64) pointGauge {
-		return pointGauge{gaugeFamily("trro_session_"+name, help, deviceLabels...), series{field, read, conv, max}}
-	}
-	gap := func(name, help string, buckets []float64, field string, read func(*d) []trro.Num, conv func(float64) float64, max float64) pointHistogram {
-		p := h(name, help, buckets, field, read, conv, max)
-		p.sparse = true
-		return p
-	}
-	stage := histogramFamily("trro_session_stage_latency_seconds",
-		"Time each stage of the video pipeline took on the device in session, one observation per second: capture and encode on the field device, decode and render on the console (CaptureCost, EncodeCost, DecodeCost, RenderCost ms ÷ 1000; RenderConst when RenderCost is absent).",
-		stageBuckets, append(slices.Clone(deviceLabels), "stage")...)
-	st := func(name, field string, read func(*d) []trro.Num) pointHistogram {
-		return pointHistogram{stage, []string{name}, true, series{field, read, millis, maxMinute}}
-	}
 	stutter := newFamily("trro_session_stutter_seconds_total",
 		"Stutter time of the device's video: seconds with frame gaps over the threshold (Lag100Duration, Lag150Duration, read as ms).",
 		prometheus.CounterValue, append(slices.Clone(deviceLabels), "threshold")...)
 	return detailFamilies{
-		hists: []pointHistogram{
-			h("video_latency_seconds", "Video latency of devices in session, one observation per second of session (DescribeDeviceSessionDetails VideoLatency ms ÷ 1000).",
-				latencyBuckets, "VideoLatency", func(x *d) []trro.Num { return x.VideoLatency }, millis, hour),
-			h("network_latency_seconds", "Network latency of devices in session, one observation per second (NetworkLatency ms ÷ 1000).",
-				latencyBuckets, "NetworkLatency", func(x *d) []trro.Num { return x.NetworkLatency }, millis, hour),
-			h("control_latency_seconds", "Round trip of control messages between field and remote device, one observation per second (ControlLatency ms ÷ 1000).",
-				latencyBuckets, "ControlLatency", func(x *d) []trro.Num { return x.ControlLatency }, millis, hour),
-			h("packet_loss_ratio", "Packet loss of devices in session, 0 to 1, one observation per second (Lost % ÷ 100).",
-				lossBuckets, "Lost", func(x *d) []trro.Num { return x.Lost }, percents, 1),
-			st("capture", "CaptureCost", func(x *d) []trro.Num { return x.CaptureCost }),
-			st("encode", "EncodeCost", func(x *d) []trro.Num { return x.EncodeCost }),
-			st("decode", "DecodeCost", func(x *d) []trro.Num { return x.DecodeCost }),
-			st("render", "RenderCost", (*d).RenderCosts),
-			gap("frame_gap_seconds", "Longest gap between two video frames in each second of session, one observation per second (MaxFrameDelta, unit not stated by the API, read as ms ÷ 1000: at 30 fps frames are 0.033 s apart).",
-				frameGapBuckets, "MaxFrameDelta", func(x *d) []trro.Num { return x.MaxFrameDelta }, millis, maxMinute),
-		},
-		gauges: []pointGauge{
-			g("frames_per_second", "Video frame rate at the device's latest point in session (Fps); absent when not in session.",
-				"Fps", func(x *d) []trro.Num { return x.Fps }, same, 1000),
-			g("frame_interval_seconds", "Mean interval between video frames at the device's latest point in session (FrameDelta, read as ms ÷ 1000); absent when not in session.",
-				"FrameDelta", func(x *d) []trro.Num { return x.FrameDelta }, millis, maxMinute),
-			g("bitrate_bytes_per_second", "Video bitrate at the device's latest point in session (Rate kbps × 1000 ÷ 8: bytes, the base unit); absent when not in session.",
-				"Rate", func(x *d) []trro.Num { return x.Rate }, kbpsToBytes, maxBytesPS),
-			g("bandwidth_estimate_bytes_per_second", "Bandwidth the device's video stream is estimated to have at its latest point in session (BitRateEstimate kbps × 125); bitrate ÷ estimate near 1 means no headroom. Absent when not in session.",
-				"BitRateEstimate", func(x *d) []trro.Num { return x.BitRateEstimate }, kbpsToBytes, maxBytesPS),
-			g("total_bandwidth_estimate_bytes_per_second", "Bandwidth all the device's links together are estimated to have at its latest point in session (TotalBitrateEstimate kbps × 125); absent when not in session.",
-				"TotalBitrateEstimate", func(x *d) []trro.Num { return x.TotalBitrateEstimate }, kbpsToBytes, maxBytesPS),
-			g("cpu_usage_ratio", "CPU use of the device at its latest point in session, 0 to 1 (CpuUsed % ÷ 100); absent when not in session.",
-				"CpuUsed", func(x *d) []trro.Num { return x.CPUUsed }, percents, 1),
-			g("memory_usage_ratio", "Memory use of the device at its latest point in session, 0 to 1 (MemUsed % ÷ 100); absent when not in session.",
-				"MemUsed", func(x *d) []trro.Num { return x.MemUsed }, percents, 1),
-		},
+		hists:  newDetailHistograms(),
+		gauges: newDetailGauges(),
 		// The API does not state the unit of Lag*Duration; points are one
 		// second apart, and the values seen fit milliseconds of that second.
 		counters: []pointCounter{
@@ -186,6 +139,66 @@ func newDetailFamilies() detailFamilies {
 		liveStart: gaugeFamily("trro_live_session_start_timestamp_seconds",
 			"When each live session started: who drives what, right now (DescribeRecentSessionList).",
 			"project_id", "field_device_id", "remote_device_id", "resolution"),
+	}
+}
+
+// newDetailHistograms are the histograms of a device's points, the
+// stages (one family) adjacent.
+func newDetailHistograms() []pointHistogram {
+	type d = trro.SessionDeviceDetail
+	h := func(name, help string, buckets []float64, field string, read func(*d) []trro.Num, conv func(float64) float64, max float64) pointHistogram {
+		return pointHistogram{histogramFamily("trro_session_"+name, help, buckets, deviceLabels...), nil, false, series{field, read, conv, max}}
+	}
+	gap := func(name, help string, buckets []float64, field string, read func(*d) []trro.Num, conv func(float64) float64, max float64) pointHistogram {
+		p := h(name, help, buckets, field, read, conv, max)
+		p.sparse = true
+		return p
+	}
+	stage := histogramFamily("trro_session_stage_latency_seconds",
+		"Time each stage of the video pipeline took on the device in session, one observation per second: capture and encode on the field device, decode and render on the console (CaptureCost, EncodeCost, DecodeCost, RenderCost ms ÷ 1000; RenderConst when RenderCost is absent).",
+		stageBuckets, append(slices.Clone(deviceLabels), "stage")...)
+	st := func(name, field string, read func(*d) []trro.Num) pointHistogram {
+		return pointHistogram{stage, []string{name}, true, series{field, read, millis, maxMinute}}
+	}
+	return []pointHistogram{
+		h("video_latency_seconds", "Video latency of devices in session, one observation per second of session (DescribeDeviceSessionDetails VideoLatency ms ÷ 1000).",
+			latencyBuckets, "VideoLatency", func(x *d) []trro.Num { return x.VideoLatency }, millis, hour),
+		h("network_latency_seconds", "Network latency of devices in session, one observation per second (NetworkLatency ms ÷ 1000).",
+			latencyBuckets, "NetworkLatency", func(x *d) []trro.Num { return x.NetworkLatency }, millis, hour),
+		h("control_latency_seconds", "Round trip of control messages between field and remote device, one observation per second (ControlLatency ms ÷ 1000).",
+			latencyBuckets, "ControlLatency", func(x *d) []trro.Num { return x.ControlLatency }, millis, hour),
+		h("packet_loss_ratio", "Packet loss of devices in session, 0 to 1, one observation per second (Lost % ÷ 100).",
+			lossBuckets, "Lost", func(x *d) []trro.Num { return x.Lost }, percents, 1),
+		st("capture", "CaptureCost", func(x *d) []trro.Num { return x.CaptureCost }),
+		st("encode", "EncodeCost", func(x *d) []trro.Num { return x.EncodeCost }),
+		st("decode", "DecodeCost", func(x *d) []trro.Num { return x.DecodeCost }),
+		st("render", "RenderCost", (*d).RenderCosts),
+		gap("frame_gap_seconds", "Longest gap between two video frames in each second of session, one observation per second (MaxFrameDelta, unit not stated by the API, read as ms ÷ 1000: at 30 fps frames are 0.033 s apart).",
+			frameGapBuckets, "MaxFrameDelta", func(x *d) []trro.Num { return x.MaxFrameDelta }, millis, maxMinute),
+	}
+}
+
+// newDetailGauges are the gauges of a device's latest point.
+func newDetailGauges() []pointGauge {
+	type d = trro.SessionDeviceDetail
+	g := func(name, help, field string, read func(*d) []trro.Num, conv func(float64) float64, max float64) pointGauge {
+		return pointGauge{gaugeFamily("trro_session_"+name, help, deviceLabels...), series{field, read, conv, max}}
+	}
+	return []pointGauge{
+		g("frames_per_second", "Video frame rate at the device's latest point in session (Fps); absent when not in session.",
+			"Fps", func(x *d) []trro.Num { return x.Fps }, same, 1000),
+		g("frame_interval_seconds", "Mean interval between video frames at the device's latest point in session (FrameDelta, read as ms ÷ 1000); absent when not in session.",
+			"FrameDelta", func(x *d) []trro.Num { return x.FrameDelta }, millis, maxMinute),
+		g("bitrate_bytes_per_second", "Video bitrate at the device's latest point in session (Rate kbps × 1000 ÷ 8: bytes, the base unit); absent when not in session.",
+			"Rate", func(x *d) []trro.Num { return x.Rate }, kbpsToBytes, maxBytesPS),
+		g("bandwidth_estimate_bytes_per_second", "Bandwidth the device's video stream is estimated to have at its latest point in session (BitRateEstimate kbps × 125); bitrate ÷ estimate near 1 means no headroom. Absent when not in session.",
+			"BitRateEstimate", func(x *d) []trro.Num { return x.BitRateEstimate }, kbpsToBytes, maxBytesPS),
+		g("total_bandwidth_estimate_bytes_per_second", "Bandwidth all the device's links together are estimated to have at its latest point in session (TotalBitrateEstimate kbps × 125); absent when not in session.",
+			"TotalBitrateEstimate", func(x *d) []trro.Num { return x.TotalBitrateEstimate }, kbpsToBytes, maxBytesPS),
+		g("cpu_usage_ratio", "CPU use of the device at its latest point in session, 0 to 1 (CpuUsed % ÷ 100); absent when not in session.",
+			"CpuUsed", func(x *d) []trro.Num { return x.CPUUsed }, percents, 1),
+		g("memory_usage_ratio", "Memory use of the device at its latest point in session, 0 to 1 (MemUsed % ÷ 100); absent when not in session.",
+			"MemUsed", func(x *d) []trro.Num { return x.MemUsed }, percents, 1),
 	}
 }
 

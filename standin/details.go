@@ -60,61 +60,66 @@ func sessionDetails(s Session, start, end, now int64) []map[string]any {
 	quality := sessionQuality(s)
 	var out []map[string]any
 	for _, dev := range []struct{ typ, id string }{{"field", s.FieldDeviceID}, {"remote", s.RemoteDeviceID}} {
-		var offsets []int64
-		cols := map[string][]any{}
-		multi := hash(dev.id, "multi")%3 == 0
-		links := [2]map[string][]any{{}, {}}
-		for t := from; t <= to; t++ {
-			h := hash(s.ID, dev.typ, strconv.FormatInt(t, 10))
-			if h%41 == 0 {
-				continue // a second the device did not report
-			}
-			offsets = append(offsets, t-from)
-			p := detailPoint(quality, h)
-			stages(p, dev.typ, s.SlowRender, h)
-			for i := range links {
-				lh := hash(s.ID, dev.id, strconv.Itoa(i), strconv.FormatInt(t, 10))
-				lp := detailPoint(quality, lh)
-				links[i]["Rtt"] = append(links[i]["Rtt"], lp["NetworkLatency"])
-				links[i]["Lost"] = append(links[i]["Lost"], lp["Lost"])
-				links[i]["SendBps"] = append(links[i]["SendBps"], lp["Rate"])
-				links[i]["RecvBps"] = append(links[i]["RecvBps"], 64)
-			}
-			p["TotalBitrateEstimate"] = p["BitRateEstimate"]
-			if multi {
-				p["TotalBitrateEstimate"] = p["BitRateEstimate"].(int64) * 9 / 5
-			}
-			for k, v := range p {
-				cols[k] = append(cols[k], v)
-			}
-			if h%29 == 0 {
-				cols["VideoLatency"][len(cols["VideoLatency"])-1] = nil
-			}
-		}
-		if dev.typ == "remote" && hash(dev.id, "spelling")%2 == 0 {
-			cols["RenderConst"], cols["RenderCost"] = cols["RenderCost"], nil
-			delete(cols, "RenderCost")
-		}
-		d := map[string]any{"DeviceType": dev.typ, "DeviceId": dev.id, "ProjectId": s.ProjectID, "SessionId": s.ID,
-			"StartTime": from, "EndTime": to, "TimeOffset": offsets, "MultiMode": 0, "MultiNet": nil}
-		for k, v := range cols {
-			d[k] = v
-		}
-		for k, v := range deviceScalars(s, dev.id, quality) {
-			d[k] = v
-		}
-		if multi {
-			d["MultiMode"] = 1
-			var nets []map[string]any
-			for i, l := range links {
-				nets = append(nets, map[string]any{"NetId": i + 1, "NetIp": fmt.Sprintf("10.%d.0.%d", i+1, hash(dev.id)%250+2),
-					"Rtt": l["Rtt"], "Lost": l["Lost"], "SendBps": l["SendBps"], "RecvBps": l["RecvBps"]})
-			}
-			d["MultiNet"] = nets
-		}
-		out = append(out, d)
+		out = append(out, deviceDetails(s, dev.typ, dev.id, quality, from, to))
 	}
 	return out
+}
+
+// deviceDetails is one device's series of s from from to to.
+func deviceDetails(s Session, typ, id, quality string, from, to int64) map[string]any {
+	var offsets []int64
+	cols := map[string][]any{}
+	multi := hash(id, "multi")%3 == 0
+	links := [2]map[string][]any{{}, {}}
+	for t := from; t <= to; t++ {
+		h := hash(s.ID, typ, strconv.FormatInt(t, 10))
+		if h%41 == 0 {
+			continue // a second the device did not report
+		}
+		offsets = append(offsets, t-from)
+		p := detailPoint(quality, h)
+		stages(p, typ, s.SlowRender, h)
+		for i := range links {
+			lh := hash(s.ID, id, strconv.Itoa(i), strconv.FormatInt(t, 10))
+			lp := detailPoint(quality, lh)
+			links[i]["Rtt"] = append(links[i]["Rtt"], lp["NetworkLatency"])
+			links[i]["Lost"] = append(links[i]["Lost"], lp["Lost"])
+			links[i]["SendBps"] = append(links[i]["SendBps"], lp["Rate"])
+			links[i]["RecvBps"] = append(links[i]["RecvBps"], 64)
+		}
+		p["TotalBitrateEstimate"] = p["BitRateEstimate"]
+		if multi {
+			p["TotalBitrateEstimate"] = p["BitRateEstimate"].(int64) * 9 / 5
+		}
+		for k, v := range p {
+			cols[k] = append(cols[k], v)
+		}
+		if h%29 == 0 {
+			cols["VideoLatency"][len(cols["VideoLatency"])-1] = nil
+		}
+	}
+	if typ == "remote" && hash(id, "spelling")%2 == 0 {
+		cols["RenderConst"], cols["RenderCost"] = cols["RenderCost"], nil
+		delete(cols, "RenderCost")
+	}
+	d := map[string]any{"DeviceType": typ, "DeviceId": id, "ProjectId": s.ProjectID, "SessionId": s.ID,
+		"StartTime": from, "EndTime": to, "TimeOffset": offsets, "MultiMode": 0, "MultiNet": nil}
+	for k, v := range cols {
+		d[k] = v
+	}
+	for k, v := range deviceScalars(s, id, quality) {
+		d[k] = v
+	}
+	if multi {
+		d["MultiMode"] = 1
+		var nets []map[string]any
+		for i, l := range links {
+			nets = append(nets, map[string]any{"NetId": i + 1, "NetIp": fmt.Sprintf("10.%d.0.%d", i+1, hash(id)%250+2),
+				"Rtt": l["Rtt"], "Lost": l["Lost"], "SendBps": l["SendBps"], "RecvBps": l["RecvBps"]})
+		}
+		d["MultiNet"] = nets
+	}
+	return d
 }
 
 // stages keeps the pipeline stages the device runs: capture and encode on
