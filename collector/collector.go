@@ -70,7 +70,7 @@ type truncation interface{ Truncated() bool }
 
 // truncatedFamily is shared by the collectors that have a cardinality guard.
 var truncatedFamily = gaugeFamily("trro_collector_truncated",
-	"1 if the collector exported only part in this scrape: it hit a cap (max_devices_per_project, max_licenses, max_live_sessions, max_session_devices), or a list without a usable total ran past max_pages.",
+	"1 if the collector exported only part in this scrape: it hit a cap (max_devices_per_project, max_licenses, max_live_sessions, max_session_devices), or a list without a usable total ran past max_pages, or a list ended before the total it reported.",
 	"collector")
 
 // guard logs the first time a project is truncated, not on every scrape.

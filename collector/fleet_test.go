@@ -26,7 +26,7 @@ trro_account_valid_licenses 4
 # TYPE trro_active_sessions gauge
 trro_active_sessions{project_id="proj0000000000aa"} 1
 trro_active_sessions{project_id="proj0000000000bb"} 1
-# HELP trro_collector_truncated 1 if the collector exported only part in this scrape: it hit a cap (max_devices_per_project, max_licenses, max_live_sessions, max_session_devices), or a list without a usable total ran past max_pages.
+# HELP trro_collector_truncated 1 if the collector exported only part in this scrape: it hit a cap (max_devices_per_project, max_licenses, max_live_sessions, max_session_devices), or a list without a usable total ran past max_pages, or a list ended before the total it reported.
 # TYPE trro_collector_truncated gauge
 trro_collector_truncated{collector="device_status"} 0
 trro_collector_truncated{collector="devices"} 0

@@ -168,3 +168,22 @@ func TestNumericProjectFields(t *testing.T) {
 		}
 	}
 }
+
+// A list that ends (an empty page) before the total it reported is flagged
+// as truncated, never silently short.
+func TestShortListsAreTruncated(t *testing.T) {
+	e := newEnv(t, fixtureFleet(), envOpts{collectors: []string{"licenses", "device_status"}})
+	if _, body := e.scrape(t, ""); !hasLine(body, `trro_collector_truncated{collector="licenses"} 0`) ||
+		!hasLine(body, `trro_collector_truncated{collector="device_status"} 0`) {
+		t.Fatalf("lists that end at their totals are flagged:\n%s", grep(body, "truncated"))
+	}
+	e.srv.SetFault("GetLicenses", &standin.Fault{Kind: standin.FaultTotal, Delta: 3})
+	e.srv.SetFault("DescribeDeviceList", &standin.Fault{Kind: standin.FaultTotal, Delta: 1})
+	_, body := e.scrape(t, "")
+	for _, want := range []string{`trro_collector_truncated{collector="licenses"} 1`, `trro_collector_truncated{collector="device_status"} 1`,
+		`trro_scrape_collector_success{collector="licenses"} 1`, `trro_scrape_collector_success{collector="device_status"} 1`} {
+		if !hasLine(body, want) {
+			t.Errorf("lists short of their totals: missing %s\n%s", want, grep(body, "truncated|success"))
+		}
+	}
+}

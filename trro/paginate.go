@@ -25,8 +25,9 @@ func trusted(total Int) bool { return total.Valid && total.Value > 0 }
 // that is missing, zero or negative while page 1 holds items is not
 // trusted at all: paging goes on until a page is shorter than page 1 or
 // empty, and a list still going at maxPages is returned cut short
-// (truncated). Any failed page fails the whole list: callers never see half
-// a list.
+// (truncated). A list whose pages end before its total is returned as
+// truncated too. Any failed page fails the whole list: callers never see
+// half a list.
 // It stops once limit items are collected (0: no limit); truncated tells
 // whether more were reported, or the list was cut short at maxPages.
 func paginate[T any](ctx context.Context, action string, pageSize, maxPages, limit int, fetch func(ctx context.Context, page int) ([]T, Int, error)) (items []T, truncated bool, err error) {
@@ -49,7 +50,10 @@ func paginate[T any](ctx context.Context, action string, pageSize, maxPages, lim
 			return all[:limit], true, nil
 		}
 		if done {
-			return all, false, nil
+			// A list that ended (an empty page) before the total it
+			// reported may have left items out: it is flagged, never
+			// silently short.
+			return all, trusted(total) && int64(len(all)) < total.Value, nil
 		}
 		if next > maxPages {
 			if !trusted(total) {

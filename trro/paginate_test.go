@@ -69,8 +69,9 @@ func TestPaginateUpTo(t *testing.T) {
 		{name: "honest total", l: &fakeList{items: seq(250), size: 100, total: IntOf(250)}, maxPages: 100, want: 250, calls: 3},
 		{name: "exact pages", l: &fakeList{items: seq(200), size: 100, total: IntOf(200)}, maxPages: 100, want: 200, calls: 2},
 		{name: "empty fakeList", l: &fakeList{items: nil, size: 100, total: IntOf(0)}, maxPages: 100, want: 0, calls: 1},
-		// The vendor's own example: total 3 for 2 items. An empty page ends it.
-		{name: "total too high", l: &fakeList{items: seq(2), size: 2, total: IntOf(3)}, maxPages: 100, want: 2, calls: 2},
+		// The vendor's own example: total 3 for 2 items. An empty page ends
+		// it, flagged: the list ended short of its total.
+		{name: "total too high", l: &fakeList{items: seq(2), size: 2, total: IntOf(3)}, maxPages: 100, want: 2, truncated: true, calls: 2},
 		{name: "total too low", l: &fakeList{items: seq(250), size: 100, total: IntOf(100)}, maxPages: 100, want: 100, calls: 1},
 		// Without a total that can be trusted, paging goes on until a short
 		// page: one page, then two at a time.
@@ -83,7 +84,7 @@ func TestPaginateUpTo(t *testing.T) {
 		{name: "total missing, one page", l: &fakeList{items: seq(50), size: 100}, maxPages: 100, want: 50, calls: 2},
 		// Cut short at the page cap: what was read, and truncated.
 		{name: "total missing, page cap", l: &fakeList{items: seq(1000), size: 10}, maxPages: 5, want: 50, truncated: true},
-		{name: "empty page mid-fakeList", l: &fakeList{items: seq(500), size: 100, total: IntOf(500), empty: map[int]bool{3: true}}, maxPages: 100, want: 200},
+		{name: "empty page mid-fakeList", l: &fakeList{items: seq(500), size: 100, total: IntOf(500), empty: map[int]bool{3: true}}, maxPages: 100, want: 200, truncated: true},
 		// Pages shifting under the reader: the repeat is returned, the
 		// caller drops duplicates by id.
 		{name: "duplicate page", l: &fakeList{items: seq(300), size: 100, total: IntOf(300), repeat: map[int]int{2: 1}}, maxPages: 100, want: 300},
