@@ -48,7 +48,7 @@ func (a *app) readyHandler(w http.ResponseWriter, _ *http.Request) {
 func (a *app) checkCredentials(acc *account) {
 	ctx, cancel := context.WithTimeout(a.ctx, 30*time.Second)
 	defer cancel()
-	_, err := acc.client.Total(ctx, trro.ActionDescribeProjectList, "", 0, 0)
+	_, err := acc.client.Total(ctx, trro.ActionDescribeProjectList, trro.ListQuery{})
 	if e, ok := trro.AsError(err); ok && e.CredentialsRejected() {
 		acc.exporter.MarkRejected(e.Code)
 		level.Error(a.logger).Log("msg", "the TRRO API rejects the credentials; not ready", "account", acc.cfg.Name, "code", e.Code, "request_id", e.RequestID)

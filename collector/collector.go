@@ -54,6 +54,9 @@ type Sizing struct {
 	DeviceFilter bool
 	// MaxDevicesPerProject caps the device lists.
 	MaxDevicesPerProject int
+	// Unregistered: the device lists hold the devices that log in without
+	// registration too.
+	Unregistered bool
 }
 
 // Result is what one Fetch got. It is never changed after Fetch returns, so

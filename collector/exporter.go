@@ -88,8 +88,9 @@ func New(acc config.Account, deps Deps) *Exporter {
 // Demands are what each enabled collector costs per scrape for fleet f,
 // at the account's page size: the budget planner sums them.
 func (e *Exporter) Demands(f plan.Fleet) map[string][]plan.Demand {
-	z := Sizing{PageSize: e.acc.PageSize, Discover: len(e.acc.Projects) == 0,
-		DeviceFilter: e.acc.DeviceExclude != "", MaxDevicesPerProject: SettingsOf[RoundSettings](&e.acc).MaxDevicesPerProject}
+	rs := SettingsOf[RoundSettings](&e.acc)
+	z := Sizing{PageSize: e.acc.PageSize, Discover: len(e.acc.Projects) == 0, DeviceFilter: e.acc.DeviceExclude != "",
+		MaxDevicesPerProject: rs.MaxDevicesPerProject, Unregistered: rs.IncludeUnregisteredDevices}
 	out := make(map[string][]plan.Demand, len(e.scrapers))
 	for _, s := range e.scrapers {
 		out[s.Name()] = s.Demand(f, z)

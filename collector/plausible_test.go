@@ -1,6 +1,7 @@
 package collector_test
 
 import (
+	"context"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/trro-exporter/trro_exporter/collector"
 	"github.com/trro-exporter/trro_exporter/config"
+	"github.com/trro-exporter/trro_exporter/plan"
 	"github.com/trro-exporter/trro_exporter/standin"
 	"github.com/trro-exporter/trro_exporter/trro"
 )
@@ -184,6 +186,31 @@ func TestShortListsAreTruncated(t *testing.T) {
 		`trro_scrape_collector_success{collector="licenses"} 1`, `trro_scrape_collector_success{collector="device_status"} 1`} {
 		if !hasLine(body, want) {
 			t.Errorf("lists short of their totals: missing %s\n%s", want, grep(body, "truncated|success"))
+		}
+	}
+}
+
+// Sizing counts the device lists as the round reads them: with the devices
+// that log in without registration when include_unregistered_devices asks
+// for them, without them when it does not.
+func TestSizingCountsUnregisteredDevices(t *testing.T) {
+	for _, c := range []struct {
+		include bool
+		want    string
+	}{{true, "7 devices listed"}, {false, "6 devices listed"}} {
+		f := fixtureFleet()
+		f.Devices = append(f.Devices, standin.Device{ProjectID: "proj0000000000aa", ID: "dev-free", Name: "Unregistered", Type: "field",
+			Status: "ready", LastReportTime: "1795689000", Unregistered: true})
+		e := newEnv(t, f, envOpts{collectors: []string{"device_status"}, account: func(o *config.Account) {
+			collector.SettingsOf[collector.RoundSettings](o).IncludeUnregisteredDevices = c.include
+		}})
+		lists := e.exp.Lists()
+		fleet, err := plan.Size(context.Background(), e.client, nil, nil, lists, now, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fleet.Describe(lists); !strings.Contains(got, c.want) {
+			t.Errorf("include_unregistered_devices %v: %s, want %s", c.include, got, c.want)
 		}
 	}
 }

@@ -244,13 +244,17 @@ func (r *Round) excludedDevices(ctx context.Context, pid string) (func(id string
 	return func(id string) bool { return l.excluded[id] || re.MatchString(id) }, nil
 }
 
-// deviceLists are the round's device lists, as sizing counts them.
-var deviceLists = plan.List{Action: trro.ActionDescribeDeviceList, PerProject: true, Items: "devices listed"}
+// deviceLists are the round's device lists, as sizing counts them: with
+// the devices that log in without registration when the round asks for
+// them (include_unregistered_devices).
+func deviceLists(s Sizing) plan.List {
+	return plan.List{Action: trro.ActionDescribeDeviceList, PerProject: true, Items: "devices listed", Unregistered: s.Unregistered}
+}
 
 // deviceListDemand is the demand of the shared device lists, each cut at
 // max_devices_per_project.
 func deviceListDemand(f plan.Fleet, s Sizing) plan.Demand {
-	return plan.Demand{Action: deviceLists.Action, Calls: plan.SumPages(f.Sizes(deviceLists), s.PageSize, s.MaxDevicesPerProject), Shared: true}
+	return plan.Demand{Action: trro.ActionDescribeDeviceList, Calls: plan.SumPages(f.Sizes(deviceLists(s)), s.PageSize, s.MaxDevicesPerProject), Shared: true}
 }
 
 // deviceFilterDemand is the device lists device_exclude reads, shared with

@@ -22,6 +22,10 @@ type List struct {
 	Window     time.Duration
 	PerProject bool
 	Items      string
+	// Unregistered: the devices that log in without registration are
+	// counted too (DescribeDeviceList RegisterType 1), as the collectors
+	// read them.
+	Unregistered bool
 }
 
 // Fleet is the size of an account: its projects, and the item counts of

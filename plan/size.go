@@ -13,7 +13,7 @@ import (
 
 // Counter is the part of the TRRO client sizing needs.
 type Counter interface {
-	Total(ctx context.Context, action, projectID string, start, end int64) (int, error)
+	Total(ctx context.Context, action string, q trro.ListQuery) (int, error)
 	DescribeProjectList(ctx context.Context) ([]trro.ProjectInfo, bool, error)
 }
 
@@ -62,7 +62,7 @@ func Size(ctx context.Context, c Counter, projects []string, keep func(name stri
 				pid = projects[i]
 			}
 			g.Go(func() error {
-				n, err := c.Total(ctx, l.Action, pid, start, end)
+				n, err := c.Total(ctx, l.Action, trro.ListQuery{ProjectID: pid, Start: start, End: end, Unregistered: l.Unregistered})
 				mu.Lock()
 				defer mu.Unlock()
 				done++

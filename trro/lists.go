@@ -82,15 +82,28 @@ var counters = map[string]func(context.Context, *Client, listRequest) (Int, erro
 	recentSessionList.name: recentSessionList.count, deviceSessionList.name: deviceSessionList.count,
 }
 
+// ListQuery is what a count of a list asks for; each field applies where
+// the action takes it.
+type ListQuery struct {
+	ProjectID  string
+	Start, End int64 // Unix seconds; 0: unset
+	// Unregistered counts the devices that log in without registration
+	// too (DescribeDeviceList RegisterType 1).
+	Unregistered bool
+}
+
 // Total asks a list action for its reported item count with a one-item
-// page: the planner sizes a fleet with it. projectID, start and end apply
-// where the action takes them.
-func (c *Client) Total(ctx context.Context, action, projectID string, start, end int64) (int, error) {
+// page: the planner sizes a fleet with it.
+func (c *Client) Total(ctx context.Context, action string, q ListQuery) (int, error) {
 	count, ok := counters[action]
 	if !ok {
 		return 0, fmt.Errorf("trro: %s is not a list action", action)
 	}
-	total, err := count(ctx, c, listRequest{ProjectID: projectID, StartTime: start, EndTime: end})
+	req := listRequest{ProjectID: q.ProjectID, StartTime: q.Start, EndTime: q.End}
+	if q.Unregistered {
+		req.RegisterType = 1
+	}
+	total, err := count(ctx, c, req)
 	return int(total.Value), err
 }
 
