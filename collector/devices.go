@@ -42,7 +42,7 @@ func newDevices(maxDevices int, sh shared) *devices {
 				"ExpireTime", expiry, plausibleTime, asIs},
 			{g("license_remaining_seconds", "Time the device's authorization has left as the API reports it (RemainDay × 86400)."),
 				"RemainDay", func(d *dev) trro.Int { return onlyIf(plausibleTime(expiry(d).Value) == "", d.RemainDay) }, notNegative, days},
-			{g("monthly_remaining_seconds", "Usage time left this month under the device's monthly limit (MonthlyRemainTime minutes × 60)."),
+			{g("monthly_remaining_seconds", "MonthlyRemainTime minutes × 60, read as the usage time left this month under the device's monthly limit. An assumption: the API documents the field only as the licence's monthly time limit, without unit, and its own example has it above LimitedTime; compare with trro_device_monthly_limit_seconds before trusting it."),
 				"MonthlyRemainTime", func(d *dev) trro.Int { return d.MonthlyRemainTime }, notNegative, minutes},
 			{g("monthly_limit_seconds", "The device's monthly usage limit (LimitedTime minutes × 60)."),
 				"LimitedTime", func(d *dev) trro.Int { return d.LimitedTime }, notNegative, minutes},

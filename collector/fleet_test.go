@@ -74,7 +74,7 @@ trro_device_monthly_limit_seconds{device_id="dev-f1",project_id="proj0000000000a
 trro_device_monthly_limit_seconds{device_id="dev-f2",project_id="proj0000000000aa"} 0
 trro_device_monthly_limit_seconds{device_id="dev-r1",project_id="proj0000000000aa"} 36000
 trro_device_monthly_limit_seconds{device_id="dev-r2",project_id="proj0000000000aa"} 36000
-# HELP trro_device_monthly_remaining_seconds Usage time left this month under the device's monthly limit (MonthlyRemainTime minutes × 60).
+# HELP trro_device_monthly_remaining_seconds MonthlyRemainTime minutes × 60, read as the usage time left this month under the device's monthly limit. An assumption: the API documents the field only as the licence's monthly time limit, without unit, and its own example has it above LimitedTime; compare with trro_device_monthly_limit_seconds before trusting it.
 # TYPE trro_device_monthly_remaining_seconds gauge
 trro_device_monthly_remaining_seconds{device_id="dev-b1",project_id="proj0000000000bb"} 180000
 trro_device_monthly_remaining_seconds{device_id="dev-f1",project_id="proj0000000000aa"} 36000

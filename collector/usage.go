@@ -3,6 +3,7 @@ package collector
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -15,25 +16,34 @@ func init() {
 	registerCollector("usage", true, func(_ *config.Account, sh shared) Scraper { return newUsage(sh.drops) })
 }
 
-// usageTiers are GetTotalDuration's tiers: the tier label, and the field
-// whose minutes it exports.
-var usageTiers = []struct {
-	tier, api string
-	field     func(*trro.TotalDuration) *trro.Int
-}{
+// usageField is one of GetTotalDuration's minute counts: its label value,
+// the API field, and where it is.
+type usageField struct {
+	label, api string
+	field      func(*trro.TotalDuration) *trro.Int
+}
+
+// usageTiers are GetTotalDuration's media time by tier (voice, then video
+// by resolution, on one network and on several).
+var usageTiers = []usageField{
 	{"voice", "Voice", func(d *trro.TotalDuration) *trro.Int { return &d.Voice }},
 	{"sd", "SD", func(d *trro.TotalDuration) *trro.Int { return &d.SD }},
 	{"hd", "HD", func(d *trro.TotalDuration) *trro.Int { return &d.HD }},
 	{"fhd", "FHD", func(d *trro.TotalDuration) *trro.Int { return &d.FHD }},
 	{"2k", "TwoK", func(d *trro.TotalDuration) *trro.Int { return &d.TwoK }},
 	{"4k", "FourK", func(d *trro.TotalDuration) *trro.Int { return &d.FourK }},
-	{"online", "Online", func(d *trro.TotalDuration) *trro.Int { return &d.Online }},
 	{"multi_sd", "MultiSD", func(d *trro.TotalDuration) *trro.Int { return &d.MultiSD }},
 	{"multi_hd", "MultiHD", func(d *trro.TotalDuration) *trro.Int { return &d.MultiHD }},
 	{"multi_fhd", "MultiFHD", func(d *trro.TotalDuration) *trro.Int { return &d.MultiFHD }},
 	{"multi_2k", "MultiTwoK", func(d *trro.TotalDuration) *trro.Int { return &d.MultiTwoK }},
 	{"multi_4k", "MultiFourK", func(d *trro.TotalDuration) *trro.Int { return &d.MultiFourK }},
-	{"multi_online", "MultiOnline", func(d *trro.TotalDuration) *trro.Int { return &d.MultiOnline }},
+}
+
+// usageOnline are GetTotalDuration's online time, a measure of its own
+// (both devices' time online in session, billed × 1), by network.
+var usageOnline = []usageField{
+	{"single", "Online", func(d *trro.TotalDuration) *trro.Int { return &d.Online }},
+	{"multi", "MultiOnline", func(d *trro.TotalDuration) *trro.Int { return &d.MultiOnline }},
 }
 
 // previousRefresh is how often a closed month's usage is read again: it
@@ -47,8 +57,8 @@ var cst = time.FixedZone("CST", 8*3600)
 // (GetTotalDuration) per project and tier, for the current month to date
 // and the previous month.
 type usage struct {
-	drops             *drops
-	seconds, deducted *Family
+	drops                     *drops
+	seconds, online, deducted *Family
 
 	mu       sync.Mutex
 	previous map[string]monthUsage // project → the previous month, last read
@@ -66,17 +76,20 @@ func newUsage(d *drops) *usage {
 	return &usage{
 		drops: d,
 		seconds: gaugeFamily("trro_usage_seconds",
-			"Time of use the account is billed on by tier (GetTotalDuration minutes × 60), this month to date (month=\"current\") or last month (\"previous\"), months in China Standard Time.",
+			"Media time in session by tier: voice, and video by resolution on one network or several (GetTotalDuration minutes × 60), this calendar month to date (month=\"current\") or last month (\"previous\"), months in China Standard Time. Online time is apart, in trro_usage_online_seconds.",
 			"project_id", "tier", "month"),
+		online: gaugeFamily("trro_usage_online_seconds",
+			"Online time of the devices in session, both devices counted (GetTotalDuration Online, MultiOnline minutes × 60), by network (single, multi), by month as trro_usage_seconds. Not video time: do not add it to trro_usage_seconds.",
+			"project_id", "network", "month"),
 		deducted: gaugeFamily("trro_usage_deducted_seconds",
-			"Time of use deducted in all tiers (GetTotalDuration DeductDuration minutes × 60), by month as trro_usage_seconds.",
+			"What the account is billed for (GetTotalDuration DeductDuration minutes × 60): base time after the documented multipliers (video × 3, 5, 12, 24, 48 for SD to 4K, online time × 1, all × 1.2 on multi-network), not time of use; by month as trro_usage_seconds.",
 			"project_id", "month"),
 		previous: map[string]monthUsage{},
 	}
 }
 
 func (u *usage) Name() string        { return "usage" }
-func (u *usage) Families() []*Family { return []*Family{u.seconds, u.deducted} }
+func (u *usage) Families() []*Family { return []*Family{u.seconds, u.online, u.deducted} }
 
 // Demand: a call per project for this month, and one for the previous
 // month at most hourly.
@@ -101,8 +114,8 @@ type usageRow struct {
 }
 
 type usageResult struct {
-	seconds, deducted *Family
-	rows              []usageRow
+	seconds, online, deducted *Family
+	rows                      []usageRow
 }
 
 func (u *usage) Fetch(ctx context.Context, r *Round) (Result, error) {
@@ -120,7 +133,7 @@ func (u *usage) Fetch(ctx context.Context, r *Round) (Result, error) {
 		}
 		return append(rows, usageRow{id, "previous", u.plausible(p)}), nil
 	})
-	res := usageResult{seconds: u.seconds, deducted: u.deducted}
+	res := usageResult{seconds: u.seconds, online: u.online, deducted: u.deducted}
 	for _, rows := range perProj {
 		res.rows = append(res.rows, rows...)
 	}
@@ -148,7 +161,7 @@ func (u *usage) previousMonth(ctx context.Context, r *Round, id string, start, e
 
 // plausible drops negative minutes.
 func (u *usage) plausible(d trro.TotalDuration) trro.TotalDuration {
-	for _, t := range usageTiers {
+	for _, t := range append(slices.Clone(usageTiers), usageOnline...) {
 		*t.field(&d) = u.drops.plausible(t.api, *t.field(&d), notNegative)
 	}
 	d.DeductDuration = u.drops.plausible("DeductDuration", d.DeductDuration, notNegative)
@@ -156,11 +169,16 @@ func (u *usage) plausible(d trro.TotalDuration) trro.TotalDuration {
 }
 
 func (res usageResult) Write(s Sink) {
-	for i := range res.rows {
-		row := &res.rows[i]
-		for _, t := range usageTiers {
-			if v := *t.field(&row.d); v.Valid {
-				s.Sample(res.seconds, minutes(v.Value), row.projectID, t.tier, row.month)
+	for _, f := range []struct {
+		fam    *Family
+		fields []usageField
+	}{{res.seconds, usageTiers}, {res.online, usageOnline}} {
+		for i := range res.rows {
+			row := &res.rows[i]
+			for _, t := range f.fields {
+				if v := *t.field(&row.d); v.Valid {
+					s.Sample(f.fam, minutes(v.Value), row.projectID, t.label, row.month)
+				}
 			}
 		}
 	}

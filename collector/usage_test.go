@@ -1,6 +1,7 @@
 package collector_test
 
 import (
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -12,21 +13,31 @@ func TestUsageExactValues(t *testing.T) {
 	e := newEnv(t, fixtureFleet(), envOpts{collectors: []string{"usage"}})
 	_, body := e.scrape(t, "")
 	// The fixture's sessions of project aa this month: 3000 + 1800 (live)
-	// + 600 + 3600 + 1200 + 60 s, all 1920*1080: 171 whole minutes of FHD.
-	// Project bb: one live session of 100 s, 1 minute.
+	// + 600 + 3600 + 1200 + 60 s, all 1920*1080: 171 whole minutes of FHD,
+	// 342 of online time (both devices); billed 171 × 12 + 342 × 1 = 2394.
+	// Project bb: one live session of 100 s: 1 minute of FHD, 3 online,
+	// billed 12 + 3 = 15.
 	for _, want := range []string{
 		`trro_usage_seconds{month="current",project_id="proj0000000000aa",tier="fhd"} 10260`,
 		`trro_usage_seconds{month="current",project_id="proj0000000000aa",tier="hd"} 0`,
 		`trro_usage_seconds{month="previous",project_id="proj0000000000aa",tier="fhd"} 0`,
 		`trro_usage_seconds{month="current",project_id="proj0000000000bb",tier="fhd"} 60`,
-		`trro_usage_seconds{month="current",project_id="proj0000000000bb",tier="multi_online"} 0`,
-		`trro_usage_deducted_seconds{month="current",project_id="proj0000000000aa"} 10260`,
+		`trro_usage_seconds{month="current",project_id="proj0000000000bb",tier="multi_sd"} 0`,
+		`trro_usage_online_seconds{month="current",network="single",project_id="proj0000000000aa"} 20520`,
+		`trro_usage_online_seconds{month="current",network="multi",project_id="proj0000000000bb"} 0`,
+		`trro_usage_online_seconds{month="current",network="single",project_id="proj0000000000bb"} 180`,
+		`trro_usage_deducted_seconds{month="current",project_id="proj0000000000aa"} 143640`,
+		`trro_usage_deducted_seconds{month="current",project_id="proj0000000000bb"} 900`,
 		`trro_usage_deducted_seconds{month="previous",project_id="proj0000000000bb"} 0`,
 		`trro_scrape_collector_success{collector="usage"} 1`,
 	} {
 		if !hasLine(body, want) {
 			t.Errorf("missing %s", want)
 		}
+	}
+	// Summing the tiers adds media time only: online time is apart.
+	if strings.Contains(body, `tier="online"`) || strings.Contains(body, `tier="multi_online"`) {
+		t.Errorf("online time among the tiers:\n%s", grep(body, "trro_usage_seconds"))
 	}
 }
 

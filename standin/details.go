@@ -220,9 +220,15 @@ var usageTiers = map[string]string{
 	"640*480": "SD", "960*540": "SD", "1280*720": "HD", "1920*1080": "FHD", "2560*1440": "TwoK", "3840*2160": "FourK",
 }
 
+// billedPerMinute is what a minute of each tier deducts, as the billing
+// page documents it (online time of both devices × 1; all × 1.2 on
+// multi-network, which the stand-in's sessions do not use).
+var billedPerMinute = map[string]int64{"SD": 3, "HD": 5, "FHD": 12, "TwoK": 24, "FourK": 48, "Online": 1}
+
 // getTotalDuration answers the minutes of use of a project's sessions (of
 // one device, if asked) within [StartTime, EndTime], by tier, as whole
-// minutes; DeductDuration is their sum.
+// minutes; Online is both devices' time online in session; DeductDuration
+// is the billed figure, after the multipliers.
 func getTotalDuration(c *actionContext) (any, *apiError) {
 	pid, start, end, err := c.projectWindow()
 	if err != nil {
@@ -246,6 +252,7 @@ func getTotalDuration(c *actionContext) (any, *apiError) {
 				tier = "SD"
 			}
 			secs[tier] += d
+			secs["Online"] += 2 * d
 		}
 	}
 	out := map[string]any{}
@@ -253,7 +260,7 @@ func getTotalDuration(c *actionContext) (any, *apiError) {
 	for _, tier := range []string{"Voice", "SD", "HD", "FHD", "TwoK", "FourK", "Online",
 		"MultiSD", "MultiHD", "MultiFHD", "MultiTwoK", "MultiFourK", "MultiOnline"} {
 		out[tier] = secs[tier] / 60
-		total += secs[tier] / 60
+		total += secs[tier] / 60 * billedPerMinute[tier]
 	}
 	out["DeductDuration"] = total
 	return out, nil
