@@ -144,6 +144,11 @@ func accountBudget(ctx context.Context, acc *config.Account, interval time.Durat
 		s.MinInterval[n] = time.Duration(cs.MinInterval)
 	}
 	plan.Compute(built.exporter.Demands(fleet), s).Print(w, s)
+	series := built.exporter.Series(fleet)
+	for _, n := range slices.Sorted(maps.Keys(series)) {
+		e := series[n]
+		fmt.Fprintf(w, "series of %s: about %d now, at most %d (%s)\n", n, e.Now, e.Max, e.How)
+	}
 	return ""
 }
 

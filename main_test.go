@@ -264,7 +264,19 @@ func TestConfigCheckPrintsTheBudget(t *testing.T) {
 			}
 		}
 	}
+	// Series as well as calls: two devices per live session now, at most
+	// max_session_devices (2000).
+	sm := regexp.MustCompile(`\nseries of session_details: about (\d+) now, at most (\d+) \((\d+) per device in session`).FindStringSubmatch(stdout)
+	if sm == nil {
+		t.Fatalf("no series line:\n%s", stdout)
+	}
+	now, most, per := atoi(sm[1]), atoi(sm[2]), atoi(sm[3])
+	if per < 80 || per > 150 || now != 2*live*per || most != 2000*per {
+		t.Errorf("series: %d now, %d at most, %d per device; %d live sessions", now, most, per, live)
+	}
 }
+
+func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
 
 func TestDemoListensOnLoopbackUnlessTold(t *testing.T) {
 	for _, c := range []struct {

@@ -45,6 +45,20 @@ type Scraper interface {
 	Demand(f plan.Fleet, s Sizing) []plan.Demand
 }
 
+// SeriesEstimate is what a collector whose series a cap bounds exports for
+// a fleet: about Now series at its present size, at most Max.
+type SeriesEstimate struct {
+	Now, Max int
+	// How says how they were counted, for people.
+	How string
+}
+
+// seriesBounded is implemented by the collectors whose series a cap of
+// their own bounds.
+type seriesBounded interface {
+	Series(f plan.Fleet) SeriesEstimate
+}
+
 // Sizing is what a scraper's demand depends on besides the fleet.
 type Sizing struct {
 	PageSize int

@@ -98,6 +98,18 @@ func (e *Exporter) Demands(f plan.Fleet) map[string][]plan.Demand {
 	return out
 }
 
+// Series estimates, per enabled collector whose series a cap bounds, how
+// many series it exports for fleet f.
+func (e *Exporter) Series(f plan.Fleet) map[string]SeriesEstimate {
+	out := map[string]SeriesEstimate{}
+	for _, s := range e.scrapers {
+		if b, ok := s.(seriesBounded); ok {
+			out[s.Name()] = b.Series(f)
+		}
+	}
+	return out
+}
+
 // Lists are the lists the enabled collectors' demands read: what sizing
 // counts for Demands.
 func (e *Exporter) Lists() []plan.List {

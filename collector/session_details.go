@@ -88,8 +88,45 @@ func (s *sessionDetails) Families() []*Family { return s.families() }
 // most max_live_sessions (and one more per session that ended since the
 // last scrape).
 func (s *sessionDetails) Demand(f plan.Fleet, z Sizing) []plan.Demand {
-	live := plan.List{Action: trro.ActionDescribeRecentSessionList, Window: s.activeWindow, PerProject: true, Items: "live sessions"}
-	return append(recentDemand(f, z), plan.Demand{Action: trro.ActionDescribeDeviceSessionDetails, Calls: min(plan.Sum(f.Sizes(live)), s.maxSessions)})
+	return append(recentDemand(f, z), plan.Demand{Action: trro.ActionDescribeDeviceSessionDetails, Calls: min(plan.Sum(f.Sizes(s.liveList())), s.maxSessions)})
+}
+
+// Series: two devices per live session now, at most max_session_devices,
+// each with the series of one device that runs two of the four stages
+// (multi-network links add more).
+func (s *sessionDetails) Series(f plan.Fleet) SeriesEstimate {
+	per := s.seriesPerDevice()
+	devices := min(2*plan.Sum(f.Sizes(s.liveList())), s.maxDevices)
+	return SeriesEstimate{Now: devices * per, Max: s.maxDevices * per,
+		How: fmt.Sprintf("%d per device in session, %d more per network link; %d devices at most (max_session_devices)",
+			per, s.seriesPerLink(), s.maxDevices)}
+}
+
+// seriesPerDevice counts the series of a device in session: a histogram is
+// its buckets, +Inf, _sum and _count.
+func (s *sessionDetails) seriesPerDevice() int {
+	n := len(s.gauges) + len(s.counters) + 1 + 2 + 1 // + points, resolution (sent, configured), info
+	stages := 0
+	for _, h := range s.hists {
+		if h.extra != nil {
+			stages++
+			continue
+		}
+		n += len(h.fam.buckets) + 3
+	}
+	if stages > 0 {
+		n += 2 * (len(stageBuckets) + 3) // a device runs two of the stages
+	}
+	return n
+}
+
+func (s *sessionDetails) seriesPerLink() int {
+	return len(latencyBuckets) + 3 + len(lossBuckets) + 3 + len(s.linkRates)
+}
+
+// liveList is the recent-session lists as sizing counts the live sessions.
+func (s *sessionDetails) liveList() plan.List {
+	return plan.List{Action: trro.ActionDescribeRecentSessionList, Window: s.activeWindow, PerProject: true, Items: "live sessions"}
 }
 
 // liveSession is a session of the recent list that is live now.
