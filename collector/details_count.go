@@ -97,9 +97,12 @@ type linkState struct {
 
 // followed is a session the collector has read points of.
 type followed struct {
-	project  string
-	cursors  map[deviceKey]int64 // the last point counted, per device
-	lastLive time.Time
+	// project, field and remote are the session as listed: only its own
+	// two devices are counted, under the project it was listed in.
+	project, field, remote string
+	cursors                map[deviceKey]int64 // the last point counted, per device
+	lastLive               time.Time
+	lastRead               int64 // when its points were last read (Unix seconds)
 }
 
 // point is one second of a device's series: its time and index.
@@ -110,8 +113,8 @@ type point struct {
 
 // count counts d's points after the device's cursor (on first sight, from
 // floor) up to now, once each. Called with s.mu held.
-func (s *sessionDetails) count(d *trro.SessionDeviceDetail, f *followed, projectID string, floor, now int64, at time.Time, live bool) {
-	key, ok := s.deviceOf(d, projectID)
+func (s *sessionDetails) count(d *trro.SessionDeviceDetail, f *followed, floor, now int64, at time.Time, live bool) {
+	key, ok := s.deviceOf(d, f)
 	if !ok {
 		return
 	}
@@ -136,20 +139,21 @@ func (s *sessionDetails) count(d *trro.SessionDeviceDetail, f *followed, project
 	s.countLinks(key, d, pts, at, live)
 }
 
-// deviceOf is the device d's points belong to, under the project the
-// session was listed in when the answer names none; false (and the points
-// dropped) when it cannot be told.
-func (s *sessionDetails) deviceOf(d *trro.SessionDeviceDetail, projectID string) (deviceKey, bool) {
-	key := deviceKey{project: string(d.ProjectID), device: string(d.DeviceID), typ: string(d.DeviceType)}
-	if key.project == "" {
-		key.project = projectID
-	}
+// deviceOf is the device d's points belong to: one of the session's own
+// two devices as listed, under the project it was listed in, whatever
+// the answer says; false (and the points dropped) for any other device
+// or points without a time. An answer is input, not truth.
+func (s *sessionDetails) deviceOf(d *trro.SessionDeviceDetail, f *followed) (deviceKey, bool) {
+	key := deviceKey{project: f.project, device: string(d.DeviceID), typ: string(d.DeviceType)}
 	if key.typ != "field" && key.typ != "remote" {
 		key.typ = "unknown"
 	}
 	switch {
-	case key.device == "" || key.project == "":
+	case key.device == "":
 		s.drops.add("DeviceId", "missing", len(d.TimeOffset))
+		return key, false
+	case key.device != f.field && key.device != f.remote:
+		s.drops.add("DeviceId", "not_in_session", len(d.TimeOffset))
 		return key, false
 	case !d.StartTime.Valid:
 		s.drops.add("TimeOffset", "no_time", len(d.TimeOffset))

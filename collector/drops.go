@@ -24,7 +24,7 @@ type drops struct {
 func newDrops() *drops {
 	return &drops{
 		fam: newFamily("trro_dropped_values_total",
-			"API values not exported, by API field and reason: unparseable (no known format), implausible (a time before 2022 or from 2100 on, a value out of its range), negative (a count or duration below zero); for session series also null, missing (array shorter than TimeOffset), no_time, outside_window.",
+			"API values not exported, by API field and reason: unparseable (no known format), implausible (a time before 2022 or from 2100 on, a value out of its range), negative (a count or duration below zero); for session series also null, missing (array shorter than TimeOffset), no_time, outside_window, not_in_session (a device the session does not join).",
 			prometheus.CounterValue, "field", "reason"),
 		// Seeded so that the family is on every page from the start: a
 		// counter that appears only once something was dropped cannot be

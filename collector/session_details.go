@@ -1,9 +1,12 @@
 package collector
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -51,6 +54,10 @@ func (s *SessionDetailsSettings) Validate() error {
 // firstLook is how far back the points of a session seen for the first
 // time are read.
 const firstLook = 5 * time.Minute
+
+// windowSlack is how far before its previous read a session's next read
+// may start: points the API delivers that late are not counted.
+const windowSlack = 5 * time.Minute
 
 // sessionDetails follows every live session's per-second series
 // (DescribeDeviceSessionDetails) and keeps, per device, histograms of its
@@ -214,7 +221,9 @@ func (f *detailsFetch) list(ctx context.Context, pid string) error {
 }
 
 // ended are the sessions followed that are no longer live, but those of
-// projects whose list failed.
+// projects whose list failed. Their last calls count against
+// max_live_sessions with the live ones: those past it are forgotten
+// without one (truncated), the longest ended first.
 func (f *detailsFetch) ended() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -229,6 +238,15 @@ func (f *detailsFetch) ended() []string {
 		if !live[id] && !f.failed[fl.project] {
 			ended = append(ended, id)
 		}
+	}
+	slices.SortFunc(ended, func(a, b string) int {
+		return cmp.Or(f.s.following[b].lastLive.Compare(f.s.following[a].lastLive), strings.Compare(a, b))
+	})
+	if budget := max(f.s.maxSessions-f.admitted, 0); len(ended) > budget {
+		for _, id := range ended[budget:] {
+			delete(f.s.following, id)
+		}
+		ended, f.truncated = ended[:budget], true
 	}
 	return ended
 }
@@ -248,40 +266,54 @@ func (f *detailsFetch) read(ctx context.Context, id string, l liveSession) {
 
 // read fetches a session's points since what was counted and counts them.
 // A session no longer live (l is zero) gets this last call for its final
-// points; its cursors go afterwards.
+// points, and is forgotten afterwards whatever the answer.
 func (s *sessionDetails) read(ctx context.Context, r *Round, id string, l liveSession) error {
 	now := r.Now.Unix()
-	final, projectID := l.projectID == "", l.projectID
+	final := l.projectID == ""
 	from := s.readFrom(id, l, r.Now)
 	details, err := r.API.DescribeDeviceSessionDetails(ctx, id, from, now)
-	if err != nil {
-		return err
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	f := s.following[id]
-	if f == nil {
-		f = &followed{project: projectID, cursors: map[deviceKey]int64{}}
-		s.following[id] = f
+	if final && f != nil {
+		delete(s.following, id)
 	}
-	if final {
-		projectID = f.project // the last call has no list entry to name it
+	if err != nil {
+		return err
+	}
+	if f == nil {
+		if final {
+			return nil
+		}
+		f = &followed{project: l.projectID, field: string(l.s.FieldDeviceID), remote: string(l.s.RemoteDeviceID),
+			cursors: map[deviceKey]int64{}}
+		s.following[id] = f
 	}
 	if !final {
 		f.lastLive = r.Now
 	}
+	f.lastRead = now
 	for i := range details {
-		s.count(&details[i], f, projectID, from, now, r.Now, !final)
+		s.count(&details[i], f, from, now, r.Now, !final)
 	}
-	if final || r.Now.Sub(f.lastLive) > s.retention {
+	// A device not in the answers for the window's span no longer holds
+	// the window back.
+	for k, c := range f.cursors {
+		if c < from {
+			delete(f.cursors, k)
+		}
+	}
+	if r.Now.Sub(f.lastLive) > s.retention {
 		delete(s.following, id)
 	}
 	return nil
 }
 
 // readFrom is where a session's next read starts: after the earliest of
-// its devices' cursors; on first sight, from the session's start or
-// firstLook ago, the later.
+// its devices' cursors, but no earlier than windowSlack before its last
+// read (a device that vanished from the answers does not hold the window
+// back); on first sight, from the session's start or firstLook ago, the
+// later.
 func (s *sessionDetails) readFrom(id string, l liveSession, now time.Time) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -290,7 +322,7 @@ func (s *sessionDetails) readFrom(id string, l liveSession, now time.Time) int64
 		for _, c := range f.cursors {
 			from = min(from, c+1)
 		}
-		return from
+		return max(from, f.lastRead-int64(windowSlack.Seconds()))
 	}
 	from := now.Add(-firstLook).Unix()
 	if l.s.StartTime.Valid {

@@ -112,6 +112,9 @@ func (d *detailsEnv) at(offset time.Duration) {
 	defer d.mu.Unlock()
 	f.Sessions = nil
 	for _, s := range d.list {
+		if s.StartTime > d.clock.now().Unix() {
+			continue // not started yet
+		}
 		s.LatestUpdateTime = d.clock.now().Unix() - 5
 		if e := d.ends[s.ID]; e > 0 {
 			s.EndTime, s.LatestUpdateTime = e, e
@@ -483,5 +486,109 @@ func TestSessionDetailsBadPoints(t *testing.T) {
 	}
 	if strings.Contains(body, `kind="sent"`) {
 		t.Error("an implausible sent size is exported")
+	}
+}
+
+// An ended session gets one last call and is forgotten whatever the
+// answer; the last calls count against max_live_sessions with the live
+// sessions' calls.
+func TestEndedSessionsAreForgotten(t *testing.T) {
+	sessions := []standin.Session{
+		detailSessions[0],
+		{ID: "sB", ProjectID: "proj0000000000bb", FieldDeviceID: "dev-b1", RemoteDeviceID: "dev-r2", Resolution: "1280*720", StartTime: now.Unix() - 30},
+		{ID: "sC", ProjectID: "proj0000000000aa", FieldDeviceID: "dev-f2", RemoteDeviceID: "dev-r1", Resolution: "1280*720", StartTime: now.Unix() + 200},
+	}
+	d := newDetailsEnv(t, envOpts{collectors: []string{"session_details"}, account: func(o *config.Account) {
+		collector.SettingsOf[collector.SessionDetailsSettings](o).MaxLiveSessions = 2
+	}}, sessions...)
+	calls := func(at time.Duration) (int, string) {
+		d.at(at)
+		before := d.srv.Calls("DescribeDeviceSessionDetails")
+		_, body := d.scrape(t, "")
+		return d.srv.Calls("DescribeDeviceSessionDetails") - before, body
+	}
+	if n, _ := calls(0); n != 2 {
+		t.Fatalf("first round: %d calls, want sA's and sB's", n)
+	}
+	// sA and sB end; sC starts. One slot for sC, one for a last call: the
+	// other ended session is forgotten without one.
+	d.end("sA", now.Unix()+100)
+	d.end("sB", now.Unix()+100)
+	n, body := calls(300 * time.Second)
+	if n != 2 || !hasLine(body, `trro_collector_truncated{collector="session_details"} 1`) {
+		t.Errorf("ended sessions past the cap: %d calls, want 2 (sC, one last call); truncated:\n%s", n, grep(body, "truncated"))
+	}
+	// The API forgets sessions: a last call that fails still ends them.
+	d.srv.SetFault("DescribeDeviceSessionDetails", &standin.Fault{Kind: standin.FaultError, Code: "ResourceNotFound"})
+	d.end("sC", now.Unix()+305)
+	// Past the active window (2m) sC is no longer live: its last call,
+	// refused.
+	if n, _ := calls(500 * time.Second); n != 1 {
+		t.Errorf("sC's last call: %d calls, want 1", n)
+	}
+	for i := range 3 {
+		if n, _ := calls(time.Duration(510+10*i) * time.Second); n != 0 {
+			t.Errorf("round %d after the refused last call: %d calls, want none", i, n)
+		}
+	}
+}
+
+// An answer is input, not truth: only the session's own two devices are
+// counted, under the project it was listed in; any other device is
+// dropped and counted.
+func TestDetailsCountOnlyTheSessionsDevices(t *testing.T) {
+	d := newDetailsEnv(t, envOpts{collectors: []string{"session_details"}}, detailSessions...)
+	d.srv.SetDetails(func(id string, start, end int64) ([]any, bool) {
+		s := detailSessions[0]
+		out := knownDetails(id, "proj-elsewhere", s.FieldDeviceID, s.RemoteDeviceID, s.StartTime, start-5, end)
+		for i := range 500 {
+			out = append(out, knownDetails(id, s.ProjectID, fmt.Sprintf("intruder-%d", i), "dev-r1", s.StartTime, end-1, end)[0])
+		}
+		return out, true
+	})
+	d.at(0)
+	_, body := d.scrape(t, "")
+	if n := strings.Count(body, "trro_session_detail_points_total{"); n != 2 {
+		t.Errorf("series of %d devices, want the session's 2:\n%s", n, grep(body, "points_total"))
+	}
+	for _, want := range []string{
+		`trro_session_detail_points_total{device_id="dev-f1",device_type="field",project_id="proj0000000000aa"} 61`,
+		`trro_dropped_values_total{field="DeviceId",reason="not_in_session"} 1000`,
+	} {
+		if !hasLine(body, want) {
+			t.Errorf("missing %s\n%s", want, grep(body, "points_total|dropped"))
+		}
+	}
+}
+
+// The window asked stays bounded: a device that vanished from the answers
+// does not hold it back for the life of the session.
+func TestDetailsWindowStaysBounded(t *testing.T) {
+	d := newDetailsEnv(t, envOpts{collectors: []string{"session_details"}}, detailSessions...)
+	var mu sync.Mutex
+	var widest int64
+	first := true
+	d.srv.SetDetails(func(id string, start, end int64) ([]any, bool) {
+		s := detailSessions[0]
+		out := knownDetails(id, s.ProjectID, s.FieldDeviceID, s.RemoteDeviceID, s.StartTime, start-5, end)
+		mu.Lock()
+		defer mu.Unlock()
+		if !first {
+			out = out[:1] // the console vanishes from the answers
+			widest = max(widest, end-start)
+		}
+		first = false
+		return out, true
+	})
+	// Eight hours of rounds ten minutes apart.
+	for at := time.Duration(0); at <= 8*time.Hour; at += 10 * time.Minute {
+		d.at(at)
+		d.scrape(t, "")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	t.Logf("widest window asked after 8 hours: %d s", widest)
+	if limit := int64((10*time.Minute + 5*time.Minute).Seconds()); widest > limit {
+		t.Errorf("widest window asked after 8 hours: %d s, want at most %d", widest, limit)
 	}
 }

@@ -189,7 +189,7 @@ func TestSimulationMoves(t *testing.T) {
 // congested one (graded bad) and one whose console renders slowly.
 func TestSimulationAlwaysLive(t *testing.T) {
 	sim := standin.NewSimulation(standin.DefaultSpec, now)
-	for at := now; at.Before(now.Add(24 * time.Hour)); at = at.Add(17*time.Minute + 13*time.Second) {
+	for at := now; at.Before(now.Add(24 * time.Hour)); at = at.Add(47*time.Minute + 13*time.Second) {
 		var live, bad, slow int
 		for _, s := range sim.At(at).Sessions {
 			if s.StartTime <= at.Unix() && s.LatestUpdateTime >= at.Add(-2*time.Minute).Unix() {

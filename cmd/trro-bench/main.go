@@ -23,10 +23,12 @@ const (
 	secretID  = "AKIDbench"
 	secretKey = "bench-secret"
 	rateLimit = 20.0
-	// liveSessions is how many sessions of the fleet are live: one
-	// DescribeDeviceSessionDetails call each per scrape.
-	liveSessions = 200
 )
+
+// liveSessions is how many sessions of the fleet are live: one
+// DescribeDeviceSessionDetails call each per scrape, two devices each
+// with live-quality series (-live).
+var liveSessions = 200
 
 type result struct {
 	Projects, Devices, Licenses int
@@ -74,6 +76,7 @@ func main() {
 	standin := flag.String("standin", "", "path of the trro-standin binary")
 	flag.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the measured scrapes here (with -child)")
 	flag.StringVar(&clientProfile, "clientprofile", "", "write a CPU profile of the API client alone here (with -child)")
+	flag.IntVar(&liveSessions, "live", liveSessions, "live sessions in the fleet (two devices in session each)")
 	accounts := flag.Bool("accounts", false, "compare one account of half the fleet with two such accounts on one exporter")
 	flag.Parse()
 	if *accounts {
@@ -107,7 +110,8 @@ func runSizes(sizes string, devices, licenses int, latency time.Duration, runs i
 		}
 		// A process per size: peak RSS is then that size's own.
 		cmd := exec.Command(os.Args[0], "-child", "-projects", strconv.Itoa(n), "-devices", strconv.Itoa(devices),
-			"-licenses", strconv.Itoa(licenses), "-latency", latency.String(), "-runs", strconv.Itoa(runs), "-standin", standin)
+			"-licenses", strconv.Itoa(licenses), "-latency", latency.String(), "-runs", strconv.Itoa(runs), "-standin", standin,
+			"-live", strconv.Itoa(liveSessions))
 		cmd.Stderr = os.Stderr
 		out, err := cmd.Output()
 		if err != nil {

@@ -39,6 +39,9 @@ func newExporter(base, name string, perProject int, api *collector.APIMetrics, w
 	acc.Name = name
 	acc.ScrapeTimeout = config.Duration(10 * time.Minute)
 	collector.SettingsOf[collector.RoundSettings](&acc).MaxDevicesPerProject = perProject
+	// Every live session is read, whatever -live says.
+	sd := collector.SettingsOf[collector.SessionDetailsSettings](&acc)
+	sd.MaxLiveSessions = max(sd.MaxLiveSessions, liveSessions)
 	return client, collector.New(acc, collector.Deps{API: client, APIMetrics: api}), nil
 }
 
