@@ -369,3 +369,30 @@ func TestReloadKeepsUnchangedAccounts(t *testing.T) {
 	os.WriteFile(keyFile, []byte("key-b-2\n"), 0o600)
 	check("b's key rotated", true, false)
 }
+
+// Two accounts signing with one key would each spend the key's rate limits
+// in full: the config is refused, naming both, by --config.check and by
+// the server.
+func TestAccountsSharingAKeyAreRefused(t *testing.T) {
+	noCredsEnv(t)
+	path := filepath.Join(t.TempDir(), "c.yml")
+	writeAccounts(t, path, fewCollectors,
+		testAccount{name: "a", endpoint: "http://127.0.0.1:1", id: "AKIDshared0001", key: "k1"},
+		testAccount{name: "b", endpoint: "http://127.0.0.1:1", id: "AKIDshared0001", key: "k1"})
+	for _, args := range [][]string{{"--config.check"}, {"--web.listen-address=127.0.0.1:0"}} {
+		code, _, stderr := runOnce(t, append([]string{"--config.file=" + path}, args...)...)
+		if code == 0 || !strings.Contains(stderr, "accounts a and b sign with the same key (secret id AKIDshar…)") {
+			t.Errorf("%v: code %d, stderr:\n%s", args, code, stderr)
+		}
+		if strings.Contains(stderr, "AKIDshared0001") {
+			t.Errorf("%v: the whole secret id is shown", args)
+		}
+	}
+	// A key of its own each: accepted.
+	writeAccounts(t, path, fewCollectors,
+		testAccount{name: "a", endpoint: "http://127.0.0.1:1", id: "AKIDown0001", key: "k1"},
+		testAccount{name: "b", endpoint: "http://127.0.0.1:1", id: "AKIDown0002", key: "k2"})
+	if _, _, stderr := runOnce(t, "--config.file="+path, "--config.check"); strings.Contains(stderr, "same key") {
+		t.Errorf("distinct keys refused:\n%s", stderr)
+	}
+}

@@ -103,6 +103,9 @@ func (a *app) build(cfg *config.Config, old *state) (rt *state, fresh []*account
 			fresh = nil
 		}
 	}()
+	if err := config.SharedKeys(cfg.Accounts); err != nil {
+		return nil, nil, err
+	}
 	for _, ac := range cfg.Accounts {
 		acc, reused, err := a.buildAccount(ac, old)
 		if err != nil {

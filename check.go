@@ -95,6 +95,10 @@ func printBudget(ctx context.Context, cfg *config.Config, interval time.Duration
 	if interval <= 0 {
 		interval = time.Minute
 	}
+	if err := config.SharedKeys(cfg.Accounts); err != nil {
+		fmt.Fprintf(errw, "%s: config check failed: %v\n", name, err)
+		return 1
+	}
 	code := 0
 	for i := range cfg.Accounts {
 		acc := &cfg.Accounts[i]

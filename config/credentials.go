@@ -183,3 +183,35 @@ func sdkMessage(err error) string {
 	}
 	return err.Error()
 }
+
+// SharedKeys refuses two accounts that sign with the same key (the same
+// secret id) on the same endpoint: the API's rate limits are per key, so
+// two accounts would each spend them in full. Keys assumed through a role
+// or from a CVM role are temporary and not compared; accounts whose key
+// cannot be read are left to their own error.
+func SharedKeys(accounts []Account) error {
+	seen := map[[2]string]string{} // endpoint, secret id → account
+	for i := range accounts {
+		a := &accounts[i]
+		src, err := a.source()
+		if err != nil || src == fromCVMRole || a.Credentials.RoleARN != "" {
+			continue
+		}
+		cred, err := a.resolve(src)
+		if err != nil {
+			continue
+		}
+		id := cred.GetSecretId()
+		k := [2]string{a.Endpoint, id}
+		if other, ok := seen[k]; ok {
+			shown := id
+			if len(shown) > 8 {
+				shown = shown[:8] + "…"
+			}
+			return fmt.Errorf("accounts %s and %s sign with the same key (secret id %s) on %s: the API's rate limits are per key, so together they would make twice the calls it allows: use one account for the key, or a key of its own for each",
+				other, a.Name, shown, a.Endpoint)
+		}
+		seen[k] = a.Name
+	}
+	return nil
+}
