@@ -44,7 +44,7 @@ func parseFlags(args []string, stderr io.Writer) (*flags, int) {
 	app.Flag("config.check.scrape-interval", "Scrape interval the --config.check API budget assumes.").Default("60s").DurationVar(&f.checkInterval)
 	app.Flag("config.check.offline", "With --config.check: validate the configuration only, without calling the API.").BoolVar(&f.checkOffline)
 	app.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").StringVar(&f.metricsPath)
-	app.Flag("web.max-requests", "Maximum number of parallel scrapes served; 0 means no limit.").Default("40").IntVar(&f.maxRequests)
+	app.Flag("web.max-requests", "Maximum number of scrapes of one target (/metrics, or one account's /probe) made at once; 0 means no limit.").Default("40").IntVar(&f.maxRequests)
 	app.Flag("web.disable-exporter-metrics", "Exclude Go runtime and process metrics of the exporter itself.").BoolVar(&f.noExporterMetrics)
 	app.Flag("tencentcloud.endpoint", "TRRO API endpoint: a host, or a URL such as http://127.0.0.1:8080 for a local stand-in. Overrides the config file.").Default("").StringVar(&f.endpoint)
 	app.Flag("tencentcloud.region", "Tencent Cloud region sent with every call. Overrides the config file.").Default("").StringVar(&f.region)

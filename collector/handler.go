@@ -1,12 +1,12 @@
 package collector
 
 import (
+	"bytes"
 	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,12 +25,12 @@ type HandlerOptions struct {
 	// Offset is taken off Prometheus' scrape timeout header so that the
 	// answer arrives before Prometheus gives up.
 	Offset time.Duration
-	// MaxRequestsInFlight answers 503 beyond this many concurrent scrapes
-	// (0: no limit).
+	// MaxRequestsInFlight answers 503 beyond this many scrapes of one
+	// target (the whole page, or one account's) being made at once (0: no
+	// limit).
 	MaxRequestsInFlight int
-	// WriteGrace is how long past its scrape's deadline a page may take to
-	// be written: a client that does not read is cut off then, and frees
-	// its slot.
+	// WriteGrace is how long a page, once made, may take to be written: a
+	// client that does not read is cut off then.
 	WriteGrace time.Duration
 	ErrorLog   promhttp.Logger
 }
@@ -87,12 +87,12 @@ func ProbeHandler(current func() []*Exporter, opts HandlerOptions) http.Handler 
 type picker func(http.ResponseWriter, *http.Request) ([]*Exporter, prometheus.Gatherer, bool)
 
 // serveMetrics answers GET with the page of the exporters pick chooses,
-// HEAD with headers alone.
+// HEAD with headers alone. Each target (the whole /metrics page, or one
+// account's /probe page) has MaxRequestsInFlight slots of its own: a slow
+// account never takes another's. A slot is held while the page is made,
+// not while it is written: a client that does not read holds no slot.
 func serveMetrics(opts HandlerOptions, pick picker) http.Handler {
-	var inflight *semaphore.Weighted
-	if opts.MaxRequestsInFlight > 0 {
-		inflight = semaphore.NewWeighted(int64(opts.MaxRequestsInFlight))
-	}
+	slots := &targetSlots{n: int64(opts.MaxRequestsInFlight)}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Only GET starts an API round; HEAD answers the headers alone.
 		switch r.Method {
@@ -105,13 +105,6 @@ func serveMetrics(opts HandlerOptions, pick picker) http.Handler {
 			http.Error(w, "Method not allowed: this path answers GET and HEAD.", http.StatusMethodNotAllowed)
 			return
 		}
-		if inflight != nil {
-			if !inflight.TryAcquire(1) {
-				http.Error(w, "too many concurrent scrapes", http.StatusServiceUnavailable)
-				return
-			}
-			defer inflight.Release(1)
-		}
 		exporters, base, ok := pick(w, r)
 		switch {
 		case !ok:
@@ -120,20 +113,63 @@ func serveMetrics(opts HandlerOptions, pick picker) http.Handler {
 			http.Error(w, "no configuration loaded", http.StatusServiceUnavailable)
 			return
 		}
-		servePage(w, r, opts, exporters, base)
+		target := ""
+		if base == nil { // one account's page
+			target = exporters[0].Account()
+		}
+		release, ok := slots.acquire(target)
+		if !ok {
+			http.Error(w, "too many concurrent scrapes", http.StatusServiceUnavailable)
+			return
+		}
+		p := makePage(r, opts, exporters, base)
+		release()
+		p.writeTo(w, opts.WriteGrace)
 	})
 }
 
-// servePage runs the exporters' rounds and writes their page, then base's.
-func servePage(w http.ResponseWriter, r *http.Request, opts HandlerOptions, exporters []*Exporter, base prometheus.Gatherer) {
+// targetSlots are the slots of each target, made on first use.
+type targetSlots struct {
+	n  int64 // per target; 0: no limit
+	mu sync.Mutex
+	m  map[string]*semaphore.Weighted
+}
+
+// acquire takes a slot of target, or returns false when all are taken.
+func (s *targetSlots) acquire(target string) (release func(), ok bool) {
+	if s.n <= 0 {
+		return func() {}, true
+	}
+	s.mu.Lock()
+	if s.m == nil {
+		s.m = map[string]*semaphore.Weighted{}
+	}
+	sem := s.m[target]
+	if sem == nil {
+		sem = semaphore.NewWeighted(s.n)
+		s.m[target] = sem
+	}
+	s.mu.Unlock()
+	if !sem.TryAcquire(1) {
+		return nil, false
+	}
+	return func() { sem.Release(1) }, true
+}
+
+// page is a rendered page, compressed if the client takes gzip.
+type page struct {
+	body *bytes.Buffer
+	gzip bool
+}
+
+var pagePool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// makePage runs the exporters' rounds and renders their page, then base's.
+func makePage(r *http.Request, opts HandlerOptions, exporters []*Exporter, base prometheus.Gatherer) page {
 	timeouts := make([]time.Duration, len(exporters))
 	for i, e := range exporters {
 		timeouts[i] = ScrapeTimeout(r.Header, opts.Offset, e.Timeout())
 	}
-	// The page is written by the scrape's deadline plus a grace, or not at
-	// all: a reader that stalls must not hold a slot for the server's whole
-	// write timeout.
-	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(slices.Max(timeouts) + opts.WriteGrace))
 	write := runRounds(r.Context(), exporters, timeouts)
 	// After the rounds, so the API counters include their calls.
 	var mfs []*dto.MetricFamily
@@ -143,14 +179,12 @@ func servePage(w http.ResponseWriter, r *http.Request, opts HandlerOptions, expo
 			opts.ErrorLog.Println("error gathering the exporter's own metrics:", err)
 		}
 	}
-	h := w.Header()
-	h.Set("Content-Type", string(textFormat))
-	h.Add("Vary", "Accept-Encoding")
-	var out io.Writer = w
-	if acceptsGzip(r.Header.Get("Accept-Encoding")) {
-		h.Set("Content-Encoding", "gzip")
+	p := page{body: pagePool.Get().(*bytes.Buffer), gzip: acceptsGzip(r.Header.Get("Accept-Encoding"))}
+	p.body.Reset()
+	var out io.Writer = p.body
+	if p.gzip {
 		gz := gzipPool.Get().(*gzip.Writer)
-		gz.Reset(w)
+		gz.Reset(p.body)
 		defer func() {
 			gz.Close()
 			gz.Reset(nil)
@@ -158,18 +192,31 @@ func servePage(w http.ResponseWriter, r *http.Request, opts HandlerOptions, expo
 		}()
 		out = gz
 	}
-	if err := write(out); err != nil {
-		return // the scraper went away
-	}
+	_ = write(out) // a buffer takes every write
 	enc := expfmt.NewEncoder(out, textFormat)
 	for _, mf := range mfs {
-		if err := enc.Encode(mf); err != nil {
-			if opts.ErrorLog != nil {
-				opts.ErrorLog.Println("error encoding metric family", mf.GetName()+":", err)
-			}
-			return
+		if err := enc.Encode(mf); err != nil && opts.ErrorLog != nil {
+			opts.ErrorLog.Println("error encoding metric family", mf.GetName()+":", err)
 		}
 	}
+	return p
+}
+
+// writeTo sends the page, within grace: a reader that stalls is cut off
+// then.
+func (p page) writeTo(w http.ResponseWriter, grace time.Duration) {
+	defer pagePool.Put(p.body)
+	h := w.Header()
+	h.Set("Content-Type", string(textFormat))
+	h.Add("Vary", "Accept-Encoding")
+	if p.gzip {
+		h.Set("Content-Encoding", "gzip")
+	}
+	h.Set("Content-Length", strconv.Itoa(p.body.Len()))
+	if grace > 0 {
+		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(grace))
+	}
+	_, _ = w.Write(p.body.Bytes()) // the scraper went away, or stalled
 }
 
 // runRounds runs each exporter's round with its timeout, side by side, and

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -87,30 +88,33 @@ func TestLicenseGuard(t *testing.T) {
 	}
 }
 
-// Clients that send GET /metrics and never read hold their slots only
-// until their scrape's deadline plus the grace; real scrapes are served
-// again after that.
-func TestSlowReadersFreeTheirSlots(t *testing.T) {
-	spec := standin.Spec{Projects: 20, DevicesPerProject: 1000, SessionsPerDevice: 1}
-	e := newEnv(t, standin.Generate(spec, now), envOpts{collectors: []string{"devices", "device_status"}})
+// Clients that send GET /metrics and never read hold no slot once their
+// page is made: with every slot's worth of stalled readers, real scrapes
+// are served at once, and the stalled writes are cut off after the grace.
+func TestSlowReadersHoldNoSlots(t *testing.T) {
+	spec := standin.Spec{Projects: 10, DevicesPerProject: 600, SessionsPerDevice: 1}
+	e := newEnv(t, standin.Generate(spec, now), envOpts{collectors: []string{"devices", "device_status"},
+		account: func(a *config.Account) { a.ScrapeTimeout = config.Duration(time.Minute) }})
 	h := collector.Handler(func() []*collector.Exporter { return []*collector.Exporter{e.exp} }, prometheus.NewRegistry(),
-		collector.HandlerOptions{MaxRequestsInFlight: 2, WriteGrace: 500 * time.Millisecond})
+		collector.HandlerOptions{MaxRequestsInFlight: 2, WriteGrace: 2 * time.Second})
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
-	// Two stalled readers: a small receive buffer, nothing read.
-	for range 2 {
+	// Two stalled readers: a small receive buffer, nothing read, no gzip:
+	// pages of megabytes.
+	conns := make([]net.Conn, 2)
+	for i := range conns {
 		conn, err := net.Dial("tcp", ts.Listener.Addr().String())
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { conn.Close() })
 		conn.(*net.TCPConn).SetReadBuffer(4096)
-		fmt.Fprintf(conn, "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Prometheus-Scrape-Timeout-Seconds: 3\r\n\r\n")
+		fmt.Fprintf(conn, "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Prometheus-Scrape-Timeout-Seconds: 60\r\n\r\n")
+		conns[i] = conn
 	}
-	// Probes with a short timeout: each answers within a second.
 	get := func() int {
 		req, _ := http.NewRequest("GET", ts.URL+"/metrics", nil)
-		req.Header.Set("X-Prometheus-Scrape-Timeout-Seconds", "0.5")
+		req.Header.Set("X-Prometheus-Scrape-Timeout-Seconds", "3")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -119,12 +123,62 @@ func TestSlowReadersFreeTheirSlots(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode
 	}
-	// While they hold both slots, a scrape is turned away…
-	// Their round runs, their pages (megabytes) fill the socket buffers…
-	waitFor(t, "the stalled readers' round", func() bool { return e.srv.Calls("DescribeDeviceList") > 0 })
-	waitFor(t, "the stalled readers to hold the slots", func() bool { return get() == http.StatusServiceUnavailable })
-	// …and once their writes time out, scrapes are served again.
-	waitFor(t, "the slots to be freed", func() bool { return get() == http.StatusOK })
+	// Once their pages are made (stuck in the socket buffers, to be cut off
+	// only after 60 s + the grace were slots held while writing), scrapes
+	// are served all the while.
+	start := time.Now()
+	waitFor(t, "a scrape served beside the stalled readers", func() bool { return get() == http.StatusOK })
+	t.Logf("first scrape served after %v", time.Since(start))
+	if code := get(); code != http.StatusOK {
+		t.Fatalf("a second scrape with two stalled readers: %d", code)
+	}
+	// The stalled writes end after the grace: reading now finds the page
+	// cut short.
+	time.Sleep(2500 * time.Millisecond)
+	for _, c := range conns {
+		c.SetReadDeadline(time.Now().Add(time.Second))
+		n, _ := io.Copy(io.Discard, c)
+		if n > 5<<20 {
+			t.Errorf("a stalled reader got %d bytes after the grace: its write was not cut off", n)
+		}
+	}
+}
+
+// /probe slots are per account: an account whose API hangs takes only its
+// own, and another account's probes are served.
+func TestProbeSlotsPerAccount(t *testing.T) {
+	slow := newEnv(t, fixtureFleet(), envOpts{collectors: []string{"projects"}, account: func(a *config.Account) { a.Name = "slow" }})
+	fine := newEnv(t, fixtureFleet(), envOpts{collectors: []string{"projects"}, account: func(a *config.Account) { a.Name = "acme" }})
+	slow.srv.SetFault("DescribeProjectList", &standin.Fault{Kind: standin.FaultSlow, Delay: 3 * time.Second})
+	h := collector.ProbeHandler(func() []*collector.Exporter { return []*collector.Exporter{slow.exp, fine.exp} },
+		collector.HandlerOptions{MaxRequestsInFlight: 2, WriteGrace: time.Second})
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	probe := func(account, timeout string) int {
+		req, _ := http.NewRequest("GET", ts.URL+"/probe?account="+account, nil)
+		req.Header.Set("X-Prometheus-Scrape-Timeout-Seconds", timeout)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() { probe("slow", "2.5") })
+	}
+	t.Cleanup(wg.Wait)
+	waitFor(t, "the slow account's probes", func() bool { return slow.srv.Calls("DescribeProjectList") > 0 && collector.Waiters(slow.exp) == 2 })
+	if code := probe("slow", "2.5"); code != http.StatusServiceUnavailable {
+		t.Errorf("a third probe of the slow account: %d, want 503", code)
+	}
+	for i := range 3 {
+		if code := probe("acme", "2"); code != http.StatusOK {
+			t.Errorf("probe %d of another account while the slow one's slots are taken: %d", i, code)
+		}
+	}
 }
 
 // A scrape with a long timeout joins a round in flight and moves its end
