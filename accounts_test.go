@@ -139,6 +139,17 @@ func TestTwoAccountsOnePageAndProbe(t *testing.T) {
 			t.Fatalf("/probe%s: %d %q", q, code, msg)
 		}
 	}
+	// HEAD of an unknown account is refused too; a long query is quoted in
+	// part only.
+	req, _ := http.NewRequest("HEAD", url+"/probe?account=zzz", nil)
+	if resp, err := client.Do(req); err != nil || resp.StatusCode != 400 {
+		t.Fatalf("HEAD /probe?account=zzz: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	if code, msg := scrapeWith(t, url+"/probe?account="+strings.Repeat("x", 100000), ""); code != 400 || len(msg) > 300 {
+		t.Fatalf("/probe with a 100 kB account: %d, %d bytes of answer", code, len(msg))
+	}
 	if srvA.Calls("") != callsA || srvB.Calls("") != callsB {
 		t.Fatal("a refused probe made API calls")
 	}

@@ -54,8 +54,9 @@ func (l *failureLog) log(scope, key string, err error) {
 			kv = append(kv, "request_id", e.RequestID)
 		}
 		// The request id differs on every call: the same failure again is
-		// the same action and code.
-		sig = scope + "|" + e.Action + "|" + e.Code
+		// the same action and code, codes folded as the code label is (an
+		// upstream inventing codes must not grow the map).
+		sig = scope + "|" + e.Action + "|" + codeLabel(e.Code)
 	}
 	kv = append(kv, "err", first)
 	if missed, ok := l.due(sig); !ok {

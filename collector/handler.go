@@ -73,6 +73,11 @@ func ProbeHandler(current func() []*Exporter, opts HandlerOptions) http.Handler 
 		if len(all) == 0 {
 			return nil, nil, true // no configuration: serveMetrics says so
 		}
+		// The caller's query is quoted in part only: an error page is no
+		// echo of a megabyte.
+		if len(name) > 64 {
+			name = strings.ToValidUTF8(name[:64], "") + "…"
+		}
 		msg := fmt.Sprintf("unknown account %q", name)
 		if name == "" {
 			msg = "the account parameter is missing"
@@ -94,13 +99,7 @@ type picker func(http.ResponseWriter, *http.Request) ([]*Exporter, prometheus.Ga
 func serveMetrics(opts HandlerOptions, pick picker) http.Handler {
 	slots := &targetSlots{n: int64(opts.MaxRequestsInFlight)}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// Only GET starts an API round; HEAD answers the headers alone.
-		switch r.Method {
-		case http.MethodGet:
-		case http.MethodHead:
-			w.Header().Set("Content-Type", string(textFormat))
-			return
-		default:
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
 			http.Error(w, "Method not allowed: this path answers GET and HEAD.", http.StatusMethodNotAllowed)
 			return
@@ -111,6 +110,9 @@ func serveMetrics(opts HandlerOptions, pick picker) http.Handler {
 			return
 		case len(exporters) == 0:
 			http.Error(w, "no configuration loaded", http.StatusServiceUnavailable)
+			return
+		case r.Method == http.MethodHead: // the headers alone, no API round
+			w.Header().Set("Content-Type", string(textFormat))
 			return
 		}
 		target := ""

@@ -281,7 +281,18 @@ func TestFailureLogsStaySmall(t *testing.T) {
 	before := len(e.logs.String())
 	e.scrape(t, "")
 	logs = e.logs.String()[before:]
-	if n := strings.Count(logs, "\n"); n != 1 || !strings.Contains(logs, `msg="project discovery failed"`) {
-		t.Errorf("failed discovery with 2 collectors: %d lines:\n%s", n, logs)
+	if n := strings.Count(logs, "\n"); n != 1 || !strings.Contains(logs, `msg="project discovery failed"`) ||
+		!strings.Contains(logs, "action=DescribeProjectList code=InternalError") {
+		t.Errorf("failed discovery with 2 collectors: %d lines, the cause named:\n%s", n, logs)
+	}
+	// An upstream inventing a code per call is one failure, not a line
+	// (and a map entry) each.
+	before = len(e.logs.String())
+	for i := range 4 {
+		e.srv.SetFault("DescribeProjectList", &standin.Fault{Kind: standin.FaultError, Code: fmt.Sprintf("Weird%d.Code", i)})
+		e.scrape(t, "")
+	}
+	if logs := e.logs.String()[before:]; strings.Count(logs, "\n") != 1 {
+		t.Errorf("4 invented codes: %d lines:\n%s", strings.Count(logs, "\n"), logs)
 	}
 }

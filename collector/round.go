@@ -275,6 +275,15 @@ const projectWorkers = 16
 // errDiscovery marks a failed project discovery: no project was worked on.
 var errDiscovery = errors.New("project discovery")
 
+// discoveryError is a failed project discovery with its cause: one error
+// (not two joined), so that the log line shows the cause's action, code
+// and request id.
+type discoveryError struct{ err error }
+
+func (e discoveryError) Error() string        { return "project discovery: " + e.err.Error() }
+func (e discoveryError) Unwrap() error        { return e.err }
+func (e discoveryError) Is(target error) bool { return target == errDiscovery }
+
 // perProject runs fetch for every project of the round, projectWorkers at
 // a time, and returns the projects and what fetch returned for each, in the
 // same order, joining the errors, each naming its project. A failed project
@@ -282,7 +291,7 @@ var errDiscovery = errors.New("project discovery")
 func perProject[R any](ctx context.Context, r *Round, fetch func(projectID string) (R, error)) ([]string, []R, error) {
 	ids, err := r.ProjectIDs(ctx)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %w", errDiscovery, err)
+		return nil, nil, discoveryError{err}
 	}
 	out := make([]R, len(ids))
 	errs := make([]error, len(ids))

@@ -20,30 +20,30 @@ func init() {
 // the API field, and where it is.
 type usageField struct {
 	label, api string
-	field      func(*trro.TotalDuration) *trro.Int
+	field      func(*trro.TotalDuration) *trro.Count
 }
 
 // usageTiers are GetTotalDuration's media time by tier (voice, then video
 // by resolution, on one network and on several).
 var usageTiers = []usageField{
-	{"voice", "Voice", func(d *trro.TotalDuration) *trro.Int { return &d.Voice }},
-	{"sd", "SD", func(d *trro.TotalDuration) *trro.Int { return &d.SD }},
-	{"hd", "HD", func(d *trro.TotalDuration) *trro.Int { return &d.HD }},
-	{"fhd", "FHD", func(d *trro.TotalDuration) *trro.Int { return &d.FHD }},
-	{"2k", "TwoK", func(d *trro.TotalDuration) *trro.Int { return &d.TwoK }},
-	{"4k", "FourK", func(d *trro.TotalDuration) *trro.Int { return &d.FourK }},
-	{"multi_sd", "MultiSD", func(d *trro.TotalDuration) *trro.Int { return &d.MultiSD }},
-	{"multi_hd", "MultiHD", func(d *trro.TotalDuration) *trro.Int { return &d.MultiHD }},
-	{"multi_fhd", "MultiFHD", func(d *trro.TotalDuration) *trro.Int { return &d.MultiFHD }},
-	{"multi_2k", "MultiTwoK", func(d *trro.TotalDuration) *trro.Int { return &d.MultiTwoK }},
-	{"multi_4k", "MultiFourK", func(d *trro.TotalDuration) *trro.Int { return &d.MultiFourK }},
+	{"voice", "Voice", func(d *trro.TotalDuration) *trro.Count { return &d.Voice }},
+	{"sd", "SD", func(d *trro.TotalDuration) *trro.Count { return &d.SD }},
+	{"hd", "HD", func(d *trro.TotalDuration) *trro.Count { return &d.HD }},
+	{"fhd", "FHD", func(d *trro.TotalDuration) *trro.Count { return &d.FHD }},
+	{"2k", "TwoK", func(d *trro.TotalDuration) *trro.Count { return &d.TwoK }},
+	{"4k", "FourK", func(d *trro.TotalDuration) *trro.Count { return &d.FourK }},
+	{"multi_sd", "MultiSD", func(d *trro.TotalDuration) *trro.Count { return &d.MultiSD }},
+	{"multi_hd", "MultiHD", func(d *trro.TotalDuration) *trro.Count { return &d.MultiHD }},
+	{"multi_fhd", "MultiFHD", func(d *trro.TotalDuration) *trro.Count { return &d.MultiFHD }},
+	{"multi_2k", "MultiTwoK", func(d *trro.TotalDuration) *trro.Count { return &d.MultiTwoK }},
+	{"multi_4k", "MultiFourK", func(d *trro.TotalDuration) *trro.Count { return &d.MultiFourK }},
 }
 
 // usageOnline are GetTotalDuration's online time, a measure of its own
 // (both devices' time online in session, billed × 1), by network.
 var usageOnline = []usageField{
-	{"single", "Online", func(d *trro.TotalDuration) *trro.Int { return &d.Online }},
-	{"multi", "MultiOnline", func(d *trro.TotalDuration) *trro.Int { return &d.MultiOnline }},
+	{"single", "Online", func(d *trro.TotalDuration) *trro.Count { return &d.Online }},
+	{"multi", "MultiOnline", func(d *trro.TotalDuration) *trro.Count { return &d.MultiOnline }},
 }
 
 // previousRefresh is how often a closed month's usage is read again: it
@@ -159,12 +159,30 @@ func (u *usage) previousMonth(ctx context.Context, r *Round, id string, start, e
 	return d, nil
 }
 
-// plausible drops negative minutes.
+// usageDeducted is DeductDuration, beside the tiers and online time.
+var usageDeducted = usageField{"", "DeductDuration", func(d *trro.TotalDuration) *trro.Count { return &d.DeductDuration }}
+
+// maxMinutes is the most minutes a project's usage plausibly holds: a
+// thousand years.
+const maxMinutes = 1000 * 366 * 24 * 60
+
+// plausible drops values that are no whole number of minutes (counted as
+// unparseable), negative or beyond maxMinutes; the rest are kept.
 func (u *usage) plausible(d trro.TotalDuration) trro.TotalDuration {
-	for _, t := range append(slices.Clone(usageTiers), usageOnline...) {
-		*t.field(&d) = u.drops.plausible(t.api, *t.field(&d), notNegative)
+	for _, t := range append(append(slices.Clone(usageTiers), usageOnline...), usageDeducted) {
+		c := t.field(&d)
+		if c.Bad {
+			u.drops.add(t.api, "unparseable", 1)
+			*c = trro.Count{}
+			continue
+		}
+		c.Int = u.drops.plausible(t.api, c.Int, func(v int64) string {
+			if v > maxMinutes {
+				return "implausible"
+			}
+			return notNegative(v)
+		})
 	}
-	d.DeductDuration = u.drops.plausible("DeductDuration", d.DeductDuration, notNegative)
 	return d
 }
 
@@ -176,7 +194,7 @@ func (res usageResult) Write(s Sink) {
 		for i := range res.rows {
 			row := &res.rows[i]
 			for _, t := range f.fields {
-				if v := *t.field(&row.d); v.Valid {
+				if v := t.field(&row.d).Int; v.Valid {
 					s.Sample(f.fam, minutes(v.Value), row.projectID, t.label, row.month)
 				}
 			}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/trro-exporter/trro_exporter/collector"
+	"github.com/trro-exporter/trro_exporter/standin"
 )
 
 func TestUsageExactValues(t *testing.T) {
@@ -73,5 +74,32 @@ func TestUsageMonthsInChinaStandardTime(t *testing.T) {
 		if cur.Format(time.RFC3339) != c.cur || prev.Format(time.RFC3339) != c.prev {
 			t.Errorf("%s: %s and %s, want %s and %s", c.now, cur.Format(time.RFC3339), prev.Format(time.RFC3339), c.cur, c.prev)
 		}
+	}
+}
+
+// One usage value that is no whole number of minutes, or beyond any
+// plausible figure, is dropped and counted; the project's other values,
+// and both months, are kept.
+func TestUsageBadValuesDropped(t *testing.T) {
+	e := newEnv(t, fixtureFleet(), envOpts{collectors: []string{"usage"}})
+	e.srv.SetFault("GetTotalDuration", &standin.Fault{Kind: standin.FaultFields,
+		Fields: map[string]string{"HD": "1.5", "SD": `"NaN"`, "FourK": "1e18", "TwoK": "99999999999999", "Voice": "{}"}})
+	_, body := e.scrape(t, "")
+	for _, want := range []string{
+		`trro_scrape_collector_success{collector="usage"} 1`,
+		`trro_usage_seconds{month="current",project_id="proj0000000000aa",tier="fhd"} 10260`,
+		`trro_usage_seconds{month="previous",project_id="proj0000000000aa",tier="fhd"} 0`,
+		`trro_dropped_values_total{field="HD",reason="unparseable"} 4`,
+		`trro_dropped_values_total{field="SD",reason="unparseable"} 4`,
+		`trro_dropped_values_total{field="FourK",reason="unparseable"} 4`,
+		`trro_dropped_values_total{field="Voice",reason="unparseable"} 4`,
+		`trro_dropped_values_total{field="TwoK",reason="implausible"} 4`,
+	} {
+		if !hasLine(body, want) {
+			t.Errorf("missing %s\n%s", want, grep(body, "usage|dropped"))
+		}
+	}
+	if strings.Contains(body, `tier="hd"`) || strings.Contains(body, `tier="2k"`) {
+		t.Error("a dropped value is exported")
 	}
 }

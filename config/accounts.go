@@ -123,6 +123,10 @@ func (c *Account) validateFilters() error {
 	return nil
 }
 
+// maxLabelValue bounds a static label value: it is written on every
+// series of the account.
+const maxLabelValue = 256
+
 func (c *Account) validateLabels(check func(string) error) error {
 	for _, k := range slices.Sorted(maps.Keys(c.Labels)) {
 		v := c.Labels[k]
@@ -137,6 +141,8 @@ func (c *Account) validateLabels(check func(string) error) error {
 			return fmt.Errorf("labels.%s: empty value (a label with an empty value is no label)", k)
 		case !utf8.ValidString(v):
 			return fmt.Errorf("labels.%s: not valid UTF-8", k)
+		case len(v) > maxLabelValue:
+			return fmt.Errorf("labels.%s: %d bytes; a static label value takes at most %d (it is on every series)", k, len(v), maxLabelValue)
 		}
 	}
 	return nil

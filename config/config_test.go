@@ -243,7 +243,7 @@ func TestOwnersSettings(t *testing.T) {
 		"max_widgets: 1.5\n":                               `line 1: max_widgets: want a whole number, got "1.5"`,
 		"accounts:\n  - name: a\n    max_widgets: 0\n":     "line 3: account a: max_widgets: must be at least 1",
 		"accounts:\n  - name: a\n    max_widgetz: 1\n":     `line 3: unknown key "max_widgetz"`,
-		"accounts:\n  - name: a\n    widget_sizes: true\n": "line 3: cannot unmarshal !!bool `true` into []string",
+		"accounts:\n  - name: a\n    widget_sizes: true\n": "line 3: cannot unmarshal !!bool into []string",
 	} {
 		if _, err := config.Parse([]byte(data), schema); err == nil || err.Error() != want {
 			t.Errorf("%q: got %v, want %s", data, err, want)
@@ -253,5 +253,18 @@ func TestOwnersSettings(t *testing.T) {
 	schema.Settings["gadgets"] = func() config.Settings { return &widgetSettings{} }
 	if _, err := config.Parse(nil, schema); err == nil || !strings.Contains(err.Error(), "max_widgets") {
 		t.Fatalf("a key declared twice: %v", err)
+	}
+}
+
+// A static label value is bounded; a YAML type error quotes none of the
+// misplaced value, which may be a secret under the wrong key.
+func TestLabelLengthAndTypeErrorsQuoteNothing(t *testing.T) {
+	_, err := config.Parse([]byte("labels: {customer: "+strings.Repeat("x", 300)+"}\n"), known)
+	if err == nil || err.Error() != "line 1: labels.customer: 300 bytes; a static label value takes at most 256 (it is on every series)" {
+		t.Errorf("a 300-byte label value: %v", err)
+	}
+	_, err = config.Parse([]byte("credentials: hunter2-secret-key\n"), known)
+	if err == nil || strings.Contains(err.Error(), "hunter2") || !strings.Contains(err.Error(), "line 1: cannot unmarshal !!str into") {
+		t.Errorf("a secret under the wrong key: %v", err)
 	}
 }

@@ -75,7 +75,12 @@ func yamlKeys(t reflect.Type) []string {
 	return keys
 }
 
-var unknownField = regexp.MustCompile(`^line (\d+): field (\S+) not found in type .*$`)
+var (
+	unknownField = regexp.MustCompile(`^line (\d+): field (\S+) not found in type .*$`)
+	// echoedValue is the value yaml quotes in a type error: it may be a
+	// secret put under the wrong key, so none of it is shown.
+	echoedValue = regexp.MustCompile("(cannot unmarshal !!\\w+) `[^`]*`")
+)
 
 // decode reads a file of one YAML document over the defaults, without
 // resolving inheritance or validating.
@@ -96,6 +101,7 @@ func (l *layout) decode(data []byte) (*Config, error) {
 				if g := unknownField.FindStringSubmatch(m); g != nil {
 					m = fmt.Sprintf("line %s: unknown key %q", g[1], g[2])
 				}
+				m = echoedValue.ReplaceAllString(m, "$1")
 				msgs[i] = m
 			}
 			return nil, errors.New(strings.Join(msgs, "; "))

@@ -129,6 +129,11 @@ func (s *Server) answer(r *http.Request, req *request) ([]byte, *apiError) {
 		return nil, aerr
 	}
 	s.countMinimum(req.action, req.p, out)
+	if m, ok := out.(map[string]any); ok && req.fault != nil && req.fault.Kind == FaultFields {
+		for k, v := range req.fault.Fields {
+			m[k] = json.RawMessage(v)
+		}
+	}
 	data, err := json.Marshal(out)
 	if err != nil {
 		return nil, errf("InternalError", "encode: %v", err)

@@ -44,18 +44,21 @@ const (
 	FaultTotal
 	// FaultTotalRaw reports Raw (JSON: "-1", "0", "null") as a list's total.
 	FaultTotalRaw
+	// FaultFields sets fields of the answer to raw JSON values (Fields).
+	FaultFields
 )
 
 // Fault is an injected failure for one action.
 type Fault struct {
 	Kind    FaultKind
-	Code    string        // FaultError; default InternalError
-	Message string        // FaultError
-	Status  int           // FaultHTTP
-	Delay   time.Duration // FaultSlow
-	Size    int           // FaultOversized
-	Delta   int           // FaultTotal
-	Raw     string        // FaultTotalRaw
+	Code    string            // FaultError; default InternalError
+	Message string            // FaultError
+	Status  int               // FaultHTTP
+	Delay   time.Duration     // FaultSlow
+	Size    int               // FaultOversized
+	Delta   int               // FaultTotal
+	Raw     string            // FaultTotalRaw
+	Fields  map[string]string // FaultFields: field name → raw JSON
 	// Page limits the fault to that page of a list (0: every call).
 	Page int
 	// Times limits how often the fault fires (0: always).

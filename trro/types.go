@@ -343,10 +343,26 @@ type getLicenseStatResponse struct {
 // TotalDuration is the answer of GetTotalDuration: minutes of use by tier,
 // what the account is billed on.
 type TotalDuration struct {
-	Voice, SD, HD, FHD, TwoK, FourK, Online           Int
-	MultiSD, MultiHD, MultiFHD, MultiTwoK, MultiFourK Int
-	MultiOnline                                       Int
-	DeductDuration                                    Int
+	Voice, SD, HD, FHD, TwoK, FourK, Online           Count
+	MultiSD, MultiHD, MultiFHD, MultiTwoK, MultiFourK Count
+	MultiOnline                                       Count
+	DeductDuration                                    Count
+}
+
+// Count is an integer of an answer where one bad value must not cost the
+// others: a value that is no integer (1.5, "NaN", 1e18 as a float) is kept
+// as Bad, not an error.
+type Count struct {
+	Int
+	Bad bool
+}
+
+// UnmarshalJSON reads an Int; what is none is Bad.
+func (c *Count) UnmarshalJSON(b []byte) error {
+	if err := c.Int.UnmarshalJSON(b); err != nil {
+		*c = Count{Bad: true}
+	}
+	return nil
 }
 
 type getTotalDurationRequest struct {
