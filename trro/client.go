@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
@@ -88,6 +89,7 @@ func (o *Options) check() error {
 // limits are shared by every caller.
 type Client struct {
 	sdk       *common.Client
+	closed    *atomic.Bool
 	transport *http.Transport
 	opts      Options
 	slots     *semaphore.Weighted
@@ -121,9 +123,11 @@ func NewClient(opts Options) (*Client, error) {
 	if opts.WrapTransport != nil {
 		rt = opts.WrapTransport(tr)
 	}
-	sdk.WithHttpTransport(&cappedTransport{base: rt, maxBody: opts.MaxBodyBytes})
+	closed := new(atomic.Bool)
+	sdk.WithHttpTransport(&cappedTransport{base: rt, maxBody: opts.MaxBodyBytes, closed: closed, idle: tr})
 	return &Client{
 		sdk:       sdk,
+		closed:    closed,
 		transport: tr,
 		opts:      opts,
 		slots:     semaphore.NewWeighted(int64(opts.MaxConcurrency)),
@@ -146,8 +150,12 @@ func ParseEndpoint(endpoint string) (scheme, host string, err error) {
 	return u.Scheme, u.Host, nil
 }
 
-// Close releases idle connections.
-func (c *Client) Close() { c.transport.CloseIdleConnections() }
+// Close releases idle connections, and those of calls still in flight as
+// each ends: a client replaced on reload keeps no connection open.
+func (c *Client) Close() {
+	c.closed.Store(true)
+	c.transport.CloseIdleConnections()
+}
 
 // reserve books action's next slot under its rate limit and returns the
 // reservation and the time it was made at. The clock is read under the lock:

@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -335,5 +338,48 @@ func TestRetryDoesNotKeepTheFailedAnswer(t *testing.T) {
 	got, _, err := c.GetLicenses(context.Background())
 	if err != nil || len(got) != 2 {
 		t.Fatalf("%d items, %v", len(got), err)
+	}
+}
+
+// A client closed while calls are in flight keeps no connection once they
+// end: a reload that replaces an account leaves nothing open.
+func TestCloseReleasesConnectionsOfCallsInFlight(t *testing.T) {
+	srv := standin.NewServer(licenseFleet(3), standin.Credential{SecretID: testID, SecretKey: testKey})
+	srv.SetFault("GetLicenses", &standin.Fault{Kind: standin.FaultSlow, Delay: 300 * time.Millisecond})
+	var open atomic.Int64
+	ts := httptest.NewUnstartedServer(srv)
+	ts.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		switch s {
+		case http.StateNew:
+			open.Add(1)
+		case http.StateClosed, http.StateHijacked:
+			open.Add(-1)
+		}
+	}
+	ts.Start()
+	t.Cleanup(ts.Close)
+	opts := config.Default(config.Schema{}).ClientOptions(common.NewCredential(testID, testKey))
+	opts.Endpoint, opts.RateLimit = ts.URL, 1000
+	c, err := trro.NewClient(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Go(func() { c.GetLicenses(context.Background()) })
+	}
+	for deadline := time.Now().Add(5 * time.Second); open.Load() < 3 && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+	}
+	c.Close() // while the three calls are in flight
+	wg.Wait()
+	// A round still running makes its next calls on the closed client.
+	srv.SetFault("GetLicenses", nil)
+	if _, _, err := c.GetLicenses(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); open.Load() > 0; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d connections still open after the calls of a closed client ended", open.Load())
+		}
 	}
 }

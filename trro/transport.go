@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 )
 
@@ -13,6 +14,11 @@ import (
 type cappedTransport struct {
 	base    http.RoundTripper
 	maxBody int64
+	// closed: the client was closed while calls were in flight; each
+	// connection they return to the pool is closed then, not kept until
+	// the idle timeout.
+	closed *atomic.Bool
+	idle   interface{ CloseIdleConnections() }
 }
 
 func (t *cappedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -20,7 +26,12 @@ func (t *cappedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer resp.Body.Close()
+	defer func() {
+		resp.Body.Close()
+		if t.closed != nil && t.closed.Load() {
+			t.idle.CloseIdleConnections()
+		}
+	}()
 	if resp.StatusCode != http.StatusOK {
 		// Drain a little so the connection can be reused.
 		_, _ = io.CopyN(io.Discard, resp.Body, 4096)
