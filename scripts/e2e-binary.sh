@@ -41,8 +41,10 @@ if grep -E 'trro_scrape_collector_success\{account="default",collector="[a-z_]+"
   echo "a collector failed"; fail=1
 fi
 grep -q 'trro_dropped_values_total{account="default",field="LastReportTime",reason="unparseable"} 0' "$tmp/metrics.txt" || { echo "timestamps not all parsed"; fail=1; }
-# Two accounts on one page (the same stand-in under two names, one with
-# static labels): promtool must find each family once and the page clean.
+# Two accounts on one page (two stand-ins of the same fleet: one key may
+# serve one account per endpoint; one account with static labels):
+# promtool must find each family once and the page clean.
+"$tmp/trro-standin" --listen 127.0.0.1:18689 2>"$tmp/standin2.log" &
 cat >"$tmp/two.yml" <<EOF
 collectors: {session_quality: true}
 accounts:
@@ -50,7 +52,7 @@ accounts:
     endpoint: http://127.0.0.1:18688
     labels: {customer: acme, site: north-pit}
   - name: south
-    endpoint: http://127.0.0.1:18688
+    endpoint: http://127.0.0.1:18689
     credentials: {secret_id_env: TENCENTCLOUD_SECRET_ID, secret_key_env: TENCENTCLOUD_SECRET_KEY}
 EOF
 "$tmp/trro_exporter" --web.listen-address=127.0.0.1:19689 --config.file="$tmp/two.yml" 2>"$tmp/exporter2.log" &
