@@ -112,17 +112,7 @@ func TestSlowReadersHoldNoSlots(t *testing.T) {
 		fmt.Fprintf(conn, "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Prometheus-Scrape-Timeout-Seconds: 60\r\n\r\n")
 		conns[i] = conn
 	}
-	get := func() int {
-		req, _ := http.NewRequest("GET", ts.URL+"/metrics", nil)
-		req.Header.Set("X-Prometheus-Scrape-Timeout-Seconds", "3")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		return resp.StatusCode
-	}
+	get := func() int { return statusOf(t, ts.URL+"/metrics", "3") }
 	// Once their pages are made (stuck in the socket buffers, to be cut off
 	// only after 60 s + the grace were slots held while writing), scrapes
 	// are served all the while.
@@ -154,17 +144,7 @@ func TestProbeSlotsPerAccount(t *testing.T) {
 		collector.HandlerOptions{MaxRequestsInFlight: 2, WriteGrace: time.Second})
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
-	probe := func(account, timeout string) int {
-		req, _ := http.NewRequest("GET", ts.URL+"/probe?account="+account, nil)
-		req.Header.Set("X-Prometheus-Scrape-Timeout-Seconds", timeout)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		return resp.StatusCode
-	}
+	probe := func(account, timeout string) int { return statusOf(t, ts.URL+"/probe?account="+account, timeout) }
 	var wg sync.WaitGroup
 	for range 2 {
 		wg.Go(func() { probe("slow", "2.5") })

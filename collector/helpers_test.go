@@ -2,6 +2,7 @@ package collector_test
 
 import (
 	"bytes"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -222,4 +223,19 @@ func fixtureSessions() []standin.Session {
 		s("s6", a, "excellent", -9060, t-9000, -9000),
 		s("s7", b, "", -100, 0, -10), // live
 	}
+}
+
+// statusOf GETs url with a scrape timeout header, reads the page and
+// returns the status.
+func statusOf(t *testing.T, url, timeout string) int {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header.Set("X-Prometheus-Scrape-Timeout-Seconds", timeout)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
 }
