@@ -130,6 +130,8 @@ func (a *app) buildAccount(ac config.Account, old *state) (acc *account, reused 
 	if old != nil {
 		for _, o := range old.accounts {
 			if o.cfg.Name == ac.Name && o.cred == credKey(cred) && reflect.DeepEqual(o.cfg, ac) {
+				// A reload asks again what the API refused before.
+				o.exporter.ForgetRefusals()
 				return o, true, nil
 			}
 		}

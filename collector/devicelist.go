@@ -16,7 +16,7 @@ import (
 // device_status and for device_exclude, which matches names. It outlives
 // rounds: a project whose API refuses RegisterType by name is asked
 // plainly, with a warning once, for refusalMemory; then RegisterType is
-// tried again. A reload builds a new lister, which asks again at once.
+// tried again. A reload asks again at once (forget).
 type deviceLister struct {
 	limit        int
 	unregistered bool
@@ -43,6 +43,10 @@ func (d *deviceLister) list(ctx context.Context, api API, pid string, now time.T
 	}
 	return devs, trunc, err
 }
+
+// forget drops every refusal remembered: the next lists ask RegisterType
+// again.
+func (d *deviceLister) forget() { d.plain.Clear() }
 
 // refusesRegisterType tells a refusal of the RegisterType parameter
 // itself from other invalid parameters (a project id, a page size).

@@ -116,6 +116,10 @@ func (e *Exporter) Lists() []plan.List {
 	return plan.Lists(func(f plan.Fleet) { e.Demands(f) })
 }
 
+// ForgetRefusals makes the next rounds ask again what the API refused
+// (RegisterType): a reload calls it for the accounts it keeps.
+func (e *Exporter) ForgetRefusals() { e.lister.forget() }
+
 // Timeout is the upper bound of one API round.
 func (e *Exporter) Timeout() time.Duration { return time.Duration(e.acc.ScrapeTimeout) }
 

@@ -147,6 +147,14 @@ func TestUnregisteredDevices(t *testing.T) {
 	if n := strings.Count(e.logs.String(), "refuses RegisterType"); n != 2 {
 		t.Errorf("%d warnings, want one per project:\n%s", n, e.logs.String())
 	}
+	// A reload asks again at once: still refused, so the plain call
+	// follows for each project.
+	e.exp.ForgetRefusals()
+	calls = e.srv.Calls("DescribeDeviceList")
+	e.scrape(t, "")
+	if n := e.srv.Calls("DescribeDeviceList") - calls; n != 4 {
+		t.Errorf("after a reload: %d DescribeDeviceList calls, want RegisterType asked again (4)", n)
+	}
 	// An hour on, RegisterType is asked again: accepted now, the
 	// unregistered device is back.
 	e.srv.RejectRegisterType = false
