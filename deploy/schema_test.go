@@ -8,22 +8,17 @@ import (
 	"testing"
 
 	"github.com/grafana/grafana-foundation-sdk/go/cog"
+	"github.com/grafana/grafana-foundation-sdk/go/cog/plugins"
 	grafana "github.com/grafana/grafana-foundation-sdk/go/dashboard"
-	"github.com/grafana/grafana-foundation-sdk/go/prometheus"
-	"github.com/grafana/grafana-foundation-sdk/go/stat"
-	"github.com/grafana/grafana-foundation-sdk/go/table"
-	"github.com/grafana/grafana-foundation-sdk/go/timeseries"
 )
 
 // Every dashboard decodes strictly against Grafana's own schema (the
 // foundation SDK's generated types), panels and queries included: no
 // required field missing, no unknown one.
 func TestDashboardsPassGrafanaSchema(t *testing.T) {
-	rt := cog.NewRuntime()
-	rt.RegisterPanelcfgVariant(timeseries.VariantConfig())
-	rt.RegisterPanelcfgVariant(stat.VariantConfig())
-	rt.RegisterPanelcfgVariant(table.VariantConfig())
-	rt.RegisterDataqueryVariant(prometheus.VariantConfig())
+	// Every panel plugin and query type Grafana ships: a panel of any
+	// type is checked against its own options.
+	plugins.RegisterDefaultPlugins()
 	files, _ := filepath.Glob("../grafana/dashboards/*.json")
 	if len(files) != 4 {
 		t.Fatalf("%d dashboards, want 4", len(files))

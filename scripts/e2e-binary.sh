@@ -10,16 +10,37 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"' EXIT
 go build -o "$tmp/trro_exporter" .
 go build -o "$tmp/trro-standin" ./cmd/trro-standin
 
-export TENCENTCLOUD_SECRET_ID=AKIDe2etest TENCENTCLOUD_SECRET_KEY="e2e-secret-$RANDOM$RANDOM"
-"$tmp/trro-standin" --listen 127.0.0.1:18688 2>"$tmp/standin.log" &
-"$tmp/trro_exporter" --web.listen-address=127.0.0.1:19688 \
-  --tencentcloud.endpoint=http://127.0.0.1:18688 --collector.session_quality 2>"$tmp/exporter.log" &
+# serve VAR LOG CMD...: starts CMD with "@PORT@" in its arguments replaced by
+# a free port, and sets VAR to that port once it accepts connections. A
+# process that cannot bind (the port taken meanwhile) is started again on
+# another port; one that fails otherwise stops the script with its log.
+serve() {
+  local var=$1 log=$2 port pid
+  shift 2
+  for _ in 1 2 3 4 5; do
+    port=$((20000 + RANDOM % 40000))
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then continue; fi # taken
+    "${@//@PORT@/$port}" 2>"$log" &
+    pid=$!
+    for _ in $(seq 100); do
+      kill -0 "$pid" 2>/dev/null || break
+      if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+        printf -v "$var" %s "$port"
+        return 0
+      fi
+      sleep 0.1
+    done
+    grep -q "address already in use" "$log" && continue
+    echo "e2e-binary: $(basename "$1") did not start:"; cat "$log"; exit 1
+  done
+  echo "e2e-binary: no free port found"; exit 1
+}
 
-for _ in $(seq 50); do
-  curl -fsS -o /dev/null http://127.0.0.1:19688/-/healthy 2>/dev/null && break
-  sleep 0.1
-done
-curl -fsS http://127.0.0.1:19688/metrics >"$tmp/metrics.txt"
+export TENCENTCLOUD_SECRET_ID=AKIDe2etest TENCENTCLOUD_SECRET_KEY="e2e-secret-$RANDOM$RANDOM"
+serve api "$tmp/standin.log" "$tmp/trro-standin" --listen 127.0.0.1:@PORT@
+serve exp "$tmp/exporter.log" "$tmp/trro_exporter" --web.listen-address=127.0.0.1:@PORT@ \
+  --tencentcloud.endpoint="http://127.0.0.1:$api" --collector.session_quality
+curl -fsS "http://127.0.0.1:$exp/metrics" >"$tmp/metrics.txt"
 
 fail=0
 promtool check metrics <"$tmp/metrics.txt" || fail=1
@@ -44,23 +65,19 @@ grep -q 'trro_dropped_values_total{account="default",field="LastReportTime",reas
 # Two accounts on one page (two stand-ins of the same fleet: one key may
 # serve one account per endpoint; one account with static labels):
 # promtool must find each family once and the page clean.
-"$tmp/trro-standin" --listen 127.0.0.1:18689 2>"$tmp/standin2.log" &
+serve api2 "$tmp/standin2.log" "$tmp/trro-standin" --listen 127.0.0.1:@PORT@
 cat >"$tmp/two.yml" <<EOF
 collectors: {session_quality: true}
 accounts:
   - name: north
-    endpoint: http://127.0.0.1:18688
+    endpoint: http://127.0.0.1:$api
     labels: {customer: acme, site: north-pit}
   - name: south
-    endpoint: http://127.0.0.1:18689
+    endpoint: http://127.0.0.1:$api2
     credentials: {secret_id_env: TENCENTCLOUD_SECRET_ID, secret_key_env: TENCENTCLOUD_SECRET_KEY}
 EOF
-"$tmp/trro_exporter" --web.listen-address=127.0.0.1:19689 --config.file="$tmp/two.yml" 2>"$tmp/exporter2.log" &
-for _ in $(seq 50); do
-  curl -fsS -o /dev/null http://127.0.0.1:19689/-/healthy 2>/dev/null && break
-  sleep 0.1
-done
-curl -fsS http://127.0.0.1:19689/metrics >"$tmp/two.txt"
+serve exp2 "$tmp/exporter2.log" "$tmp/trro_exporter" --web.listen-address=127.0.0.1:@PORT@ --config.file="$tmp/two.yml"
+curl -fsS "http://127.0.0.1:$exp2/metrics" >"$tmp/two.txt"
 promtool check metrics <"$tmp/two.txt" || fail=1
 for l in 'trro_up{account="north",customer="acme",site="north-pit"} 1' 'trro_up{account="south"} 1'; do
   grep -qxF "$l" "$tmp/two.txt" || { echo "two accounts: missing $l"; fail=1; }
@@ -68,7 +85,7 @@ done
 if grep -E 'trro_scrape_collector_success\{account="[a-z]+",.*collector="[a-z_]+"\} 0' "$tmp/two.txt"; then
   echo "two accounts: a collector failed"; fail=1
 fi
-curl -fsS 'http://127.0.0.1:19689/probe?account=south' >"$tmp/south.txt"
+curl -fsS "http://127.0.0.1:$exp2/probe?account=south" >"$tmp/south.txt"
 promtool check metrics <"$tmp/south.txt" || fail=1
 if grep -q 'account="north"' "$tmp/south.txt"; then echo "/probe?account=south shows north"; fail=1; fi
 
