@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/go-kit/log"
-	"github.com/go-kit/log/level"
 
 	"github.com/trro-exporter/trro_exporter/collector"
 	"github.com/trro-exporter/trro_exporter/config"
@@ -20,26 +19,49 @@ import (
 	"github.com/trro-exporter/trro_exporter/trro"
 )
 
+// runCheck is --config.check: the summary, the budget (unless offline),
+// then the verdict, which says OK only when every check passed. What is
+// wrong goes to errw as plain lines a person reads.
+func runCheck(ctx context.Context, f *flags, cfg *config.Config, loadErr error, w, errw io.Writer) int {
+	failed := func(msg string) int {
+		fmt.Fprintf(errw, "%s: config check failed: %s\n", name, msg)
+		return 1
+	}
+	if loadErr != nil {
+		return failed(loadErr.Error())
+	}
+	if msg := checkConfig(cfg, f.configFile, w); msg != "" {
+		return failed(msg)
+	}
+	if f.checkOffline {
+		fmt.Fprintln(w, "configuration OK (offline: the API was not called)")
+		return 0
+	}
+	if code := printBudget(ctx, cfg, f.checkInterval, w, errw); code != 0 {
+		return code
+	}
+	fmt.Fprintln(w, "configuration OK")
+	return 0
+}
+
 // checkConfig prints what the exporter would do, account by account,
-// without any secret.
-func checkConfig(cfg *config.Config, file string, w io.Writer, logger log.Logger) int {
+// without any secret; it returns what is wrong ("" when nothing).
+func checkConfig(cfg *config.Config, file string, w io.Writer) string {
 	sources := make([]string, len(cfg.Accounts))
 	for i := range cfg.Accounts {
 		src, err := cfg.Accounts[i].CredentialSource()
 		if err != nil {
-			kv := []any{"msg", "invalid configuration", "err", err}
 			if len(cfg.Accounts) > 1 {
-				kv = append(kv, "account", cfg.Accounts[i].Name)
+				return "account " + cfg.Accounts[i].Name + ": " + err.Error()
 			}
-			level.Error(logger).Log(kv...)
-			return 1
+			return err.Error()
 		}
 		sources[i] = src
 	}
 	if file == "" {
 		file = "(none: defaults)"
 	}
-	fmt.Fprintf(w, "configuration OK\n")
+	fmt.Fprintf(w, "configuration:\n")
 	fmt.Fprintf(w, "  config file:          %s\n", file)
 	for i := range cfg.Accounts {
 		acc := &cfg.Accounts[i]
@@ -48,7 +70,7 @@ func checkConfig(cfg *config.Config, file string, w io.Writer, logger log.Logger
 		}
 		printAccount(w, acc, sources[i])
 	}
-	return 0
+	return ""
 }
 
 // printAccount prints one account's settings.

@@ -63,15 +63,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	a := newApp(ctx, logger, f.configFile, override)
 	cfg, err := a.loadConfig()
+	if f.configCheck || f.checkOffline {
+		return runCheck(ctx, f, cfg, err, stdout, stderr)
+	}
 	if err != nil {
 		level.Error(logger).Log("msg", "invalid configuration", "err", err)
 		return 1
-	}
-	if f.configCheck || f.checkOffline {
-		if code := checkConfig(cfg, f.configFile, stdout, logger); code != 0 || f.checkOffline {
-			return code
-		}
-		return printBudget(ctx, cfg, f.checkInterval, stdout, stderr)
 	}
 
 	level.Info(logger).Log("msg", "Starting "+name, "version", version.Info())

@@ -100,7 +100,10 @@ func TestConfigCheck(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("code %d, stderr %q", code, stderr)
 	}
-	for _, want := range []string{"configuration OK", "credentials:          config file (secret_id, secret_key)", "projects:             p1, p2", "statistic intervals:  hour, day", "collectors:           device_status, devices, license_summary, projects, recent_sessions, session_details, session_quality, sessions, usage"} {
+	if !strings.HasSuffix(stdout, "configuration OK (offline: the API was not called)\n") {
+		t.Errorf("the verdict is not the last line:\n%s", stdout)
+	}
+	for _, want := range []string{"credentials:          config file (secret_id, secret_key)", "projects:             p1, p2", "statistic intervals:  hour, day", "collectors:           device_status, devices, license_summary, projects, recent_sessions, session_details, session_quality, sessions, usage"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("summary lacks %q:\n%s", want, stdout)
 		}
@@ -108,10 +111,16 @@ func TestConfigCheck(t *testing.T) {
 	if strings.Contains(stdout+stderr, envKey) {
 		t.Fatal("--config.check printed the secret")
 	}
+	// Online, the endpoint cannot be reached: the check fails, and no
+	// "configuration OK" contradicts it.
+	code, stdout, stderr = runOnce(t, "--config.file="+good, "--config.check")
+	if code != 1 || strings.Contains(stdout, "configuration OK") || !strings.Contains(stderr, "config check failed: cannot reach the endpoint") {
+		t.Errorf("unreachable endpoint: code %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
 	bad := filepath.Join(dir, "bad.yml")
 	os.WriteFile(bad, []byte("credentials:\n  secret_id: AKIDcheck\n  secret_key: "+envKey+"\n  secert: x\n"), 0o600)
 	code, _, stderr = runOnce(t, "--config.file="+bad, "--config.check")
-	if code != 1 || !strings.Contains(stderr, `line 4: unknown key \"secert\"`) || strings.Contains(stderr, envKey) {
+	if code != 1 || !strings.Contains(stderr, `config check failed: config file `+bad+`: line 4: unknown key "secert"`) || strings.Contains(stderr, envKey) {
 		t.Fatalf("code %d, stderr %q", code, stderr)
 	}
 }

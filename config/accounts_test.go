@@ -84,7 +84,7 @@ func TestInvalidAccounts(t *testing.T) {
 		{"accounts:\n  - name: a\n  - name: b\n    rate_limit: 0\n", "line 4: account b: rate_limit: must be between 0.01 and 1000 requests per second per action"},
 		{"region: \"\"\naccounts:\n  - name: a\n", "line 1: account a: region: must not be empty"},
 		{"accounts:\n  - name: a\n    page_size: 1.5\n", `line 3: page_size: want a whole number, got "1.5"`},
-		{"accounts:\n  - name: a\n    regoin: x\n", `line 3: unknown key "regoin"`},
+		{"accounts:\n  - name: a\n    regoin: x\n", `line 3: unknown key "regoin" (did you mean "region"?)`},
 		{"accounts:\n  - name: a\n    accounts: []\n", `line 3: unknown key "accounts"`},
 		{"accounts:\n  - name: a\n    include: \"(\"\n", "line 3: account a: include: missing closing ): `^(?:()$`"},
 		{"accounts:\n  - name: a\n    projects: [p1]\n    exclude: x\n", "line 3: account a: projects: set projects (ids) or include/exclude (names of discovered projects), not both"},

@@ -72,7 +72,7 @@ func TestInvalidConfigs(t *testing.T) {
 	cases := []struct {
 		file, want string
 	}{
-		{"unknown-key.yml", `line 3: unknown key "regoin"`},
+		{"unknown-key.yml", `line 3: unknown key "regoin" (did you mean "region"?)`},
 		{"unknown-nested-key.yml", `line 3: unknown key "secret"`},
 		{"bad-yaml.yml", `line 1: did not find expected node content`},
 		{"bad-interval.yml", `line 1: statistic_intervals: "week" is not one of hour, day, month`},
@@ -242,7 +242,7 @@ func TestOwnersSettings(t *testing.T) {
 		"region: x\nmax_widgets: 0\n":                      "line 2: max_widgets: must be at least 1",
 		"max_widgets: 1.5\n":                               `line 1: max_widgets: want a whole number, got "1.5"`,
 		"accounts:\n  - name: a\n    max_widgets: 0\n":     "line 3: account a: max_widgets: must be at least 1",
-		"accounts:\n  - name: a\n    max_widgetz: 1\n":     `line 3: unknown key "max_widgetz"`,
+		"accounts:\n  - name: a\n    max_widgetz: 1\n":     `line 3: unknown key "max_widgetz" (did you mean "max_widgets"?)`,
 		"accounts:\n  - name: a\n    widget_sizes: true\n": "line 3: cannot unmarshal !!bool into []string",
 	} {
 		if _, err := config.Parse([]byte(data), schema); err == nil || err.Error() != want {

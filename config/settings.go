@@ -100,6 +100,9 @@ func (l *layout) decode(data []byte) (*Config, error) {
 			for i, m := range te.Errors {
 				if g := unknownField.FindStringSubmatch(m); g != nil {
 					m = fmt.Sprintf("line %s: unknown key %q", g[1], g[2])
+					if near := l.nearestKey(g[2]); near != "" {
+						m += fmt.Sprintf(" (did you mean %q?)", near)
+					}
 				}
 				m = echoedValue.ReplaceAllString(m, "$1")
 				msgs[i] = m
@@ -192,4 +195,58 @@ func cloneSettings(s Settings) Settings {
 		}
 	}
 	return v.Interface().(Settings)
+}
+
+// nearestKey is the known key closest to key, within two edits; "" when
+// none is.
+func (l *layout) nearestKey(key string) string {
+	var keys []string
+	seen := map[reflect.Type]bool{}
+	var walk func(t reflect.Type)
+	walk = func(t reflect.Type) {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct || seen[t] {
+			return
+		}
+		seen[t] = true
+		for f := range t.NumField() {
+			if tag, _, _ := strings.Cut(t.Field(f).Tag.Get("yaml"), ","); tag != "-" {
+				if tag != "" {
+					keys = append(keys, tag)
+				}
+				walk(t.Field(f).Type)
+			}
+		}
+	}
+	walk(l.file)
+	best, bestDist := "", 3
+	for _, k := range keys {
+		if d := editDistance(key, k); d > 0 && d < bestDist {
+			best, bestDist = k, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance of a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
