@@ -225,8 +225,16 @@ func TestEnvCredentialsAgainstStandIn(t *testing.T) {
 	if failed := regexp.MustCompile(`trro_scrape_collector_success\{account="default",collector="\w+"\} 0`).FindString(body); failed != "" {
 		t.Errorf("a collector failed: %s", failed)
 	}
-	if landing := get(t, url+"/"); !strings.Contains(landing, "/metrics") {
-		t.Error("landing page lacks the metrics link")
+	// The landing page: links, the state of each account after the scrape
+	// above, readiness; a test build says it is no release.
+	landing := get(t, url+"/")
+	for _, want := range []string{"/metrics", "<td>default</td><td>up</td>", "<td>taken</td>", "/-/ready", "development build (not a release)"} {
+		if !strings.Contains(landing, want) {
+			t.Errorf("landing page lacks %q:\n%s", want, landing)
+		}
+	}
+	if strings.Contains(landing, "Demo mode") || strings.Contains(landing, "revision=unknown") {
+		t.Errorf("landing page of a real account:\n%s", landing)
 	}
 	if strings.Contains(body+logs.String(), envKey) {
 		t.Fatal("secret leaked into the page or the logs")
@@ -241,6 +249,9 @@ func TestDemo(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("demo page lacks %q", want)
 		}
+	}
+	if landing := get(t, url+"/"); !strings.Contains(landing, "Demo mode:") {
+		t.Errorf("the demo's landing page does not say it is the demo:\n%s", landing)
 	}
 }
 

@@ -3,10 +3,14 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/http/pprof"
+	"strings"
 	"time"
 
 	"github.com/go-kit/log"
@@ -58,7 +62,8 @@ func newMux(f *flags, a *app, slogger *slog.Logger) (*http.ServeMux, error) {
 	if f.metricsPath != "/" {
 		landing, err := web.NewLandingPage(web.LandingConfig{
 			Name: "TRRO Exporter", Description: "Prometheus exporter for Tencent Cloud TRRO (Real-time Teleoperation)",
-			Version: version.Info(),
+			Version:   versionLine(),
+			ExtraHTML: statusMarker,
 			Links: []web.LandingLinks{
 				{Address: f.metricsPath, Text: "Metrics (every account)"},
 				// Without an account, /probe names the accounts there are.
@@ -69,9 +74,72 @@ func newMux(f *flags, a *app, slogger *slog.Logger) (*http.ServeMux, error) {
 		if err != nil {
 			return nil, err
 		}
-		mux.Handle("/", landing)
+		mux.Handle("/", withStatus(landing, a, f.demo))
 	}
 	return mux, nil
+}
+
+// statusMarker is where the landing page's status goes, filled in on each
+// request.
+const statusMarker = "<!--trro-status-->"
+
+// versionLine is the version for people: a build without release
+// information (go run, go build) says so instead of "branch=, revision=unknown".
+func versionLine() string {
+	if version.Revision == "" || version.Revision == "unknown" {
+		return "development build (not a release): " + version.GoVersion
+	}
+	return version.Info()
+}
+
+// withStatus serves the landing page with the state of things: readiness,
+// each account's last round, and a banner in demo mode.
+func withStatus(landing http.Handler, a *app, demo bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" {
+			landing.ServeHTTP(w, r)
+			return
+		}
+		rec := httptest.NewRecorder()
+		landing.ServeHTTP(rec, r)
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.Header().Del("Content-Length")
+		w.WriteHeader(rec.Code)
+		io.WriteString(w, strings.Replace(rec.Body.String(), statusMarker, statusHTML(a, demo), 1))
+	})
+}
+
+// statusHTML is the status block: every value escaped.
+func statusHTML(a *app, demo bool) string {
+	var b strings.Builder
+	if demo {
+		b.WriteString(`<p><strong>Demo mode:</strong> the metrics come from an in-process simulated fleet, not from Tencent Cloud.</p>`)
+	}
+	rt := a.current.Load()
+	if rt == nil {
+		b.WriteString("<p>Not ready: no configuration loaded.</p>")
+		return b.String()
+	}
+	b.WriteString("<h2>Accounts</h2><table><tr><th>account</th><th>API</th><th>last round</th><th>credentials</th></tr>")
+	for _, acc := range rt.accounts {
+		st := acc.exporter.Status()
+		api, last, cred := "down", "none yet", "taken"
+		if st.Up {
+			api = "up"
+		}
+		if !st.Last.IsZero() {
+			last = st.Last.UTC().Format(time.RFC3339)
+		}
+		if st.Rejected != "" {
+			cred = "rejected (" + st.Rejected + ")"
+		}
+		fmt.Fprintf(&b, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>",
+			html.EscapeString(acc.cfg.Name), api, last, html.EscapeString(cred))
+	}
+	b.WriteString(`</table><p>Readiness: <a href="/-/ready">/-/ready</a></p>`)
+	return b.String()
 }
 
 // serve listens until ctx ends, then shuts down gracefully.

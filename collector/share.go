@@ -191,6 +191,8 @@ func (e *Exporter) scrape(ctx context.Context, r *Round, s Scraper) outcome {
 type apiState struct {
 	mu sync.Mutex
 	up float64
+	// last is when a round last made calls.
+	last time.Time
 	// rejected is the code the API refused the credentials with in the
 	// last round that made calls (or a check at start); "" when it took
 	// them.
@@ -206,6 +208,7 @@ func (s *apiState) settle(tr *trro.Trace) float64 {
 	if tr.Calls() > 0 {
 		s.up = boolValue(tr.Up())
 		s.rejected = tr.AuthFailure()
+		s.last = time.Now()
 	}
 	return s.up
 }
@@ -214,6 +217,21 @@ func (s *apiState) lastUp() float64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.up
+}
+
+// Status is what the last round that made calls found: trro_up, when it
+// ran (zero: none yet), and the code the credentials were refused with.
+type Status struct {
+	Up       bool
+	Last     time.Time
+	Rejected string
+}
+
+// Status is the account's state for people (the landing page).
+func (e *Exporter) Status() Status {
+	e.state.mu.Lock()
+	defer e.state.mu.Unlock()
+	return Status{Up: e.state.up == 1, Last: e.state.last, Rejected: e.state.rejected}
 }
 
 // Rejected is the code the API refused the credentials with in the last
