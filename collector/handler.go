@@ -124,10 +124,24 @@ func serveMetrics(opts HandlerOptions, pick picker) http.Handler {
 			http.Error(w, "too many concurrent scrapes", http.StatusServiceUnavailable)
 			return
 		}
+		if base == nil && r.URL.Query().Get("debug") == "true" {
+			defer release()
+			debugPage(w, r, opts, exporters[0])
+			return
+		}
 		p := makePage(r, opts, exporters, base)
 		release()
 		p.writeTo(w, opts.WriteGrace)
 	})
+}
+
+// debugPage answers /probe?account=NAME&debug=true: a round of the account's
+// own, reported as plain text (see Exporter.Debug).
+func debugPage(w http.ResponseWriter, r *http.Request, opts HandlerOptions, e *Exporter) {
+	ctx, cancel := context.WithTimeout(r.Context(), ScrapeTimeout(r.Header, opts.Offset, e.Timeout()))
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	e.Debug(ctx, w)
 }
 
 // targetSlots are the slots of each target, made on first use.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/trro-exporter/trro_exporter/collector"
+	"github.com/trro-exporter/trro_exporter/config"
 	"github.com/trro-exporter/trro_exporter/standin"
 )
 
@@ -109,5 +111,29 @@ func TestNoConfigurationIs503(t *testing.T) {
 		if rec.Code != 503 || !strings.Contains(rec.Body.String(), "no configuration loaded") {
 			t.Errorf("%s: %d %q", path, rec.Code, rec.Body.String())
 		}
+	}
+}
+
+// /probe?account=NAME&debug=true reports a round of the account's own as
+// plain text: every call with its code and request id, and each
+// collector's outcome; no secret.
+func TestProbeDebug(t *testing.T) {
+	e := newEnv(t, fixtureFleet(), envOpts{collectors: []string{"projects", "licenses"}, account: func(a *config.Account) { a.Name = "acme" }})
+	e.srv.SetFault("GetLicenses", &standin.Fault{Kind: standin.FaultError, Code: "InternalError"})
+	h := collector.ProbeHandler(func() []*collector.Exporter { return []*collector.Exporter{e.exp} }, collector.HandlerOptions{})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/probe?account=acme&debug=true", nil))
+	body := rec.Body.String()
+	for _, want := range []string{"account acme: a debug round", "DescribeProjectList", " OK ", "GetLicenses", "InternalError",
+		"collectors:", "projects ", " ok", "licenses ", "failed: "} {
+		if !strings.Contains(body, want) {
+			t.Errorf("debug page lacks %q:\n%s", want, body)
+		}
+	}
+	if !regexp.MustCompile(`DescribeProjectList\s+OK\s+\S+\s+\S{8,}`).MatchString(body) {
+		t.Errorf("no request id for the project list:\n%s", body)
+	}
+	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") || strings.Contains(body, testKey) {
+		t.Errorf("content type %q, or the secret shown", ct)
 	}
 }

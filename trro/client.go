@@ -259,15 +259,17 @@ func attemptCall[T any](ctx context.Context, c *Client, action string, params []
 	} else if e = ans.err; e == nil && ans.got == nil {
 		e = invalidResponse(action, "the SDK handed over no answer", nil)
 	}
+	call := Call{Action: action, Code: CodeOK, Duration: time.Since(start)}
+	if e != nil {
+		call.Code, call.RequestID = e.Code, e.RequestID
+	} else if r, ok := any(ans.got).(response); ok {
+		call.RequestID = r.responseMeta().RequestID
+	}
 	if c.opts.Observe != nil {
-		code := CodeOK
-		if e != nil {
-			code = e.Code
-		}
-		c.opts.Observe(action, code, time.Since(start))
+		c.opts.Observe(action, call.Code, call.Duration)
 	}
 	if tr := traceFrom(ctx); tr != nil {
-		tr.record(e)
+		tr.record(call, e)
 	}
 	if e != nil {
 		return nil, e

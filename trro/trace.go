@@ -2,7 +2,9 @@ package trro
 
 import (
 	"context"
+	"slices"
 	"sync"
+	"time"
 )
 
 // Trace collects what one scrape's calls learned about the API: whether any
@@ -13,6 +15,29 @@ type Trace struct {
 	answered int
 	authFail int
 	authCode string
+	// log, when set, keeps every call (a debug probe).
+	log bool
+	all []Call
+}
+
+// Call is one API call a trace kept: no parameter, no secret.
+type Call struct {
+	Action, Code, RequestID string
+	Duration                time.Duration
+}
+
+// KeepCalls makes t keep every call it is told of.
+func (t *Trace) KeepCalls() {
+	t.mu.Lock()
+	t.log = true
+	t.mu.Unlock()
+}
+
+// CallLog is the calls kept, in the order they ended.
+func (t *Trace) CallLog() []Call {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return slices.Clone(t.all)
 }
 
 type traceKey struct{}
@@ -27,10 +52,13 @@ func traceFrom(ctx context.Context) *Trace {
 	return tr
 }
 
-func (t *Trace) record(e *Error) {
+func (t *Trace) record(c Call, e *Error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.calls++
+	if t.log {
+		t.all = append(t.all, c)
+	}
 	switch {
 	case e == nil:
 		t.answered++
