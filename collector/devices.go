@@ -2,6 +2,7 @@ package collector
 
 import (
 	"context"
+	"slices"
 
 	"github.com/trro-exporter/trro_exporter/config"
 	"github.com/trro-exporter/trro_exporter/plan"
@@ -19,9 +20,10 @@ var deviceLicenses = plan.List{Action: trro.ActionGetDevices, PerProject: true, 
 
 // devices exports each device's license binding from GetDevices.
 type devices struct {
-	guard  *guard
-	drops  *drops
-	fields fields[trro.DeviceLicense]
+	guard   *guard
+	drops   *drops
+	fields  fields[trro.DeviceLicense]
+	binding *Family
 }
 
 func newDevices(maxDevices int, sh shared) *devices {
@@ -35,6 +37,9 @@ func newDevices(maxDevices int, sh shared) *devices {
 	return &devices{
 		guard: &guard{collector: "devices", limit: maxDevices, logger: sh.logger},
 		drops: sh.drops,
+		binding: gaugeFamily("trro_device_license_info",
+			"A license bound to the device (GetDevices LicenseIds), with the device's name: joins a license's series (license_id) to the device it keeps running. The value is always 1.",
+			"project_id", "device_id", "device_name", "license_id"),
 		fields: fields[dev]{
 			{g("licenses", "Licenses bound to the device (GetDevices LicenseCount)."),
 				"LicenseCount", func(d *dev) trro.Int { return d.LicenseCount }, notNegative, asIs},
@@ -59,7 +64,7 @@ func onlyIf(ok bool, v trro.Int) trro.Int {
 }
 
 func (d *devices) Name() string        { return "devices" }
-func (d *devices) Families() []*Family { return d.fields.families() }
+func (d *devices) Families() []*Family { return append(d.fields.families(), d.binding) }
 
 func (d *devices) Demand(f plan.Fleet, s Sizing) []plan.Demand {
 	return append(append(discovery(f, s), deviceFilterDemand(f, s)...),
@@ -69,13 +74,15 @@ func (d *devices) Demand(f plan.Fleet, s Sizing) []plan.Demand {
 // deviceLicenseRow is what is kept of a GetDevices item: its values in
 // fields order.
 type deviceLicenseRow struct {
-	id   string
-	vals []trro.Int
+	id, name string
+	vals     []trro.Int
+	licenses []string // bound license ids, sorted, each once
 }
 
 type devicesResult struct {
 	*deviceRows[deviceLicenseRow]
-	fields fields[trro.DeviceLicense]
+	fields  fields[trro.DeviceLicense]
+	binding *Family
 }
 
 func (d *devices) Fetch(ctx context.Context, r *Round) (Result, error) {
@@ -83,13 +90,26 @@ func (d *devices) Fetch(ctx context.Context, r *Round) (Result, error) {
 		func(pid string) ([]trro.DeviceLicense, bool, error) { return r.API.GetDevices(ctx, pid, d.guard.limit) },
 		func(dev *trro.DeviceLicense) string { return string(dev.DeviceID) },
 		func(dev *trro.DeviceLicense) deviceLicenseRow {
-			return deviceLicenseRow{id: string(dev.DeviceID), vals: d.fields.read(dev, d.drops)}
+			row := deviceLicenseRow{id: string(dev.DeviceID), name: string(dev.DeviceName), vals: d.fields.read(dev, d.drops)}
+			for _, l := range dev.LicenseIDs {
+				if l != "" {
+					row.licenses = append(row.licenses, string(l))
+				}
+			}
+			slices.Sort(row.licenses)
+			row.licenses = slices.Compact(row.licenses)
+			return row
 		})
-	return devicesResult{rows, d.fields}, err
+	return devicesResult{rows, d.fields, d.binding}, err
 }
 
 func (res devicesResult) Write(s Sink) {
 	res.fields.write(s, func(yield func([]trro.Int, ...string)) {
 		res.each(func(pid string, row *deviceLicenseRow) { yield(row.vals, pid, row.id) })
+	})
+	res.each(func(pid string, row *deviceLicenseRow) {
+		for _, l := range row.licenses {
+			s.Sample(res.binding, 1, pid, row.id, row.name, l)
+		}
 	})
 }

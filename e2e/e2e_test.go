@@ -402,11 +402,32 @@ accounts:
 				t.Errorf("label %s = %q, want %q (all: %v)", k, a.Labels[k], v, a.Labels)
 			}
 		}
-		desc := regexp.MustCompile(`^License lic-bound-critical-1 \(bound\) of account mine on ` + regexp.QuoteMeta(exporterAddr) +
-			` expires in 4d 23h 5\dm \d+s\. The device it is bound to stops working when it expires: renew it\.$`)
-		if !desc.MatchString(a.Annotations["description"]) {
-			t.Errorf("description = %q", a.Annotations["description"])
+		// It names the device the license keeps running.
+		dev := a.Labels["device_id"]
+		desc := regexp.MustCompile(`^License lic-bound-critical-1 \(bound to device ` + regexp.QuoteMeta(dev) + ` "[^"]+" in project mine7x2k9q4p1d0a\) of account mine on ` +
+			regexp.QuoteMeta(exporterAddr) + ` expires in 4d 23h 5\dm \d+s\. The device it is bound to stops working when it expires: renew it\.$`)
+		if dev == "" || a.Labels["device_name"] == "" || !desc.MatchString(a.Annotations["description"]) {
+			t.Errorf("device %q, description = %q", dev, a.Annotations["description"])
 		}
+		// One page per expiring license: the device's own authorization
+		// alert, the same expiry, is inhibited by it.
+		waitFor(t, "the device's authorization alert inhibited", 60*time.Second, func() (bool, string) {
+			var alerts []struct {
+				Labels map[string]string `json:"labels"`
+				Status struct {
+					InhibitedBy []string `json:"inhibitedBy"`
+				} `json:"status"`
+			}
+			if err := getJSON("http://"+amAddr+"/api/v2/alerts?filter="+url.QueryEscape(`alertname="TrroDeviceAuthorizationExpiring"`), &alerts); err != nil {
+				return false, err.Error()
+			}
+			for _, x := range alerts {
+				if x.Labels["device_id"] == dev && x.Labels["account"] == "mine" && x.Labels["severity"] == "critical" && x.Labels["job"] == "trro" {
+					return len(x.Status.InhibitedBy) > 0, fmt.Sprintf("%v not inhibited", x.Labels)
+				}
+			}
+			return false, fmt.Sprintf("no TrroDeviceAuthorizationExpiring for %s among %d", dev, len(alerts))
+		})
 		if a.Annotations["summary"] != "A bound TRRO license expires within 7 days." ||
 			!strings.HasSuffix(a.Annotations["runbook_url"], "docs/runbook.md#trrolicenseexpiring") {
 			t.Errorf("annotations = %v", a.Annotations)
