@@ -366,16 +366,37 @@ func TestYAMLFilesParseAndReferenceExistingFiles(t *testing.T) {
 			}
 		}
 	}
-	// kustomization resources and compose mounts exist.
+	// kustomization resources and generated files exist; the generated
+	// config is valid; the image is pinned to VERSION; the ServiceMonitor
+	// carries the label kube-prometheus-stack selects on.
 	var k struct {
-		Resources []string `yaml:"resources"`
+		Resources  []string `yaml:"resources"`
+		Generators []struct {
+			Files []string `yaml:"files"`
+		} `yaml:"configMapGenerator"`
 	}
 	raw, _ := os.ReadFile("kubernetes/kustomization.yaml")
 	yaml.Unmarshal(raw, &k)
+	if len(k.Generators) != 1 {
+		t.Errorf("kustomization: %d configMapGenerators, want the config's", len(k.Generators))
+	}
+	for _, g := range k.Generators {
+		k.Resources = append(k.Resources, g.Files...)
+	}
 	for _, r := range k.Resources {
 		if _, err := os.Stat(filepath.Join("kubernetes", r)); err != nil {
 			t.Errorf("kustomization resource %s: %v", r, err)
 		}
+	}
+	if _, err := config.LoadFile("kubernetes/config.yml", collector.Schema()); err != nil {
+		t.Errorf("kubernetes config: %v", err)
+	}
+	version, _ := os.ReadFile("../VERSION")
+	if raw, _ := os.ReadFile("kubernetes/deployment.yaml"); !strings.Contains(string(raw), "image: ghcr.io/trro-exporter/trro_exporter:"+strings.TrimSpace(string(version))+"\n") {
+		t.Errorf("the Deployment's image is not pinned to VERSION %s", version)
+	}
+	if raw, _ := os.ReadFile("kubernetes/servicemonitor.yaml"); !strings.Contains(string(raw), "release: ") {
+		t.Error("the ServiceMonitor has no release label")
 	}
 	var c struct {
 		Services map[string]struct {
