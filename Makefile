@@ -27,10 +27,14 @@ release:
 	  [ $$os = windows ] && ext=.exe; \
 	  mkdir -p dist/$$d; \
 	  CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch go build -trimpath -ldflags '$(LDFLAGS)' -o dist/$$d/trro_exporter$$ext .; \
-	  cp LICENSE NOTICE README.md config.example.yml dist/$$d/; \
-	  tar -C dist -czf dist/$$d.tar.gz $$d; rm -rf dist/$$d; \
+	  cp LICENSE NOTICE README.md CHANGELOG.md config.example.yml dist/$$d/; \
+	  mkdir -p dist/$$d/docs dist/$$d/grafana dist/$$d/deploy; \
+	  cp docs/runbook.md dist/$$d/docs/; cp -r grafana/dashboards grafana/provisioning dist/$$d/grafana/; \
+	  cp -r deploy/prometheus deploy/alertmanager deploy/kubernetes deploy/systemd deploy/docker-compose dist/$$d/deploy/; \
+	  if [ $$os = windows ]; then (cd dist && zip -qr $$d.zip $$d); else tar -C dist -czf dist/$$d.tar.gz $$d; fi; \
+	  rm -rf dist/$$d; \
 	done
-	cd dist && sha256sum *.tar.gz > sha256sums.txt
+	cd dist && sha256sum *.tar.gz *.zip > sha256sums.txt
 
 # Checks the archives and that every way the README builds the binary
 # reports the version (CI).

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks `make release` and the version every build reports: the archives
-# hold the binary, LICENSE, NOTICE, README.md and config.example.yml, the
-# sums match, and --version says VERSION and the Go version under go build,
+# (a zip for Windows) hold the binary, the docs, the example config, the
+# dashboards, alert rules, runbook and deploy files; the sums match, and --version says VERSION and the Go version under go build,
 # make build and the Dockerfile's default build arguments.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,11 +10,14 @@ fail=0
 make -s release >/dev/null
 (cd dist && sha256sum -c --quiet sha256sums.txt) || { echo "release: checksums do not match"; fail=1; }
 for p in linux-amd64 linux-arm64 darwin-amd64 darwin-arm64 windows-amd64; do
-  a=dist/trro_exporter-$want.$p.tar.gz
+  a=dist/trro_exporter-$want.$p.tar.gz bin=trro_exporter
+  [ $p = windows-amd64 ] && a=dist/trro_exporter-$want.$p.zip bin=trro_exporter.exe
   [ -f "$a" ] || { echo "release: $a missing"; fail=1; continue; }
-  bin=trro_exporter; [ $p = windows-amd64 ] && bin=trro_exporter.exe
-  files=$(tar -tzf "$a")
-  for f in $bin LICENSE NOTICE README.md config.example.yml; do
+  if [ $p = windows-amd64 ]; then files=$(unzip -Z1 "$a"); else files=$(tar -tzf "$a"); fi
+  for f in $bin LICENSE NOTICE README.md CHANGELOG.md config.example.yml docs/runbook.md \
+    grafana/dashboards/trro-live-sessions.json grafana/provisioning/dashboards/trro.yml \
+    deploy/prometheus/trro-alerts.yml deploy/alertmanager/alertmanager.yml deploy/kubernetes/kustomization.yaml \
+    deploy/kubernetes/config.yml deploy/systemd/trro_exporter.service deploy/docker-compose/docker-compose.yml; do
     grep -qx "trro_exporter-$want.$p/$f" <<<"$files" || { echo "release: $a lacks $f"; fail=1; }
   done
 done
