@@ -56,6 +56,8 @@ type bench struct {
 	perProject int
 	latency    time.Duration
 	warmBytes  int64
+	// scrapeCalls are a measured scrape's calls by action.
+	scrapeCalls map[string]int
 }
 
 func measure(standin string, projects, devices, licenses int, latency time.Duration, runs int) (result, error) {
@@ -163,6 +165,7 @@ func (b *bench) scrapes() error {
 			return err
 		}
 		b.r.Calls, b.r.MinCalls = sum(st.Calls), sum(st.MinCalls)
+		b.scrapeCalls = st.Calls
 		bounds = append(bounds, b.lowerBound(st))
 		return nil
 	})
@@ -232,7 +235,7 @@ func (b *bench) clientAlone() error {
 			return err
 		}
 		if n := sum(st.Calls); n != b.r.Calls {
-			return fmt.Errorf("client alone made %d calls, a scrape %d", n, b.r.Calls)
+			return fmt.Errorf("client alone made %d calls %v, a scrape %d %v", n, st.Calls, b.r.Calls, b.scrapeCalls)
 		}
 		return nil
 	})
