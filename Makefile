@@ -10,7 +10,7 @@ LDFLAGS  := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Revision=$(REVISION) \
             -X $(PKG).Branch=$(BRANCH) -X $(PKG).BuildUser=$(USER) \
             -X $(PKG).BuildDate=$(shell date -u +%Y%m%d-%H:%M:%S)
 
-.PHONY: all build release release-check prometheusrule test soak lint tidy-check rules e2e e2e-binary fuzz vulncheck bench demo clean
+.PHONY: all build release release-check mixin test soak lint tidy-check rules e2e e2e-binary fuzz vulncheck bench demo clean
 
 all: lint test build
 
@@ -65,14 +65,16 @@ tidy-check:
 	go mod tidy
 	git diff --exit-code go.mod go.sum
 
-# The PrometheusRule, generated from the rules file (the one place the
-# alerts and their thresholds are kept).
-prometheusrule:
-	./scripts/prometheusrule.sh
+# The files rendered from monitoring-mixin/ (the one place the alerts,
+# recording rules, dashboards and their thresholds are kept): the rule
+# files, the PrometheusRule, the dashboards and the Helm chart's copies.
+# A test fails when the committed files differ from what it renders.
+mixin:
+	go run ./monitoring-mixin/generate
 
 # Alert rules: syntax and unit tests (also run by `make test`).
 rules:
-	promtool check rules deploy/prometheus/trro-alerts.yml
+	promtool check rules deploy/prometheus/trro-alerts.yml deploy/prometheus/trro-rules.yml
 	promtool test rules deploy/prometheus/tests/*.yml
 
 # The stack on real servers: exporter binary, Prometheus, Alertmanager.

@@ -252,6 +252,7 @@ accounts:
 	// to zero for the live run (promtool tests cover the real delays).
 	os.MkdirAll(filepath.Join(dir, "rules"), 0o755)
 	rewrite(t, "../deploy/prometheus/trro-alerts.yml", filepath.Join(dir, "rules", "trro-alerts.yml"), `re:for: \w+`, "for: 0s")
+	rewrite(t, "../deploy/prometheus/trro-rules.yml", filepath.Join(dir, "rules", "trro-rules.yml"))
 	rewrite(t, "../deploy/docker-compose/prometheus.yml", filepath.Join(dir, "prometheus.yml"),
 		"trro-exporter:9688", exporterAddr, "alertmanager:9093", amAddr, "/etc/prometheus/rules/*.yml", filepath.Join(dir, "rules", "*.yml"),
 		"scrape_interval: 60s", "scrape_interval: 2s", "evaluation_interval: 60s", "evaluation_interval: 1s", "scrape_timeout: 30s", "scrape_timeout: 2s")
@@ -353,7 +354,7 @@ accounts:
 					}
 				}
 			}
-			return count == 20, fmt.Sprintf("%d rules", count)
+			return count == 23, fmt.Sprintf("%d rules", count)
 		})
 	})
 
