@@ -10,7 +10,7 @@ LDFLAGS  := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Revision=$(REVISION) \
             -X $(PKG).Branch=$(BRANCH) -X $(PKG).BuildUser=$(USER) \
             -X $(PKG).BuildDate=$(shell date -u +%Y%m%d-%H:%M:%S)
 
-.PHONY: all build release release-check mixin test soak lint tidy-check rules e2e e2e-binary fuzz vulncheck bench demo clean
+.PHONY: all build release release-check mixin helm test soak lint tidy-check rules e2e e2e-binary fuzz vulncheck bench demo clean
 
 all: lint test build
 
@@ -18,7 +18,8 @@ build:
 	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o trro_exporter .
 
 # Release archives in dist/: a static binary per platform with LICENSE,
-# NOTICE, README.md and config.example.yml, and their SHA-256 sums.
+# NOTICE, README.md, the docs, the example configs, the dashboards, rules,
+# mixin, Helm chart and deploy files, and their SHA-256 sums.
 RELEASE_PLATFORMS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64
 release:
 	rm -rf dist && mkdir -p dist
@@ -29,8 +30,11 @@ release:
 	  CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch go build -trimpath -ldflags '$(LDFLAGS)' -o dist/$$d/trro_exporter$$ext .; \
 	  cp LICENSE NOTICE README.md CHANGELOG.md config.example.yml dist/$$d/; \
 	  mkdir -p dist/$$d/docs dist/$$d/grafana dist/$$d/deploy; \
-	  cp docs/runbook.md dist/$$d/docs/; cp -r grafana/dashboards grafana/provisioning dist/$$d/grafana/; \
+	  cp docs/*.md dist/$$d/docs/; cp -r grafana/dashboards grafana/provisioning dist/$$d/grafana/; cp -r examples dist/$$d/; \
+	  mkdir -p dist/$$d/monitoring-mixin dist/$$d/deploy/helm; \
+	  cp -r monitoring-mixin/*.libsonnet monitoring-mixin/jsonnetfile.json monitoring-mixin/README.md monitoring-mixin/dashboards dist/$$d/monitoring-mixin/; \
 	  cp -r deploy/prometheus deploy/alertmanager deploy/kubernetes deploy/systemd deploy/docker-compose dist/$$d/deploy/; \
+	  cp -r deploy/helm/trro-exporter dist/$$d/deploy/helm/; \
 	  if [ $$os = windows ]; then (cd dist && zip -qr $$d.zip $$d); else tar -C dist -czf dist/$$d.tar.gz $$d; fi; \
 	  rm -rf dist/$$d; \
 	done
@@ -59,11 +63,13 @@ lint:
 	go vet ./...
 	go vet -tags e2e ./e2e
 	go vet -tags soak ./collector
+	cd deploy/helm/chartcheck && go vet ./...
 	go run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) -tags e2e,soak ./...
 
 tidy-check:
 	go mod tidy
-	git diff --exit-code go.mod go.sum
+	cd deploy/helm/chartcheck && go mod tidy
+	git diff --exit-code go.mod go.sum deploy/helm/chartcheck/go.mod deploy/helm/chartcheck/go.sum
 
 # The files rendered from monitoring-mixin/ (the one place the alerts,
 # recording rules, dashboards and their thresholds are kept): the rule
@@ -77,8 +83,21 @@ rules:
 	promtool check rules deploy/prometheus/trro-alerts.yml deploy/prometheus/trro-rules.yml
 	promtool test rules deploy/prometheus/tests/*.yml
 
+# The Helm chart: helm lint and helm template (default and CI values), the
+# objects checked against the Kubernetes and Prometheus Operator API types,
+# its rules and dashboards against the mixin's. Installs the Helm CLI from
+# the Go module proxy when there is none.
+HELM_VERSION ?= v4.3.2
+HELM ?= $(shell command -v helm 2>/dev/null || echo $$(go env GOPATH)/bin/helm)
+helm:
+	@[ -x "$(HELM)" ] || { echo "installing helm $(HELM_VERSION) (go install)"; go install helm.sh/helm/v4/cmd/helm@$(HELM_VERSION); }
+	$(HELM) version --short
+	cd deploy/helm/chartcheck && HELM=$(HELM) go test -count=1 ./...
+
 # The stack on real servers: exporter binary, Prometheus, Alertmanager.
-e2e:
+# The chart's checks first: its PrometheusRule and dashboard ConfigMaps must
+# be the mixin's files that the stack below loads.
+e2e: helm
 	go test -tags e2e -count=1 -v -timeout 5m ./e2e
 
 e2e-binary:

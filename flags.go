@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -32,12 +33,17 @@ type flags struct {
 	set        map[string]*bool
 }
 
+// terminate ends the program after --help and --version (a test reads the
+// help instead).
+var terminate = os.Exit
+
 // parseFlags parses args; it returns a non-zero exit code when the program
 // should stop (bad flags, --help, --version).
 func parseFlags(args []string, stderr io.Writer) (*flags, int) {
 	app := kingpin.New(name, "Prometheus exporter for Tencent Cloud TRRO (Real-time Teleoperation): sessions, session quality and licenses.")
 	app.UsageWriter(stderr)
 	app.ErrorWriter(stderr)
+	app.Terminate(terminate)
 	f := &flags{collectors: map[string]*bool{}, set: map[string]*bool{}}
 	app.Flag("config.file", "Path to the YAML configuration file. Without one the exporter runs on defaults, credentials from the environment and every project discovered.").Default("").StringVar(&f.configFile)
 	app.Flag("config.check", "Validate the configuration and credentials source, size the fleet with a few API calls, print a summary and the API budget, and exit.").BoolVar(&f.configCheck)

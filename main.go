@@ -73,6 +73,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	level.Info(logger).Log("msg", "Starting "+name, "version", version.Info())
 	level.Info(logger).Log("msg", "Build context", "build_context", version.BuildContext())
+	if w := toolchainWarning(builtWith); w != "" {
+		level.Warn(logger).Log("msg", "Go toolchain", "warning", w)
+	}
 	if err := a.start(cfg); err != nil {
 		return 1
 	}

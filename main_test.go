@@ -243,15 +243,32 @@ func TestEnvCredentialsAgainstStandIn(t *testing.T) {
 
 func TestDemo(t *testing.T) {
 	noCredsEnv(t)
-	url, _ := startExporter(t, "--demo", "--log.format=json")
+	// As if built with the Go the README warns of.
+	// Restored after the exporter stops (cleanups run last first).
+	builtWith = "go1.26.8"
+	t.Cleanup(func() { builtWith = runtime.Version() })
+	url, logs := startExporter(t, "--demo", "--log.format=json")
 	body := get(t, url+"/metrics")
 	for _, want := range []string{"\ntrro_up{account=\"default\"} 1\n", `trro_scrape_collector_success{account="default",collector="sessions"} 1`, "露天矿远程挖掘"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("demo page lacks %q", want)
 		}
 	}
-	if landing := get(t, url+"/"); !strings.Contains(landing, "Demo mode:") {
+	landing := get(t, url+"/")
+	if !strings.Contains(landing, "Demo mode:") {
 		t.Errorf("the demo's landing page does not say it is the demo:\n%s", landing)
+	}
+	const old = "built with go1.26.8, older than go1.27.3"
+	if !strings.Contains(landing, old) || !strings.Contains(logs.String(), old) {
+		t.Errorf("an old toolchain goes unmentioned: landing page\n%s\nlog\n%s", landing, logs.String())
+	}
+}
+
+func TestToolchainWarning(t *testing.T) {
+	for v, warn := range map[string]bool{"go1.26.8": true, "go1.27.2": true, "go1.27.3": false, "go1.28": false, "devel go1.28-abc": false} {
+		if got := toolchainWarning(v) != ""; got != warn {
+			t.Errorf("%s: warning %v, want %v", v, got, warn)
+		}
 	}
 }
 

@@ -117,6 +117,9 @@ func statusHTML(a *app, demo bool) string {
 	if demo {
 		b.WriteString(`<p><strong>Demo mode:</strong> the metrics come from an in-process simulated fleet, not from Tencent Cloud.</p>`)
 	}
+	if w := toolchainWarning(builtWith); w != "" {
+		b.WriteString(`<p><strong>Warning:</strong> ` + html.EscapeString(w) + `.</p>`)
+	}
 	rt := a.current.Load()
 	if rt == nil {
 		b.WriteString("<p>Not ready: no configuration loaded.</p>")

@@ -166,6 +166,21 @@ func TestDashboardConventions(t *testing.T) {
 // fleet and returns every sample name it exposes.
 func exportedMetrics(t *testing.T) map[string]bool {
 	t.Helper()
+	names := map[string]bool{"trro_exporter_build_info": true}
+	for _, mf := range exportedFamilies(t) {
+		n := mf.GetName()
+		names[n] = true
+		if mf.GetType() == dto.MetricType_HISTOGRAM {
+			names[n+"_bucket"], names[n+"_sum"], names[n+"_count"] = true, true, true
+		}
+	}
+	return names
+}
+
+// exportedFamilies gathers every collector of an account against the demo
+// fleet, the second gather (the API counters fill during the first).
+func exportedFamilies(t *testing.T) []*dto.MetricFamily {
+	t.Helper()
 	srv := standin.NewServer(standin.Generate(standin.DefaultSpec, time.Now()), standin.Credential{SecretID: "AKIDdeploy", SecretKey: "deploy-key"})
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
@@ -186,8 +201,6 @@ func exportedMetrics(t *testing.T) map[string]bool {
 	e := collector.New(acc, collector.Deps{API: c, APIMetrics: api})
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(e.WithContext(context.Background()))
-	// The API counters fill during the first gather's round; read them on
-	// the second.
 	if _, err := reg.Gather(); err != nil {
 		t.Fatal(err)
 	}
@@ -195,15 +208,7 @@ func exportedMetrics(t *testing.T) map[string]bool {
 	if err != nil {
 		t.Fatal(err)
 	}
-	names := map[string]bool{"trro_exporter_build_info": true}
-	for _, mf := range mfs {
-		n := mf.GetName()
-		names[n] = true
-		if mf.GetType() == dto.MetricType_HISTOGRAM {
-			names[n+"_bucket"], names[n+"_sum"], names[n+"_count"] = true, true, true
-		}
-	}
-	return names
+	return mfs
 }
 
 var metricName = regexp.MustCompile(`\btrro_[a-z_]+\b`)

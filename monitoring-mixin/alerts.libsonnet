@@ -7,10 +7,11 @@ local keepsAccount = 'job, instance, account';
   local c = $._config,
   local runbook(alert) = '%s#%s' % [c.runbookURL, std.asciiLower(alert)],
   local days(d) = '%d * 86400' % d,
-  local percent(r) = '%d%%' % std.round(r * 100),
+  local percent(r) = '%d%%' % std.floor(r * 100 + 0.5),
   // Numbers as a person writes them (std.toString prints 17 digits).
   local num(x) = '%.15g' % x,
-  local ms(s) = '%d ms' % std.round(s * 1000),
+  // std.round is newer than jsonnet 0.18 (Debian 12).
+  local ms(s) = '%d ms' % std.floor(s * 1000 + 0.5),
   local alert(name, severity, expr, forDuration, summary, description) = {
     alert: name,
     expr: expr,

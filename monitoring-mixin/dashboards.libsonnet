@@ -3,12 +3,12 @@
   local c = $._config,
   // The figures the dashboards' texts print.
   local f = c {
-    sessionNotBadRatioMinPercent: std.round(c.sessionNotBadRatioMin * 100),
-    monthlyUsageWarningPercent: std.round(c.monthlyUsageWarningRatio * 100),
+    sessionNotBadRatioMinPercent: std.floor(c.sessionNotBadRatioMin * 100 + 0.5),
+    monthlyUsageWarningPercent: std.floor(c.monthlyUsageWarningRatio * 100 + 0.5),
     packetLossP95Percent: c.packetLossP95Ratio * 100,
-    videoLatencyP95Ms: std.round(c.videoLatencyP95Seconds * 1000),
-    controlLatencyP95Ms: std.round(c.controlLatencyP95Seconds * 1000),
-    frameGapStutterMs: std.round(c.frameGapStutterSeconds * 1000),
+    videoLatencyP95Ms: std.floor(c.videoLatencyP95Seconds * 1000 + 0.5),
+    controlLatencyP95Ms: std.floor(c.controlLatencyP95Seconds * 1000 + 0.5),
+    frameGapStutterMs: std.floor(c.frameGapStutterSeconds * 1000 + 0.5),
   },
   grafanaDashboards+:: {
     'trro-exporter.json': (import 'dashboards/trro-exporter.libsonnet')(c, f),

@@ -183,7 +183,7 @@ func detailPoint(quality string, h uint64) map[string]any {
 		p["VideoLatency"], p["NetworkLatency"], p["ControlLatency"] = 180+r(0, 300), 120+r(8, 200), 140+r(16, 250)
 		p["Lost"], p["Fps"], p["Rate"] = float64(3+r(24, 12))+0.5, 8+r(28, 12), 800+r(32, 1200)
 		if r(36, 3) == 0 {
-			lag100, lag150 = 300, 150
+			lag100, lag150 = 350, 300 // stutters: a gap over 200 ms
 		}
 	case "normal":
 		p["VideoLatency"], p["NetworkLatency"], p["ControlLatency"] = 80+r(0, 90), 40+r(8, 60), 60+r(16, 90)
