@@ -31,6 +31,9 @@ type flags struct {
 	// collectors holds --collector.<name>; set tells which the user gave.
 	collectors map[string]*bool
 	set        map[string]*bool
+	// command is "serve" (the default) or "backfill", with its flags.
+	command  string
+	backfill backfillFlags
 }
 
 // terminate ends the program after --help and --version (a test reads the
@@ -69,12 +72,16 @@ func parseFlags(args []string, stderr io.Writer) (*flags, int) {
 		app.Flag("collector."+n, fmt.Sprintf("Enable the %s collector (default: %s). Overrides the config file.", n, def)).
 			Default(def).IsSetByUser(f.set[n]).BoolVar(f.collectors[n])
 	}
+	app.Command("serve", "Serve the metrics (the default command).").Default()
+	f.backfill.add(app.Command("backfill", backfillHelp))
 	app.Version(version.Print(name))
 	app.HelpFlag.Short('h')
-	if _, err := app.Parse(args); err != nil {
+	cmd, err := app.Parse(args)
+	if err != nil {
 		fmt.Fprintf(stderr, "%s: error: %s, try --help\n", name, err)
 		return nil, 2
 	}
+	f.command = cmd
 	// The mux would panic on a path served twice.
 	if slices.Contains(fixedPaths, f.metricsPath) || !strings.HasPrefix(f.metricsPath, "/") {
 		fmt.Fprintf(stderr, "%s: error: --web.telemetry-path: %q must start with / and not be one of %s\n", name, f.metricsPath, strings.Join(fixedPaths, ", "))

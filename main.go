@@ -66,6 +66,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if f.configCheck || f.checkOffline {
 		return runCheck(ctx, f, cfg, err, stdout, stderr)
 	}
+	if f.command == "backfill" {
+		return runBackfill(ctx, f, cfg, err, stdout, stderr)
+	}
 	if err != nil {
 		level.Error(logger).Log("msg", "invalid configuration", "err", err)
 		return 1

@@ -17,6 +17,7 @@ type Family struct {
 	desc   *prometheus.Desc
 	typ    prometheus.ValueType
 	name   string
+	help   string
 	labels []string
 	header []byte   // # HELP and # TYPE lines
 	order  []int    // label indexes sorted by name, as client_golang writes them
@@ -26,7 +27,7 @@ type Family struct {
 }
 
 func newFamily(name, help string, typ prometheus.ValueType, labels ...string) *Family {
-	f := &Family{desc: prometheus.NewDesc(name, help, labels, nil), typ: typ, name: name, labels: labels}
+	f := &Family{desc: prometheus.NewDesc(name, help, labels, nil), typ: typ, name: name, help: help, labels: labels}
 	kind := "gauge"
 	if typ == prometheus.CounterValue {
 		kind = "counter"

@@ -28,9 +28,13 @@ func describeDeviceSessionDetails(c *actionContext) (any, *apiError) {
 		}
 	}
 	for _, s := range c.fleet.Sessions {
-		if s.ID == sid {
-			return map[string]any{"Details": sessionDetails(s, start, end, c.now.Unix())}, nil
+		if s.ID != sid {
+			continue
 		}
+		if kept := c.srv.DetailsKept; kept > 0 && s.EndTime < c.now.Add(-kept).Unix() {
+			return nil, errf("ResourceNotFound", "The details of session %q are no longer kept.", sid)
+		}
+		return map[string]any{"Details": sessionDetails(s, start, end, c.now.Unix())}, nil
 	}
 	return nil, errf("ResourceNotFound", "The session %q does not exist.", sid)
 }

@@ -86,6 +86,11 @@ type Server struct {
 	// Now is the clock of the data: buckets, session windows (default
 	// time.Now).
 	Now func() time.Time
+	// DetailsKept, when above 0, is how long after a session ended the
+	// stand-in keeps its per-second details: older ones answer
+	// ResourceNotFound, as an API with a retention would (the API documents
+	// none).
+	DetailsKept time.Duration
 	// AuthNow is the clock signatures are checked against (default
 	// time.Now); tests move it to make signatures expire.
 	AuthNow func() time.Time

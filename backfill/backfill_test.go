@@ -1,0 +1,246 @@
+package backfill
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
+
+	"github.com/trro-exporter/trro_exporter/collector"
+	"github.com/trro-exporter/trro_exporter/config"
+	"github.com/trro-exporter/trro_exporter/standin"
+	"github.com/trro-exporter/trro_exporter/trro"
+)
+
+const (
+	testID  = "AKIDbackfill"
+	testKey = "backfill-key"
+)
+
+// smallSpec is one project: a console driving two machines.
+var smallSpec = standin.Spec{Projects: 1, DevicesPerProject: 3}
+
+// fixture is a stand-in serving a simulated fleet's past, and options for
+// a backfill of it.
+type fixture struct {
+	srv  *standin.Server
+	sim  *standin.Simulation
+	now  time.Time
+	opts Options
+}
+
+func newFixture(t *testing.T, spec standin.Spec, span time.Duration, collectors ...string) *fixture {
+	t.Helper()
+	now := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	sim := standin.NewSimulation(spec, now)
+	srv := standin.NewServer(sim.At(now), standin.Credential{SecretID: testID, SecretKey: testKey})
+	srv.Follow(sim)
+	srv.Now = func() time.Time { return now }
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+
+	cfg := config.Default(collector.Schema())
+	acc := cfg.Account
+	acc.Name = "mine"
+	acc.Endpoint = ts.URL
+	for _, n := range collector.Names() {
+		acc.Collectors[n] = false
+	}
+	for _, n := range collectors {
+		acc.Collectors[n] = true
+	}
+	collector.SettingsOf[collector.SessionsSettings](&acc).StatisticIntervals = []string{"hour", "day"}
+	dir := t.TempDir()
+	return &fixture{srv: srv, sim: sim, now: now, opts: Options{
+		Accounts: []Account{{Config: acc, Credential: common.NewCredential(testID, testKey)}},
+		From:     now.Add(-span - 3*time.Hour), To: now.Add(-3 * time.Hour),
+		Step: 5 * time.Minute, UsageStep: time.Hour, RateLimit: 1000,
+		Output: filepath.Join(dir, "out.om"),
+	}}
+}
+
+func run(t *testing.T, f *fixture) Report {
+	t.Helper()
+	rep, err := Run(context.Background(), f.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+// The output is what promtool takes: every family's HELP and TYPE once, a
+// series' samples in time order, cumulative series never going backwards,
+// # EOF last, and promtool builds blocks from it.
+func TestOutputFormat(t *testing.T) {
+	f := newFixture(t, smallSpec, 12*time.Hour, "projects", "sessions", "usage", "recent_sessions", "session_quality", "session_details")
+	rep := run(t, f)
+	p := parseOutput(t, f.opts.Output)
+	if !p.eof {
+		t.Error("no # EOF at the end")
+	}
+	if rep.Samples < 1000 || len(p.types) < 30 {
+		t.Fatalf("%d samples, %d families", rep.Samples, len(p.types))
+	}
+	for fam, n := range p.helps {
+		if n != 1 {
+			t.Errorf("%s: HELP %d times", fam, n)
+		}
+		if _, ok := p.types[fam]; !ok {
+			t.Errorf("%s: HELP without TYPE", fam)
+		}
+	}
+	if p.types["trro_session_nack"] != "counter" || p.types["trro_session_video_latency_seconds"] != "histogram" {
+		t.Errorf("types: nack %q, video latency %q", p.types["trro_session_nack"], p.types["trro_session_video_latency_seconds"])
+	}
+	for k, ss := range p.series {
+		cumulative := strings.Contains(k, "_total{") || strings.Contains(k, "_bucket{") || strings.Contains(k, "_count{")
+		for i := 1; i < len(ss); i++ {
+			if ss[i].ts <= ss[i-1].ts {
+				t.Fatalf("%s: sample at %d after %d", k, ss[i].ts, ss[i-1].ts)
+			}
+			if cumulative && ss[i].v < ss[i-1].v {
+				t.Fatalf("%s went backwards: %g then %g", k, ss[i-1].v, ss[i].v)
+			}
+		}
+	}
+	// Series exported live that have no history are not invented.
+	for fam := range p.types {
+		for _, none := range []string{"trro_license", "trro_device_", "trro_up", "trro_scrape_", "trro_api_", "trro_account_"} {
+			if strings.HasPrefix(fam, none) {
+				t.Errorf("%s backfilled: it has no history in the API, or tells of scrapes", fam)
+			}
+		}
+	}
+	data := t.TempDir()
+	if out, err := exec.Command(promtoolPath(t), "tsdb", "create-blocks-from", "openmetrics", f.opts.Output, data).CombinedOutput(); err != nil {
+		t.Fatalf("promtool: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(f.opts.Output + ".work"); !os.IsNotExist(err) {
+		t.Errorf("the work directory is left after a complete run: %v", err)
+	}
+}
+
+func promtoolPath(t *testing.T) string {
+	if p := os.Getenv("PROMTOOL"); p != "" {
+		return p
+	}
+	p, err := exec.LookPath("promtool")
+	if err != nil {
+		t.Fatal("promtool not found: install Debian's prometheus package or set PROMTOOL")
+	}
+	return p
+}
+
+// Each step shows what the live exporter showed then: the previous
+// bucket's final figures; the bucket still filling has its start time but
+// no figures, which the API no longer has.
+func TestWindowsAStepShows(t *testing.T) {
+	f := newFixture(t, smallSpec, 30*time.Hour, "sessions")
+	run(t, f)
+	p := parseOutput(t, f.opts.Output)
+	fleet := f.sim.At(f.now)
+	pid := fleet.Projects[0].ID
+	checked := 0
+	for ts := f.opts.From.Unix() + 3600; ts <= f.opts.To.Unix(); ts += 17 * 300 {
+		for _, iv := range []string{"hour", "day"} {
+			cur := standin.BucketStart(iv, time.Unix(ts, 0))
+			prevStart := standin.BucketStart(iv, cur.Add(-time.Second))
+			want := fleet.BucketOf(pid, iv, prevStart, f.now)
+			labels := `{account="mine",project_id="` + pid + `",interval="` + iv + `",window="previous"}`
+			if got, ok := p.at("trro_sessions"+labels, ts); !ok || got != float64(want.SessionNum) {
+				t.Errorf("%s at %s: trro_sessions %g (%v), the stand-in's bucket %d", iv, time.Unix(ts, 0).UTC(), got, ok, want.SessionNum)
+			}
+			if got, ok := p.at("trro_session_duration_seconds"+labels, ts); !ok || got != float64(want.TotalDuration*60) {
+				t.Errorf("%s: duration %g, want %d", iv, got, want.TotalDuration*60)
+			}
+			curLabels := strings.Replace(labels, "previous", "current", 1)
+			if _, ok := p.at("trro_sessions"+curLabels, ts); ok {
+				t.Errorf("%s at %d: the filling bucket's final figure shown as then", iv, ts)
+			}
+			if got, ok := p.at("trro_session_interval_start_timestamp_seconds"+curLabels, ts); !ok || got != float64(cur.Unix()) {
+				t.Errorf("%s: current bucket start %g, want %d", iv, got, cur.Unix())
+			}
+			checked++
+		}
+	}
+	if checked < 10 {
+		t.Fatalf("%d checks", checked)
+	}
+}
+
+// Every point the API serves is counted once, in the step it falls in:
+// the increase of a device's histogram count between two steps is the
+// points the stand-in serves for it in between, across sessions that span
+// the steps and answers that overlap.
+func TestPointsCountedOnce(t *testing.T) {
+	f := newFixture(t, smallSpec, 8*time.Hour, "session_details")
+	run(t, f)
+	p := parseOutput(t, f.opts.Output)
+	t1, t2 := f.opts.From.Unix()+3600, f.opts.To.Unix()-1800
+	c1, n1 := p.sumAt(t1, "trro_session_video_latency_seconds_count{")
+	c2, n2 := p.sumAt(t2, "trro_session_video_latency_seconds_count{")
+	if n1 == 0 || n2 == 0 {
+		t.Fatalf("no counts at the steps (%d, %d series)", n1, n2)
+	}
+	want := servedPoints(t, f, t1, t2)
+	if got := c2 - c1; got != float64(want) || want < 1000 {
+		t.Errorf("counted %g points between the steps, the stand-in served %d", got, want)
+	}
+}
+
+// servedPoints asks the stand-in for the details of every session and
+// counts the non-null VideoLatency points in (t1, t2].
+func servedPoints(t *testing.T, f *fixture, t1, t2 int64) int {
+	t.Helper()
+	client := f.client(t)
+	n := 0
+	for _, s := range f.sim.At(f.now).Sessions {
+		if s.EndTime <= t1 || s.StartTime > t2 {
+			continue
+		}
+		seen := map[string]bool{}
+		for from := s.StartTime; from <= min(s.EndTime, t2); {
+			ds, err := client.DescribeDeviceSessionDetails(context.Background(), s.ID, from, s.EndTime)
+			if err != nil {
+				t.Fatal(err)
+			}
+			last := from
+			for _, d := range ds {
+				for i, off := range d.TimeOffset {
+					at := d.StartTime.Value + int64(off.Value)
+					last = max(last, at)
+					key := fmt.Sprint(d.DeviceID, at)
+					if at > t1 && at <= t2 && !seen[key] && i < len(d.VideoLatency) && d.VideoLatency[i].Valid {
+						seen[key] = true
+						n++
+					}
+				}
+			}
+			if last <= from {
+				break
+			}
+			from = last + 1
+		}
+	}
+	return n
+}
+
+func (f *fixture) client(t *testing.T) *trro.Client {
+	acc := f.opts.Accounts[0]
+	opts := acc.Config.ClientOptions(acc.Credential)
+	opts.RateLimit = 1000
+	c, err := trro.NewClient(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return c
+}
+
