@@ -7,7 +7,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -244,3 +247,166 @@ func (f *fixture) client(t *testing.T) *trro.Client {
 	return c
 }
 
+
+// An interrupted run leaves no output, only its work directory; --resume
+// goes on from the API's answers it kept, asking none of them again, and
+// writes what an uninterrupted run writes, each sample once.
+func TestResume(t *testing.T) {
+	collectors := []string{"sessions", "usage", "recent_sessions", "session_details"}
+	whole := newFixture(t, smallSpec, 6*time.Hour, collectors...)
+	wholeRep := run(t, whole)
+
+	f := newFixture(t, smallSpec, 6*time.Hour, collectors...)
+	ctx, cancel := context.WithCancel(context.Background())
+	var details atomic.Int64
+	f.opts.Reserved = func(action string, _ time.Time) {
+		if action == trro.ActionDescribeDeviceSessionDetails && details.Add(1) == 15 {
+			cancel() // mid-run, after the sizing
+		}
+	}
+	_, err := Run(ctx, f.opts)
+	if err == nil || !strings.Contains(err.Error(), "--resume") {
+		t.Fatalf("interrupted run: %v", err)
+	}
+	if _, err := os.Stat(f.opts.Output); !os.IsNotExist(err) {
+		t.Fatalf("an interrupted run left %s: %v", f.opts.Output, err)
+	}
+	firstCalls := f.srv.Calls(trro.ActionDescribeDeviceSessionDetails)
+
+	// Without --resume the work directory is not silently reused.
+	f.opts.Reserved = nil
+	if _, err := Run(context.Background(), f.opts); err == nil || !strings.Contains(err.Error(), "--resume") {
+		t.Fatalf("a second run without --resume: %v", err)
+	}
+	f.opts.Resume = true
+	rep := run(t, f)
+	// A call the interrupt cut off in flight (its answer never came) is
+	// asked again; none whose answer came is.
+	if got, want := f.srv.Calls(trro.ActionDescribeDeviceSessionDetails), whole.srv.Calls(trro.ActionDescribeDeviceSessionDetails); got < want || got > want+2 {
+		t.Errorf("details calls: %d (first run %d) over both runs, %d in an uninterrupted one: answers asked twice", got, firstCalls, want)
+	}
+	if rep.Samples != wholeRep.Samples {
+		t.Errorf("%d samples after resuming, %d uninterrupted", rep.Samples, wholeRep.Samples)
+	}
+	a, _ := os.ReadFile(whole.opts.Output)
+	b, _ := os.ReadFile(f.opts.Output)
+	if !slices.Equal(sortedLines(a), sortedLines(b)) {
+		t.Error("the resumed output differs from an uninterrupted run's")
+	}
+}
+
+func sortedLines(b []byte) []string {
+	lines := strings.Split(string(b), "\n")
+	slices.Sort(lines)
+	return lines
+}
+
+// The run keeps to its own rate per action (the limiter's decisions), so
+// that with a running exporter on the same account, limited to the rest,
+// no second of any action exceeds the API's limit.
+func TestRateLimitSharedWithExporter(t *testing.T) {
+	// Scaled up 10x to keep the test short: the API's 20/s is 200 here,
+	// the backfill takes 50, the exporter the other 150.
+	const apiLimit, backfillRate, exporterRate = 200, 50, 150
+	f := newFixture(t, smallSpec, 4*time.Hour, "sessions", "usage", "session_details")
+	f.opts.RateLimit = backfillRate
+	var mu sync.Mutex
+	at := map[string][]time.Time{} // both clients' decisions, by action
+	own := map[string][]time.Time{}
+	record := func(mine bool) func(string, time.Time) {
+		return func(action string, t time.Time) {
+			mu.Lock()
+			defer mu.Unlock()
+			at[action] = append(at[action], t)
+			if mine {
+				own[action] = append(own[action], t)
+			}
+		}
+	}
+	f.opts.Reserved = record(true)
+
+	// The running exporter, scraping in a loop meanwhile.
+	acc := f.opts.Accounts[0]
+	opts := acc.Config.ClientOptions(acc.Credential)
+	opts.RateLimit, opts.Reserved = exporterRate, record(false)
+	client, err := trro.NewClient(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	live := collector.New(acc.Config, collector.Deps{API: client})
+	ctx, stop := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for ctx.Err() == nil {
+			live.WriteRound(ctx, nopSink{})
+		}
+	})
+	rep := run(t, f)
+	stop()
+	wg.Wait()
+
+	if rep.Calls < 20 {
+		t.Fatalf("only %d backfill calls", rep.Calls)
+	}
+	gap := time.Duration(float64(time.Second) / backfillRate)
+	for action, ts := range own {
+		slices.SortFunc(ts, func(a, b time.Time) int { return a.Compare(b) })
+		for i := 1; i < len(ts); i++ {
+			if d := ts[i].Sub(ts[i-1]); d < gap-time.Millisecond {
+				t.Fatalf("%s: backfill calls %s apart, its rate allows %s", action, d, gap)
+			}
+		}
+	}
+	for action, ts := range at {
+		slices.SortFunc(ts, func(a, b time.Time) int { return a.Compare(b) })
+		for i := range ts {
+			j := i
+			for j < len(ts) && ts[j].Sub(ts[i]) < time.Second {
+				j++
+			}
+			if j-i > apiLimit {
+				t.Fatalf("%s: %d calls within a second from both, the API allows %d", action, j-i, apiLimit)
+			}
+		}
+	}
+}
+
+type nopSink struct{}
+
+func (nopSink) Sample(*collector.Family, float64, ...string)                       {}
+func (nopSink) Histogram(*collector.Family, []uint64, uint64, float64, ...string) {}
+
+// A session whose details the API no longer keeps is skipped and counted,
+// not fatal; --dry-run prints the budget, makes only the sizing calls and
+// writes nothing; the budget is the calls the run makes.
+func TestGoneSessionsAndDryRun(t *testing.T) {
+	f := newFixture(t, smallSpec, 2*24*time.Hour, "sessions", "usage", "session_details")
+	f.srv.DetailsKept = 36 * time.Hour
+	var out strings.Builder
+	f.opts.Progress, f.opts.DryRun = &out, true
+	dry := run(t, f)
+	if _, err := os.Stat(f.opts.Output); !os.IsNotExist(err) {
+		t.Errorf("a dry run wrote %s", f.opts.Output)
+	}
+	if n := f.srv.Calls(trro.ActionDescribeDeviceSessionDetails); n != 0 {
+		t.Errorf("a dry run made %d details calls", n)
+	}
+	if !strings.Contains(out.String(), "backfill budget:") || !strings.Contains(out.String(), trro.ActionDescribeDeviceSessionDetails) {
+		t.Errorf("no budget printed:\n%s", out.String())
+	}
+	f.opts.DryRun, f.opts.Resume = false, true
+	rep := run(t, f)
+	if rep.Gone == 0 {
+		t.Error("no session counted as gone, with details kept 36h over 48h")
+	}
+	for _, action := range []string{trro.ActionDescribeSessionStatisticsByInterval, trro.ActionGetTotalDuration, trro.ActionDescribeDeviceSessionList} {
+		if got, want := f.srv.Calls(action), dry.Budget.Calls[action]; int64(got) != want {
+			t.Errorf("%s: %d calls made, the budget said %d", action, got, want)
+		}
+	}
+	// Details: the budget counts pages as if every session were kept.
+	if got, want := int64(f.srv.Calls(trro.ActionDescribeDeviceSessionDetails)), dry.Budget.Calls[trro.ActionDescribeDeviceSessionDetails]; got > want {
+		t.Errorf("details: %d calls, more than the budget's %d", got, want)
+	}
+}

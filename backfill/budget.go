@@ -88,8 +88,7 @@ func (ar *accountRun) size(ctx context.Context) (Budget, error) {
 			}
 		}
 		if enabled["usage"] {
-			months := (to-from)/(28*day) + 2
-			b.Calls[trro.ActionGetTotalDuration] += (to-from)/int64(ar.o.UsageStep.Seconds()) + 1 + months
+			b.Calls[trro.ActionGetTotalDuration] += ar.usageCalls()
 		}
 		if !enabled["recent_sessions"] && !enabled["session_quality"] && !enabled["session_details"] {
 			continue
@@ -116,6 +115,19 @@ func (ar *accountRun) size(ctx context.Context) (Budget, error) {
 		}
 	}
 	return b, nil
+}
+
+// usageCalls are the distinct usage questions of one project over the
+// steps: the month to date at each usage step, and each previous month.
+func (ar *accountRun) usageCalls() int64 {
+	asked := map[[2]int64]bool{}
+	step, us := int64(ar.o.Step.Seconds()), int64(ar.o.UsageStep.Seconds())
+	for t := ar.o.From.Unix(); t <= ar.o.To.Unix(); t += step {
+		cur, prev := collector.UsageMonths(time.Unix(t, 0))
+		asked[[2]int64{cur.Unix(), max(floorTo(t, us), cur.Unix())}] = true
+		asked[[2]int64{prev.Unix(), max(floorTo(cur.Unix()-1, us), prev.Unix())}] = true
+	}
+	return int64(len(asked))
 }
 
 // projectIDs are the account's projects as its rounds select them: the

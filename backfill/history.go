@@ -153,14 +153,12 @@ func (h *history) sessionsOfDay(ctx context.Context, pid string, c int64) ([]trr
 }
 
 // detailsOf are every page of a session's points, asked from its start
-// until a page brings nothing new or reaches its end.
+// until a page brings nothing new or reaches its end. Each page is cached
+// as it comes: an interrupted run asks none of them again.
 func (h *history) detailsOf(ctx context.Context, s trro.DeviceSession) (sessionDetails, error) {
 	sid := string(s.SessionID)
-	key := keyed(s.EndTime.Value, " details ", sid)
-	return h.details.get(key, func() (sessionDetails, error) {
-		d, err := cached(h, key, func() (sessionDetails, error) {
-			return h.fetchDetails(ctx, sid, s.StartTime.Value, s.EndTime.Value)
-		})
+	return h.details.get(keyed(s.EndTime.Value, " details ", sid), func() (sessionDetails, error) {
+		d, err := h.fetchDetails(ctx, sid, s.StartTime.Value, s.EndTime.Value)
 		if err == nil && d.Gone {
 			h.gone.Add(1)
 		}
@@ -168,23 +166,34 @@ func (h *history) detailsOf(ctx context.Context, s trro.DeviceSession) (sessionD
 	})
 }
 
+// detailsPage is one answer of a session's details, or the API's word that
+// it no longer keeps them.
+type detailsPage struct {
+	Details []trro.SessionDeviceDetail
+	Gone    bool
+}
+
 func (h *history) fetchDetails(ctx context.Context, sid string, start, end int64) (sessionDetails, error) {
 	var out sessionDetails
 	from := start
 	for page := 0; page < 10000; page++ {
-		if page > 0 {
-			h.calls.Add(1)
-		}
-		d, err := h.api.DescribeDeviceSessionDetails(ctx, sid, from, end)
-		var te *trro.Error
-		if errors.As(err, &te) && strings.HasPrefix(te.Code, "ResourceNotFound") && page == 0 {
-			return sessionDetails{Gone: true}, nil
-		}
+		key := fmt.Sprint("details ", sid, " ", from)
+		p, err := cached(h, key, func() (detailsPage, error) {
+			d, err := h.api.DescribeDeviceSessionDetails(ctx, sid, from, end)
+			var te *trro.Error
+			if errors.As(err, &te) && strings.HasPrefix(te.Code, "ResourceNotFound") {
+				return detailsPage{Gone: true}, nil
+			}
+			return detailsPage{Details: d}, err
+		})
 		if err != nil {
 			return out, err
 		}
+		if p.Gone {
+			break
+		}
 		last := from - 1
-		for _, dev := range d {
+		for _, dev := range p.Details {
 			for _, off := range dev.TimeOffset {
 				if t := dev.StartTime.Value + int64(off.Value); dev.StartTime.Valid && off.Valid && t > last {
 					last = t
@@ -194,15 +203,13 @@ func (h *history) fetchDetails(ctx context.Context, sid string, start, end int64
 		if last < from { // nothing new
 			break
 		}
-		out.Pages = append(out.Pages, d)
+		out.Pages = append(out.Pages, p.Details)
 		if last >= end {
 			break
 		}
 		from = last + 1
 	}
-	if len(out.Pages) == 0 {
-		out.Gone = true
-	}
+	out.Gone = len(out.Pages) == 0
 	return out, nil
 }
 

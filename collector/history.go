@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -75,3 +76,7 @@ func (e *Exporter) WriteRound(ctx context.Context, s Sink) error {
 	}
 	return errors.Join(errs...)
 }
+
+// UsageMonths are the starts of the month the usage collector reads at now
+// (to date) and of the month before it, in China Standard Time.
+func UsageMonths(now time.Time) (current, previous time.Time) { return months(now) }
