@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -18,6 +19,9 @@ import (
 const backfillHelp = `Write the API's past as OpenMetrics text with timestamps, for ` +
 	"`promtool tsdb create-blocks-from openmetrics`" + `: session statistics, usage, and past sessions with their per-second details, as the running exporter would have shown them, series for series. Prints what it will cost in API calls first (--dry-run stops there). Licences and device state have no history in the API and are not backfilled.`
 
+// labelName is a label name every Prometheus version takes.
+var labelName = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
+
 // backfillFlags are the backfill command's.
 type backfillFlags struct {
 	from, to        string
@@ -26,9 +30,11 @@ type backfillFlags struct {
 	output          string
 	dryRun, resume  bool
 	accounts        []string
+	labels          map[string]string
 }
 
 func (b *backfillFlags) add(cmd *kingpin.CmdClause) {
+	b.labels = map[string]string{}
 	cmd.Flag("from", "Start of the range: a time (RFC 3339, or 2006-01-02) or how long ago (30d, 12h).").Default("30d").StringVar(&b.from)
 	cmd.Flag("to", "End of the range, as --from. The default leaves the last 3 hours, which Prometheus' head block holds, to the running exporter.").Default("3h").StringVar(&b.to)
 	cmd.Flag("step", "Spacing of the samples: at most Prometheus' 5m look-back keeps lines continuous; rate() over $__rate_interval needs two samples in it.").Default("1m").DurationVar(&b.step)
@@ -37,6 +43,7 @@ func (b *backfillFlags) add(cmd *kingpin.CmdClause) {
 	cmd.Flag("output", "The OpenMetrics file to write. Until it is complete, the run works in OUTPUT.work (the API's answers, for --resume).").Default("trro-backfill.om").StringVar(&b.output)
 	cmd.Flag("dry-run", "Size the range, print the API budget and stop.").BoolVar(&b.dryRun)
 	cmd.Flag("resume", "Go on with an interrupted run: the answers in OUTPUT.work are not asked again.").BoolVar(&b.resume)
+	cmd.Flag("label", "A target label to add to every series, name=value, as Prometheus adds the scrape target's: give the running exporter's job and instance (see up{job=\"trro\"}) so that backfilled and scraped series are one. Repeatable; job is trro unless given.").StringMapVar(&b.labels)
 	cmd.Flag("account", "Backfill this account only (repeatable; default: every account).").StringsVar(&b.accounts)
 }
 
@@ -79,7 +86,15 @@ func runBackfill(ctx context.Context, f *flags, cfg *config.Config, loadErr erro
 		return fail("--to: %v", err)
 	}
 	opts := backfill.Options{From: from.Truncate(b.step), To: to.Truncate(b.step), Step: b.step, UsageStep: b.usageStep,
-		RateLimit: b.rateLimit, Output: b.output, DryRun: b.dryRun, Resume: b.resume, Progress: stderr}
+		RateLimit: b.rateLimit, Output: b.output, DryRun: b.dryRun, Resume: b.resume, Progress: stderr, TargetLabels: b.labels}
+	if _, ok := b.labels["job"]; !ok {
+		b.labels["job"] = "trro"
+	}
+	for k := range b.labels {
+		if !labelName.MatchString(k) || strings.HasPrefix(k, "__") {
+			return fail("--label %s: not a label name", k)
+		}
+	}
 	if file, ok := stderr.(*os.File); ok {
 		opts.Terminal = isTerminal(file)
 	}

@@ -247,7 +247,6 @@ func (f *fixture) client(t *testing.T) *trro.Client {
 	return c
 }
 
-
 // An interrupted run leaves no output, only its work directory; --resume
 // goes on from the API's answers it kept, asking none of them again, and
 // writes what an uninterrupted run writes, each sample once.
@@ -374,7 +373,7 @@ func TestRateLimitSharedWithExporter(t *testing.T) {
 
 type nopSink struct{}
 
-func (nopSink) Sample(*collector.Family, float64, ...string)                       {}
+func (nopSink) Sample(*collector.Family, float64, ...string)                      {}
 func (nopSink) Histogram(*collector.Family, []uint64, uint64, float64, ...string) {}
 
 // A session whose details the API no longer keeps is skipped and counted,
@@ -395,13 +394,20 @@ func TestGoneSessionsAndDryRun(t *testing.T) {
 	if !strings.Contains(out.String(), "backfill budget:") || !strings.Contains(out.String(), trro.ActionDescribeDeviceSessionDetails) {
 		t.Errorf("no budget printed:\n%s", out.String())
 	}
-	f.opts.DryRun, f.opts.Resume = false, true
+	if _, err := os.Stat(f.opts.Output + ".work"); !os.IsNotExist(err) {
+		t.Errorf("a dry run left its work directory: %v", err)
+	}
+	before := map[string]int{}
+	for action := range dry.Budget.Calls {
+		before[action] = f.srv.Calls(action)
+	}
+	f.opts.DryRun = false
 	rep := run(t, f)
 	if rep.Gone == 0 {
 		t.Error("no session counted as gone, with details kept 36h over 48h")
 	}
 	for _, action := range []string{trro.ActionDescribeSessionStatisticsByInterval, trro.ActionGetTotalDuration, trro.ActionDescribeDeviceSessionList} {
-		if got, want := f.srv.Calls(action), dry.Budget.Calls[action]; int64(got) != want {
+		if got, want := f.srv.Calls(action)-before[action], dry.Budget.Calls[action]; int64(got) != want {
 			t.Errorf("%s: %d calls made, the budget said %d", action, got, want)
 		}
 	}

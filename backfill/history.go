@@ -30,8 +30,8 @@ type history struct {
 	byIDMu sync.Mutex
 	byID   map[string]trro.DeviceSession
 
-	calls     atomic.Int64 // API calls made (not answered from the cache)
-	gone      atomic.Int64 // sessions whose details the API no longer keeps
+	calls atomic.Int64 // API calls made (not answered from the cache)
+	gone  atomic.Int64 // sessions whose details the API no longer keeps
 }
 
 // sessionDetails are a session's pages of points, in time order; gone when

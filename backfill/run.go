@@ -11,8 +11,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -40,6 +42,10 @@ type Options struct {
 	// running exporter on the same account is left is the API's limit (20)
 	// minus this.
 	RateLimit float64
+	// TargetLabels are added to every series, as Prometheus adds the
+	// scrape target's (job, instance): the backfilled series must carry
+	// the running exporter's for a panel to draw one line across the join.
+	TargetLabels map[string]string
 	// Output is the OpenMetrics file written at the end; its work directory
 	// (Output + ".work") keeps the API's answers for --resume.
 	Output string
@@ -116,7 +122,12 @@ func Run(ctx context.Context, o Options) (Report, error) {
 		rep.Budget.print(o.Progress, o.RateLimit)
 	}
 	if o.DryRun {
+		// Nothing is left behind: the next run sizes again (a call per
+		// project and day) rather than meeting a work directory.
 		rep.Calls = sum(runs, func(ar *accountRun) int64 { return ar.h.calls.Load() })
+		if !o.Resume {
+			return rep, os.RemoveAll(o.workDir())
+		}
 		return rep, nil
 	}
 	w, err := o.newOutput()
@@ -241,7 +252,12 @@ func (ar *accountRun) close() { ar.client.Close() }
 // replay runs the steps from From to To, each a round of the exporter at
 // that instant, its samples stamped with it.
 func (ar *accountRun) replay(ctx context.Context, w *writer, stepped func(time.Time)) (int, error) {
-	w.constNames, w.constVals = ar.exp.ConstLabels()
+	w.constNames, w.constVals = nil, nil
+	for _, k := range slices.Sorted(maps.Keys(ar.o.TargetLabels)) {
+		w.constNames, w.constVals = append(w.constNames, k), append(w.constVals, ar.o.TargetLabels[k])
+	}
+	names, vals := ar.exp.ConstLabels()
+	w.constNames, w.constVals = append(w.constNames, names...), append(w.constVals, vals...)
 	step := int64(ar.o.Step.Seconds())
 	keep := int64(2*day) + step
 	n := 0

@@ -63,9 +63,9 @@ function(c, f)
             "type": "prometheus",
             "uid": "${datasource}"
           },
-          "definition": "label_values(trro_up, job)",
+          "definition": "label_values({__name__=~\"trro_up|trro_project_info\"}, job)",
           "query": {
-            "query": "label_values(trro_up, job)",
+            "query": "label_values({__name__=~\"trro_up|trro_project_info\"}, job)",
             "refId": "job"
           },
           "refresh": 2,
@@ -89,9 +89,9 @@ function(c, f)
             "type": "prometheus",
             "uid": "${datasource}"
           },
-          "definition": "label_values(trro_up{job=~\"$job\"}, instance)",
+          "definition": "label_values({__name__=~\"trro_up|trro_project_info\",job=~\"$job\"}, instance)",
           "query": {
-            "query": "label_values(trro_up{job=~\"$job\"}, instance)",
+            "query": "label_values({__name__=~\"trro_up|trro_project_info\",job=~\"$job\"}, instance)",
             "refId": "instance"
           },
           "refresh": 2,
@@ -120,9 +120,9 @@ function(c, f)
             "type": "prometheus",
             "uid": "${datasource}"
           },
-          "definition": "label_values(trro_up{job=~\"$job\",instance=~\"$instance\"}, account)",
+          "definition": "label_values({__name__=~\"trro_up|trro_project_info\",job=~\"$job\",instance=~\"$instance\"}, account)",
           "query": {
-            "query": "label_values(trro_up{job=~\"$job\",instance=~\"$instance\"}, account)",
+            "query": "label_values({__name__=~\"trro_up|trro_project_info\",job=~\"$job\",instance=~\"$instance\"}, account)",
             "refId": "account"
           },
           "refresh": 2,
