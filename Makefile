@@ -98,7 +98,7 @@ helm:
 # The chart's checks first: its PrometheusRule and dashboard ConfigMaps must
 # be the mixin's files that the stack below loads.
 e2e: helm
-	go test -tags e2e -count=1 -v -timeout 5m ./e2e
+	go test -tags e2e -count=1 -v -timeout 12m ./e2e
 
 e2e-binary:
 	./scripts/e2e-binary.sh

@@ -196,6 +196,10 @@ func TestPointsCountedOnce(t *testing.T) {
 	if got := c2 - c1; got != float64(want) || want < 1000 {
 		t.Errorf("counted %g points between the steps, the stand-in served %d", got, want)
 	}
+	// The stand-in's own count (the end-to-end test's) agrees.
+	if n := f.sim.At(f.now).VideoLatencyPoints(t1, t2, f.now.Unix()); n != want {
+		t.Errorf("the stand-in counts %d points, serves %d", n, want)
+	}
 }
 
 // servedPoints asks the stand-in for the details of every session and

@@ -69,6 +69,35 @@ func sessionDetails(s Session, start, end, now int64) []map[string]any {
 	return out
 }
 
+// A device skips one second in missingEvery, and one VideoLatency value in
+// nullEvery is null (by the point's hash).
+const missingEvery, nullEvery = 41, 29
+
+func pointHash(s Session, typ string, t int64) uint64 {
+	return hash(s.ID, typ, strconv.FormatInt(t, 10))
+}
+
+// VideoLatencyPoints counts the VideoLatency values (not null) the fleet's
+// sessions serve for seconds in (from, to], as of now: what an exporter
+// that counts every point once observes in that time.
+func (f *Fleet) VideoLatencyPoints(from, to, now int64) int {
+	n := 0
+	for _, s := range f.Sessions {
+		last := s.EndTime
+		if last == 0 || last > now {
+			last = now
+		}
+		for _, typ := range []string{"field", "remote"} {
+			for t := max(s.StartTime, from+1); t <= min(last, to); t++ {
+				if h := pointHash(s, typ, t); h%missingEvery != 0 && h%nullEvery != 0 {
+					n++
+				}
+			}
+		}
+	}
+	return n
+}
+
 // deviceDetails is one device's series of s from from to to.
 func deviceDetails(s Session, typ, id, quality string, from, to int64) map[string]any {
 	var offsets []int64
@@ -76,8 +105,8 @@ func deviceDetails(s Session, typ, id, quality string, from, to int64) map[strin
 	multi := hash(id, "multi")%3 == 0
 	links := [2]map[string][]any{{}, {}}
 	for t := from; t <= to; t++ {
-		h := hash(s.ID, typ, strconv.FormatInt(t, 10))
-		if h%41 == 0 {
+		h := pointHash(s, typ, t)
+		if h%missingEvery == 0 {
 			continue // a second the device did not report
 		}
 		offsets = append(offsets, t-from)
@@ -98,7 +127,7 @@ func deviceDetails(s Session, typ, id, quality string, from, to int64) map[strin
 		for k, v := range p {
 			cols[k] = append(cols[k], v)
 		}
-		if h%29 == 0 {
+		if h%nullEvery == 0 {
 			cols["VideoLatency"][len(cols["VideoLatency"])-1] = nil
 		}
 	}
