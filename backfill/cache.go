@@ -96,9 +96,3 @@ func (m *memo[T]) evict(drop func(key string) bool) {
 		}
 	}
 }
-
-func (m *memo[T]) len() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return len(m.m)
-}
