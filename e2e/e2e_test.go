@@ -368,7 +368,10 @@ accounts:
 				return a.Labels["alertname"] == name && a.Labels["device_id"] == "e2e-excavator" && a.Status == "firing"
 			}
 			waitFor(t, name+" at the webhook", 150*time.Second, func() (bool, string) {
-				return hook.find(fired) != nil, fmt.Sprintf("%d alerts so far", len(hook.alerts))
+				if hook.find(fired) != nil {
+					return true, ""
+				}
+				return false, fmt.Sprintf("%d alerts so far; %s", len(hook.alerts), liveDiagnosis(prom))
 			})
 			a := hook.find(fired)
 			t.Logf("delivered: %v %q", a.Labels, a.Annotations["description"])
@@ -510,4 +513,26 @@ func checkLabelValues(t *testing.T, prom, where, def string) {
 	if err := getJSON(u, &r); err != nil || len(r.Data) == 0 {
 		t.Errorf("%s: variable %q has no values (%v)", where, def, err)
 	}
+}
+
+// liveDiagnosis says what Prometheus holds of the bad session's device, for
+// a live alert that does not come: its points, whether session_details
+// succeeds, and the alerts Prometheus has.
+func liveDiagnosis(prom string) string {
+	var out []string
+	for _, q := range []string{
+		`sum(trro_session_video_latency_seconds_count{device_id="e2e-excavator"})`,
+		`sum(rate(trro_session_video_latency_seconds_count{device_id="e2e-excavator"}[5m]))`,
+		`min(trro_scrape_collector_success{collector="session_details"})`,
+		`count(ALERTS{alertstate="firing"})`,
+		`count(up == 1)`,
+	} {
+		v, err := getJSONValue(prom, q, time.Now())
+		if err != nil {
+			out = append(out, fmt.Sprintf("%s: %v", q, err))
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s = %g", q, v))
+	}
+	return strings.Join(out, "; ")
 }
