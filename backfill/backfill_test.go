@@ -391,6 +391,7 @@ func (nopSink) Histogram(*collector.Family, []uint64, uint64, float64, ...string
 func TestGoneSessionsAndDryRun(t *testing.T) {
 	f := newFixture(t, smallSpec, 2*24*time.Hour, "sessions", "usage", "session_details")
 	f.srv.DetailsKept = 36 * time.Hour
+	f.srv.MaxPageSize = 3 // a day's session list takes several pages
 	var out strings.Builder
 	f.opts.Progress, f.opts.DryRun = &out, true
 	dry := run(t, f)
@@ -411,7 +412,11 @@ func TestGoneSessionsAndDryRun(t *testing.T) {
 		before[action] = f.srv.Calls(action)
 	}
 	f.opts.DryRun = false
+	total := f.srv.Calls("")
 	rep := run(t, f)
+	if got := int64(f.srv.Calls("") - total); rep.Calls != got {
+		t.Errorf("the run reports %d calls, the API served %d", rep.Calls, got)
+	}
 	if rep.Gone == 0 {
 		t.Error("no session counted as gone, with details kept 36h over 48h")
 	}

@@ -96,11 +96,14 @@ func (ar *accountRun) size(ctx context.Context) (Budget, error) {
 		// The session lists, a call per day from a day before (the quality
 		// look-back) to a day after (sessions running at the end).
 		for c := floorTo(from-day, day); c <= to+day; c += day {
+			// A day may take several pages (none when a resumed run has
+			// it cached): the calls sizing made are the list's cost.
+			before := ar.h.calls.Load()
 			list, err := ar.h.sessionsOfDay(ctx, pid, c)
 			if err != nil {
 				return b, err
 			}
-			b.Calls[trro.ActionDescribeDeviceSessionList]++
+			b.Calls[trro.ActionDescribeDeviceSessionList] += ar.h.calls.Load() - before
 			if !enabled["session_details"] {
 				continue
 			}

@@ -30,7 +30,7 @@ type history struct {
 	byIDMu sync.Mutex
 	byID   map[string]trro.DeviceSession
 
-	calls atomic.Int64 // API calls made (not answered from the cache)
+	calls atomic.Int64 // API requests made (a list's pages and retries each count)
 	gone  atomic.Int64 // sessions whose details the API no longer keeps
 }
 
@@ -53,7 +53,6 @@ func cached[T any](h *history, key string, call func() (T, error)) (T, error) {
 	if h.cache.load(key, &v) {
 		return v, nil
 	}
-	h.calls.Add(1)
 	v, err := call()
 	if err != nil {
 		return v, err

@@ -204,12 +204,19 @@ type accountRun struct {
 func newAccountRun(a Account, o Options) (*accountRun, error) {
 	acc := a.Config
 	opts := acc.ClientOptions(a.Credential)
-	opts.RateLimit, opts.Reserved = o.RateLimit, o.Reserved
+	h := &history{cache: &cache{dir: filepath.Join(o.workDir(), "cache", safeName(acc.Name))}, usageStep: int64(o.UsageStep.Seconds())}
+	// Every request counts, a list's pages and retries included.
+	opts.RateLimit, opts.Reserved = o.RateLimit, func(action string, at time.Time) {
+		h.calls.Add(1)
+		if o.Reserved != nil {
+			o.Reserved(action, at)
+		}
+	}
 	client, err := trro.NewClient(opts)
 	if err != nil {
 		return nil, err
 	}
-	h := &history{api: client, cache: &cache{dir: filepath.Join(o.workDir(), "cache", safeName(acc.Name))}, usageStep: int64(o.UsageStep.Seconds())}
+	h.api = client
 	if err := os.MkdirAll(h.cache.dir, 0o700); err != nil {
 		return nil, err
 	}

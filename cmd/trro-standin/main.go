@@ -25,6 +25,7 @@ func main() {
 	sessions := flag.Int("sessions-per-device", standin.DefaultSpec.SessionsPerDevice, "sessions per field device")
 	latency := flag.Duration("latency", 0, "delay added to every answer")
 	live := flag.Int("live-sessions", 0, "live sessions (0: as generated)")
+	simulate := flag.Bool("simulation", false, "serve the moving fleet of --demo (sessions scheduled over the last 93 days, so that the past can be backfilled) instead of a generated one")
 	flag.Parse()
 
 	id, key := os.Getenv("TENCENTCLOUD_SECRET_ID"), os.Getenv("TENCENTCLOUD_SECRET_KEY")
@@ -36,6 +37,9 @@ func main() {
 	spec.Projects, spec.DevicesPerProject = *projects, *devices
 	spec.LicenseGroups, spec.SessionsPerDevice, spec.LiveSessions = *licenses, *sessions, *live
 	srv := standin.NewServer(standin.Generate(spec, time.Now()), standin.Credential{SecretID: id, SecretKey: key})
+	if *simulate {
+		srv.Follow(standin.NewSimulation(spec, time.Now()))
+	}
 	srv.Latency = *latency
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
