@@ -430,3 +430,21 @@ func TestGoneSessionsAndDryRun(t *testing.T) {
 		t.Errorf("details: %d calls, more than the budget's %d", got, want)
 	}
 }
+
+// Memory follows the fleet, not the range: a session's points leave memory
+// once the collector has read them after it ended, so over days of one
+// console's back-to-back sessions at most a few are held at once.
+func TestSessionsHeldBoundedByFleet(t *testing.T) {
+	f := newFixture(t, smallSpec, 3*24*time.Hour, "session_details")
+	most, steps := 0, 0
+	f.opts.held = func(n int) { most, steps = max(most, n), steps+1 }
+	rep := run(t, f)
+	if steps != rep.Steps || steps < 800 {
+		t.Fatalf("told of %d steps, the run made %d", steps, rep.Steps)
+	}
+	// One console drives one session at a time; the one that just ended
+	// waits for its last read.
+	if most > 3 {
+		t.Errorf("%d sessions' points held at once, over %d days of one console's sessions", most, 3)
+	}
+}

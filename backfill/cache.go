@@ -96,3 +96,10 @@ func (m *memo[T]) evict(drop func(key string) bool) {
 		}
 	}
 }
+
+// len is the entries held.
+func (m *memo[T]) len() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.m)
+}

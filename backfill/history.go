@@ -226,16 +226,19 @@ func (h *history) usageOf(ctx context.Context, pid string, start, end int64) (tr
 }
 
 // evict forgets what no step from t on needs: chunks that ended more than
-// keep before t.
-func (h *history) evict(t int64, keep int64) {
-	old := func(key string) bool {
-		var until int64
-		fmt.Sscan(key, &until)
-		return until < t-keep
+// keep before t, sessions' points detailsKeep after the session ended.
+func (h *history) evict(t, keep, detailsKeep int64) {
+	endedBefore := func(before int64) func(string) bool {
+		return func(key string) bool {
+			var until int64
+			fmt.Sscan(key, &until)
+			return until < before
+		}
 	}
+	old := endedBefore(t - keep)
 	h.buckets.evict(old)
 	h.sessions.evict(old)
-	h.details.evict(old)
+	h.details.evict(endedBefore(t - detailsKeep))
 	h.usage.evict(old)
 	h.byIDMu.Lock()
 	defer h.byIDMu.Unlock()

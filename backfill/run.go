@@ -58,6 +58,10 @@ type Options struct {
 	// Reserved, if set, is told of every call the rate limiter lets go
 	// (tests).
 	Reserved func(action string, at time.Time)
+
+	// held, if set, is told after each step how many sessions' points the
+	// account keeps in memory (tests).
+	held func(sessions int)
 }
 
 // Report is what a run did.
@@ -199,6 +203,8 @@ type accountRun struct {
 	api    *replay
 	exp    *collector.Exporter
 	acc    config.Account
+
+	detailsKeep int64 // seconds a session's points stay in memory after it ended
 }
 
 func newAccountRun(a Account, o Options) (*accountRun, error) {
@@ -240,6 +246,11 @@ func (ar *accountRun) configure() {
 	ar.acc.ScrapeTimeout = config.Duration(time.Hour)
 	rs := collector.SettingsOf[collector.RoundSettings](&ar.acc)
 	rs.ActiveSessionWindow = config.Duration(max(time.Duration(rs.ActiveSessionWindow), ar.o.Step))
+	// A session's points are read while it is live and once after it
+	// ended: past that, they leave memory (a resumed run reads them from
+	// disk). Held for the lists' two days, they made memory grow with the
+	// fleet's session-days.
+	ar.detailsKeep = int64((time.Duration(rs.ActiveSessionWindow) + 2*ar.o.Step).Seconds())
 	sd := collector.SettingsOf[collector.SessionDetailsSettings](&ar.acc)
 	sd.Retention = config.Duration(ar.o.To.Sub(ar.o.From) + 48*time.Hour)
 }
@@ -280,7 +291,10 @@ func (ar *accountRun) replay(ctx context.Context, w *writer, stepped func(time.T
 		if w.err != nil {
 			return n, w.err
 		}
-		ar.h.evict(t, keep)
+		ar.h.evict(t, keep, ar.detailsKeep)
+		if ar.o.held != nil {
+			ar.o.held(ar.h.details.len())
+		}
 		n++
 		stepped(time.Unix(t, 0))
 	}

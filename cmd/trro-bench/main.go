@@ -78,7 +78,19 @@ func main() {
 	flag.StringVar(&clientProfile, "clientprofile", "", "write a CPU profile of the API client alone here (with -child)")
 	flag.IntVar(&liveSessions, "live", liveSessions, "live sessions in the fleet (two devices in session each)")
 	accounts := flag.Bool("accounts", false, "compare one account of half the fleet with two such accounts on one exporter")
+	backfill := flag.Bool("backfill", false, "measure `trro_exporter backfill` over ranges of the stand-in's simulated past instead")
+	exporter := flag.String("exporter", "", "path of the trro_exporter binary (with -backfill)")
+	backfillDays := flag.String("backfill-days", "7,30", "ranges to backfill, in days (with -backfill)")
+	backfillProjects := flag.Int("backfill-projects", 1, "projects of the simulated fleet (with -backfill)")
+	backfillDevices := flag.Int("backfill-devices", 3, "devices per project of the simulated fleet (with -backfill)")
 	flag.Parse()
+	if *backfill {
+		if err := runBackfills(os.Stdout, *standin, *exporter, *backfillDays, *backfillProjects, *backfillDevices, *latency); err != nil {
+			fmt.Fprintln(os.Stderr, "trro-bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *accounts {
 		if err := compareAccounts(os.Stdout, *standin, *sizes, *devices, *licenses, *latency, *runs); err != nil {
 			fmt.Fprintln(os.Stderr, "trro-bench:", err)

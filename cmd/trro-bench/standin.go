@@ -14,7 +14,7 @@ import (
 
 // startStandin runs the stand-in binary with a generated fleet until ctx
 // ends, and returns its URL once it answers.
-func startStandin(ctx context.Context, bin string, projects, perProject, licenses int, latency time.Duration, live int) (string, error) {
+func startStandin(ctx context.Context, bin string, projects, perProject, licenses int, latency time.Duration, live int, extra ...string) (string, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", err
@@ -23,6 +23,7 @@ func startStandin(ctx context.Context, bin string, projects, perProject, license
 	l.Close()
 	cmd := exec.CommandContext(ctx, bin, "-listen", addr, "-projects", strconv.Itoa(projects), "-devices-per-project", strconv.Itoa(perProject),
 		"-license-groups", strconv.Itoa(licenses), "-latency", latency.String(), "-live-sessions", strconv.Itoa(live))
+	cmd.Args = append(cmd.Args, extra...)
 	cmd.Env = append(os.Environ(), "TENCENTCLOUD_SECRET_ID="+secretID, "TENCENTCLOUD_SECRET_KEY="+secretKey)
 	if err := cmd.Start(); err != nil {
 		return "", fmt.Errorf("start stand-in: %w", err)
