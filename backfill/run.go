@@ -278,10 +278,18 @@ func (ar *accountRun) replay(ctx context.Context, w *writer, stepped func(time.T
 	w.constNames, w.constVals = append(w.constNames, names...), append(w.constVals, vals...)
 	step := int64(ar.o.Step.Seconds())
 	keep := int64(2*day) + step
+	var pre *prefetcher
+	if slices.Contains(collector.Enabled(&ar.acc), "session_details") {
+		pre = newPrefetcher(ar)
+		defer pre.wait()
+	}
 	n := 0
 	for t := ar.o.From.Unix(); t <= ar.o.To.Unix(); t += step {
 		if err := ctx.Err(); err != nil {
 			return n, err
+		}
+		if pre != nil {
+			pre.at(ctx, t)
 		}
 		ar.api.now.Store(t)
 		w.at(t)

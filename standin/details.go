@@ -208,8 +208,9 @@ func sessionQuality(s Session) string {
 // given quality, drawn from h.
 func detailPoint(quality string, h uint64) map[string]any {
 	r := func(shift, n uint64) int64 { return int64(h >> shift % n) }
-	p := map[string]any{"CpuUsed": float64(20+r(40, 40)) + 0.5, "MemUsed": float64(30+r(44, 30)) + 0.25,
-		"EncodeCost": 5 + r(48, 10), "DecodeCost": 3 + r(50, 8), "CaptureCost": 2 + r(52, 5), "RenderCost": 4 + r(54, 6)}
+	p := make(map[string]any, 24) // its fields: no growing
+	p["CpuUsed"], p["MemUsed"] = float64(20+r(40, 40))+0.5, float64(30+r(44, 30))+0.25
+	p["EncodeCost"], p["DecodeCost"], p["CaptureCost"], p["RenderCost"] = 5+r(48, 10), 3+r(50, 8), 2+r(52, 5), 4+r(54, 6)
 	var lag100, lag150 int64
 	switch quality {
 	case "bad":

@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/trro-exporter/trro_exporter/collector"
 	"github.com/trro-exporter/trro_exporter/standin"
 	"github.com/trro-exporter/trro_exporter/trro"
 )
@@ -168,10 +169,11 @@ func minimumBackfillCalls(f *standin.Fleet, from, to time.Time) (map[string]int,
 		}
 		sessions += n
 		calls[trro.ActionDescribeDeviceSessionList] += max((n+backfillPageSize-1)/backfillPageSize, 1)
-		months := map[time.Month]bool{}
+		months := map[time.Time]bool{} // months before one of the range (China Standard Time, as billed)
 		for t := from; !t.After(to); t = t.Add(usageStep) {
 			calls[trro.ActionGetTotalDuration]++
-			months[t.UTC().Month()] = true
+			_, prev := collector.UsageMonths(t)
+			months[prev] = true
 		}
 		calls[trro.ActionGetTotalDuration] += len(months)
 	}
