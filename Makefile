@@ -109,11 +109,15 @@ BENCH_SIZES ?= 1,10,100,500
 # Whole-fleet sizes of the accounts comparison (two half-fleet accounts
 # against one).
 BENCH_ACCOUNT_SIZES ?= 10,100
+# Ranges of the backfill line, in days (about six minutes for 7 and 30).
+BENCH_BACKFILL_DAYS ?= 7,30
 bench:
 	go build -o bin/trro-standin ./cmd/trro-standin
 	go build -o bin/trro-bench ./cmd/trro-bench
+	go build -o bin/trro_exporter .
 	./bin/trro-bench -standin ./bin/trro-standin -sizes $(BENCH_SIZES)
 	./bin/trro-bench -standin ./bin/trro-standin -accounts -sizes $(BENCH_ACCOUNT_SIZES)
+	./bin/trro-bench -standin ./bin/trro-standin -exporter ./bin/trro_exporter -backfill -backfill-days $(BENCH_BACKFILL_DAYS)
 	go test -run '^$$' -bench 'WritePage|DecodeDevices' -benchmem ./collector ./trro
 	go test -run '^$$' -bench Scrape -benchmem -benchtime 3x ./collector
 

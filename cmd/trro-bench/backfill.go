@@ -150,9 +150,9 @@ func measureBackfill(standinBin, exporterBin string, days, projects, perProject 
 // as the API limits it, each action at its own rate: the project list; one
 // statistics call per project (the API documents no range limit); a
 // project's sessions of the range in full pages; every session's points in
-// the range, 600 to an answer; usage: per project, the month to date at
-// each usage step and each month before it once. Details are what the
-// range is made of, the rest is small beside them.
+// the range, 600 to an answer; usage: per project, the distinct questions
+// of the month to date at each usage step and of the month before. Details
+// are what the range is made of, the rest is small beside them.
 func minimumBackfillCalls(f *standin.Fleet, from, to time.Time) (map[string]int, int) {
 	calls := map[string]int{trro.ActionDescribeProjectList: 1}
 	sessions := 0
@@ -169,13 +169,23 @@ func minimumBackfillCalls(f *standin.Fleet, from, to time.Time) (map[string]int,
 		}
 		sessions += n
 		calls[trro.ActionDescribeDeviceSessionList] += max((n+backfillPageSize-1)/backfillPageSize, 1)
-		months := map[time.Time]bool{} // months before one of the range (China Standard Time, as billed)
+		// The questions: a month to date at each usage step, each month
+		// before one of the range to its last step (the same question as
+		// that month to date at its last step, when the range holds it).
+		asked := map[[2]time.Time]bool{}
 		for t := from; !t.After(to); t = t.Add(usageStep) {
-			calls[trro.ActionGetTotalDuration]++
-			_, prev := collector.UsageMonths(t)
-			months[prev] = true
+			cur, prev := collector.UsageMonths(t)
+			asked[[2]time.Time{cur, later(t.Truncate(usageStep), cur)}] = true
+			asked[[2]time.Time{prev, later(cur.Add(-time.Second).Truncate(usageStep), prev)}] = true
 		}
-		calls[trro.ActionGetTotalDuration] += len(months)
+		calls[trro.ActionGetTotalDuration] += len(asked)
 	}
 	return calls, sessions
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
