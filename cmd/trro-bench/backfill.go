@@ -172,11 +172,11 @@ func minimumBackfillCalls(f *standin.Fleet, from, to time.Time) (map[string]int,
 		// The questions: a month to date at each usage step, each month
 		// before one of the range to its last step (the same question as
 		// that month to date at its last step, when the range holds it).
-		asked := map[[2]time.Time]bool{}
+		asked := map[[2]int64]bool{} // Unix seconds: times of two zones compare equal
 		for t := from; !t.After(to); t = t.Add(usageStep) {
 			cur, prev := collector.UsageMonths(t)
-			asked[[2]time.Time{cur, later(t.Truncate(usageStep), cur)}] = true
-			asked[[2]time.Time{prev, later(cur.Add(-time.Second).Truncate(usageStep), prev)}] = true
+			asked[[2]int64{cur.Unix(), later(t.Truncate(usageStep), cur).Unix()}] = true
+			asked[[2]int64{prev.Unix(), later(cur.Add(-time.Second).Truncate(usageStep), prev).Unix()}] = true
 		}
 		calls[trro.ActionGetTotalDuration] += len(asked)
 	}
