@@ -54,7 +54,11 @@ func helpFlags(t *testing.T, command ...string) map[string]string {
 	parseFlags(append(command, "--help"), &help)
 	flags := map[string]string{}
 	for _, m := range regexp.MustCompile(`(?m)^\s+(?:-\w, )?--(?:\[no-\])?([a-z0-9._-]+)(?:=(\S*))?(?:\s|$)`).FindAllStringSubmatch(help.String(), -1) {
-		flags[m[1]] = strings.Trim(m[2], `"`)
+		def := strings.Trim(m[2], `"`)
+		if regexp.MustCompile(`^[A-Z_]+$`).MatchString(def) {
+			def = "" // a placeholder (--label=LABEL), not a default
+		}
+		flags[m[1]] = def
 	}
 	return flags
 }

@@ -19,7 +19,7 @@ for p in linux-amd64 linux-arm64 darwin-amd64 darwin-arm64 windows-amd64; do
     deploy/prometheus/trro-alerts.yml deploy/alertmanager/alertmanager.yml deploy/kubernetes/kustomization.yaml \
     deploy/kubernetes/config.yml deploy/systemd/trro_exporter.service deploy/docker-compose/docker-compose.yml \
     deploy/prometheus/trro-rules.yml deploy/helm/trro-exporter/Chart.yaml deploy/helm/trro-exporter/files/rules.yaml \
-    monitoring-mixin/mixin.libsonnet monitoring-mixin/dashboards/trro-licenses.libsonnet docs/metrics.md docs/configuration.md \
+    monitoring-mixin/mixin.libsonnet monitoring-mixin/dashboards/trro-licenses.libsonnet docs/metrics.md docs/configuration.md docs/backfill.md \
     examples/one-account.yml examples/many-accounts.yml examples/large-fleet.yml; do
     grep -qx "trro_exporter-$want.$p/$f" <<<"$files" || { echo "release: $a lacks $f"; fail=1; }
   done
