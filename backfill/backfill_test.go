@@ -20,6 +20,7 @@ import (
 
 	"github.com/trro-exporter/trro_exporter/collector"
 	"github.com/trro-exporter/trro_exporter/config"
+	"github.com/trro-exporter/trro_exporter/internal/testtool"
 	"github.com/trro-exporter/trro_exporter/standin"
 	"github.com/trro-exporter/trro_exporter/trro"
 )
@@ -124,23 +125,12 @@ func TestOutputFormat(t *testing.T) {
 		}
 	}
 	data := t.TempDir()
-	if out, err := exec.Command(promtoolPath(t), "tsdb", "create-blocks-from", "openmetrics", f.opts.Output, data).CombinedOutput(); err != nil {
+	if out, err := exec.Command(testtool.Promtool(t), "tsdb", "create-blocks-from", "openmetrics", f.opts.Output, data).CombinedOutput(); err != nil {
 		t.Fatalf("promtool: %v\n%s", err, out)
 	}
 	if _, err := os.Stat(f.opts.Output + ".work"); !os.IsNotExist(err) {
 		t.Errorf("the work directory is left after a complete run: %v", err)
 	}
-}
-
-func promtoolPath(t *testing.T) string {
-	if p := os.Getenv("PROMTOOL"); p != "" {
-		return p
-	}
-	p, err := exec.LookPath("promtool")
-	if err != nil {
-		t.Fatal("promtool not found: install Debian's prometheus package or set PROMTOOL")
-	}
-	return p
 }
 
 // Each step shows what the live exporter showed then: the previous

@@ -123,7 +123,7 @@ trro_session_quality_sessions{project_id="proj0000000000bb",quality="normal"} 0
 # HELP trro_dropped_values_total API values not exported, by API field and reason: unparseable (no known format), implausible (a time before 2022 or from 2100 on, a value out of its range), negative (a count or duration below zero); for session series also null, missing (array shorter than TimeOffset), no_time, outside_window, not_in_session (a device the session does not join).
 # TYPE trro_dropped_values_total counter
 trro_dropped_values_total{field="LastReportTime",reason="unparseable"} 1
-trro_dropped_values_total{field="VideoLatency",reason="null"} 1
+trro_dropped_values_total{field="VideoLatency",reason="null"} 32
 `
 
 var fleetMetrics = []string{

@@ -23,6 +23,7 @@ import (
 
 	"github.com/trro-exporter/trro_exporter/collector"
 	"github.com/trro-exporter/trro_exporter/config"
+	"github.com/trro-exporter/trro_exporter/internal/testtool"
 	"github.com/trro-exporter/trro_exporter/standin"
 	"github.com/trro-exporter/trro_exporter/trro"
 )
@@ -309,20 +310,8 @@ func TestAlertConventions(t *testing.T) {
 	}
 }
 
-func promtool(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("PROMTOOL"); p != "" {
-		return p
-	}
-	p, err := exec.LookPath("promtool")
-	if err != nil {
-		t.Fatal("promtool not found: install Debian's prometheus package or set PROMTOOL")
-	}
-	return p
-}
-
 func TestPromtoolRules(t *testing.T) {
-	p := promtool(t)
+	p := testtool.Promtool(t)
 	if out, err := exec.Command(p, "check", "rules", "prometheus/trro-alerts.yml", "prometheus/trro-rules.yml").CombinedOutput(); err != nil {
 		t.Fatalf("promtool check rules: %v\n%s", err, out)
 	}

@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http/httptest"
 	"net/url"
@@ -37,10 +36,7 @@ func TestBackfill(t *testing.T) {
 	api := httptest.NewServer(srv)
 	defer api.Close()
 
-	bin := filepath.Join(dir, "trro_exporter")
-	if out, err := exec.Command("go", "build", "-o", bin, "..").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildExporter(t, dir)
 	cfg := filepath.Join(dir, "config.yml")
 	os.WriteFile(cfg, []byte(fmt.Sprintf("name: mine\nendpoint: %s\nstatistic_intervals: [hour, day]\ncollectors: {session_details: true, session_quality: true}\n", api.URL)), 0o600)
 	out := filepath.Join(dir, "history.om")
@@ -174,20 +170,8 @@ func keys(m map[string]bool) []string {
 
 // dashboardQueries are every panel query of the shipped dashboards.
 func dashboardQueries(t *testing.T) []string {
-	files, _ := filepath.Glob("../grafana/dashboards/*.json")
 	var out []string
-	for _, f := range files {
-		var d struct {
-			Panels []struct {
-				Targets []struct {
-					Expr string `json:"expr"`
-				} `json:"targets"`
-			} `json:"panels"`
-		}
-		raw, _ := os.ReadFile(f)
-		if err := json.Unmarshal(raw, &d); err != nil {
-			t.Fatal(err)
-		}
+	for _, d := range readDashboards(t) {
 		for _, p := range d.Panels {
 			for _, tg := range p.Targets {
 				out = append(out, tg.Expr)

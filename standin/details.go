@@ -74,7 +74,18 @@ func sessionDetails(s Session, start, end, now int64) []map[string]any {
 const missingEvery, nullEvery = 41, 29
 
 func pointHash(s Session, typ string, t int64) uint64 {
-	return hash(s.ID, typ, strconv.FormatInt(t, 10))
+	return mix(hash(s.ID, typ, strconv.FormatInt(t, 10)))
+}
+
+// mix spreads every bit of h over all of them (splitmix64's finalizer).
+// FNV alone leaves the high bits of consecutive seconds alike, so a field
+// drawn from them (a stutter, a frame rate) held for minutes on end.
+func mix(h uint64) uint64 {
+	h ^= h >> 30
+	h *= 0xbf58476d1ce4e5b9
+	h ^= h >> 27
+	h *= 0x94d049bb133111eb
+	return h ^ h>>31
 }
 
 // VideoLatencyPoints counts the VideoLatency values (not null) the fleet's
@@ -113,7 +124,7 @@ func deviceDetails(s Session, typ, id, quality string, from, to int64) map[strin
 		p := detailPoint(quality, h)
 		stages(p, typ, s.SlowRender, h)
 		for i := range links {
-			lh := hash(s.ID, id, strconv.Itoa(i), strconv.FormatInt(t, 10))
+			lh := mix(hash(s.ID, id, strconv.Itoa(i), strconv.FormatInt(t, 10)))
 			lp := detailPoint(quality, lh)
 			links[i]["Rtt"] = append(links[i]["Rtt"], lp["NetworkLatency"])
 			links[i]["Lost"] = append(links[i]["Lost"], lp["Lost"])
