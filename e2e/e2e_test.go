@@ -385,10 +385,10 @@ accounts:
 	})
 
 	t.Run("live session alerts reach the webhook", func(t *testing.T) {
-		// Usually there by now. A round cut at its deadline reads no
-		// points: with 2 s scrapes (1.5 s rounds) a loaded machine took two
-		// minutes to read the bad session's, and once more than 150 s.
-		// Scrapes of 4 s give rounds 3.5 s; the wait stays long.
+		// Usually there by now; the wait is long for a loaded machine.
+		// (Frame gaps once took over 150 s: the stand-in's stutter held
+		// still for minutes, its per-second values drawn from badly mixed
+		// hash bits. They are mixed now.)
 		began := time.Now()
 		for _, name := range []string{"TrroSessionVideoLatencyHigh", "TrroSessionControlLatencyHigh", "TrroSessionPacketLossHigh",
 			"TrroSessionResolutionDowngraded", "TrroSessionFrameGaps"} {
