@@ -63,7 +63,7 @@ func runBackfills(w io.Writer, standinBin, exporterBin, days string, projects, p
 		rs = append(rs, r)
 		fmt.Fprintf(os.Stderr, "trro-bench: backfill of %d days done\n", n)
 	}
-	fmt.Fprintf(w, "Backfill: %d project(s) of %d devices (the simulation: a console driving two machines around the clock), API latency %v, --rate-limit %g, --step 1m, session_details and session_quality on; %s/%s, %d CPUs, %s\n\n",
+	fmt.Fprintf(w, "Backfill: %d project(s) of %d devices (the simulation: a third are consoles, each driving its share of the machines; the first console drives around the clock), API latency %v, --rate-limit %g, --step 1m, session_details and session_quality on; %s/%s, %d CPUs, %s\n\n",
 		projects, perProject, latency, rateLimit, runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
 	fmt.Fprintln(w, "| days | sessions | samples | output MiB | API calls | minimum | ratio | details calls | minimum | wall s | rate-limit bound s | ratio | CPU s | peak RSS MiB | RSS ratio to the first |")
 	fmt.Fprintln(w, "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")

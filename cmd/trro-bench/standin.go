@@ -25,6 +25,7 @@ func startStandin(ctx context.Context, bin string, projects, perProject, license
 		"-license-groups", strconv.Itoa(licenses), "-latency", latency.String(), "-live-sessions", strconv.Itoa(live))
 	cmd.Args = append(cmd.Args, extra...)
 	cmd.Env = append(os.Environ(), "TENCENTCLOUD_SECRET_ID="+secretID, "TENCENTCLOUD_SECRET_KEY="+secretKey)
+	dieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		return "", fmt.Errorf("start stand-in: %w", err)
 	}
@@ -35,6 +36,7 @@ func startStandin(ctx context.Context, bin string, projects, perProject, license
 			return base, nil
 		}
 		if i > 200 {
+			cmd.Process.Kill()
 			return "", fmt.Errorf("stand-in did not start")
 		}
 		time.Sleep(20 * time.Millisecond)
