@@ -111,11 +111,16 @@ BENCH_SIZES ?= 1,10,100,500
 BENCH_ACCOUNT_SIZES ?= 10,100
 # Ranges of the backfill line, in days (about six minutes for 7 and 30).
 BENCH_BACKFILL_DAYS ?= 7,30
+# Live sessions of the many-in-session line: with 10 projects' consoles,
+# 2 000 devices in session (about ten minutes: one session's points call
+# each, at the rate limit).
+BENCH_LIVE ?= 1990
 bench:
 	go build -o bin/trro-standin ./cmd/trro-standin
 	go build -o bin/trro-bench ./cmd/trro-bench
 	go build -o bin/trro_exporter .
 	./bin/trro-bench -standin ./bin/trro-standin -sizes $(BENCH_SIZES)
+	./bin/trro-bench -standin ./bin/trro-standin -sizes 10 -live $(BENCH_LIVE) -runs 1
 	./bin/trro-bench -standin ./bin/trro-standin -accounts -sizes $(BENCH_ACCOUNT_SIZES)
 	./bin/trro-bench -standin ./bin/trro-standin -exporter ./bin/trro_exporter -backfill -backfill-days $(BENCH_BACKFILL_DAYS)
 	go test -run '^$$' -bench 'WritePage|DecodeDevices' -benchmem ./collector ./trro

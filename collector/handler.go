@@ -1,7 +1,6 @@
 package collector
 
 import (
-	"bytes"
 	"compress/gzip"
 	"context"
 	"fmt"
@@ -131,7 +130,7 @@ func serveMetrics(opts HandlerOptions, pick picker) http.Handler {
 		}
 		p := makePage(r, opts, exporters, base)
 		release()
-		p.writeTo(w, opts.WriteGrace)
+		p.writeTo(w, opts)
 	})
 }
 
@@ -172,35 +171,48 @@ func (s *targetSlots) acquire(target string) (release func(), ok bool) {
 	return func() { sem.Release(1) }, true
 }
 
-// page is a rendered page, compressed if the client takes gzip.
+// page is a page made and not yet written: the rounds are over, and what
+// is left is rendering their samples, which happens as the client reads.
+// Rendering into memory first would hold the whole page (tens of MB for a
+// large fleet, once per concurrent scrape) for the sake of a slot that only
+// has to bound the rounds' work.
 type page struct {
-	body *bytes.Buffer
-	gzip bool
+	write func(io.Writer) error // the accounts' samples
+	mfs   []*dto.MetricFamily   // the exporter's own metrics
+	gzip  bool
 }
 
-var pagePool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-// makePage runs the exporters' rounds and renders their page, then base's.
+// makePage runs the exporters' rounds and gathers base's metrics after
+// them, so the API counters include their calls.
 func makePage(r *http.Request, opts HandlerOptions, exporters []*Exporter, base prometheus.Gatherer) page {
 	timeouts := make([]time.Duration, len(exporters))
 	for i, e := range exporters {
 		timeouts[i] = ScrapeTimeout(r.Header, opts.Offset, e.Timeout())
 	}
-	write := runRounds(r.Context(), exporters, timeouts)
-	// After the rounds, so the API counters include their calls.
-	var mfs []*dto.MetricFamily
+	p := page{write: runRounds(r.Context(), exporters, timeouts), gzip: acceptsGzip(r.Header.Get("Accept-Encoding"))}
 	if base != nil {
 		var err error
-		if mfs, err = base.Gather(); err != nil && opts.ErrorLog != nil {
+		if p.mfs, err = base.Gather(); err != nil && opts.ErrorLog != nil {
 			opts.ErrorLog.Println("error gathering the exporter's own metrics:", err)
 		}
 	}
-	p := page{body: pagePool.Get().(*bytes.Buffer), gzip: acceptsGzip(r.Header.Get("Accept-Encoding"))}
-	p.body.Reset()
-	var out io.Writer = p.body
+	return p
+}
+
+// writeTo renders the page to w as it goes out, within opts.WriteGrace: a
+// client that stalls is cut off then, and holds no slot meanwhile.
+func (p page) writeTo(w http.ResponseWriter, opts HandlerOptions) {
+	h := w.Header()
+	h.Set("Content-Type", string(textFormat))
+	h.Add("Vary", "Accept-Encoding")
+	if opts.WriteGrace > 0 {
+		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(opts.WriteGrace))
+	}
+	var out io.Writer = w
 	if p.gzip {
+		h.Set("Content-Encoding", "gzip")
 		gz := gzipPool.Get().(*gzip.Writer)
-		gz.Reset(p.body)
+		gz.Reset(w)
 		defer func() {
 			gz.Close()
 			gz.Reset(nil)
@@ -208,31 +220,18 @@ func makePage(r *http.Request, opts HandlerOptions, exporters []*Exporter, base 
 		}()
 		out = gz
 	}
-	_ = write(out) // a buffer takes every write
+	if err := p.write(out); err != nil {
+		return // the scraper went away, or stalled past the grace
+	}
 	enc := expfmt.NewEncoder(out, textFormat)
-	for _, mf := range mfs {
-		if err := enc.Encode(mf); err != nil && opts.ErrorLog != nil {
-			opts.ErrorLog.Println("error encoding metric family", mf.GetName()+":", err)
+	for _, mf := range p.mfs {
+		if err := enc.Encode(mf); err != nil {
+			if opts.ErrorLog != nil {
+				opts.ErrorLog.Println("error writing metric family", mf.GetName()+":", err)
+			}
+			return
 		}
 	}
-	return p
-}
-
-// writeTo sends the page, within grace: a reader that stalls is cut off
-// then.
-func (p page) writeTo(w http.ResponseWriter, grace time.Duration) {
-	defer pagePool.Put(p.body)
-	h := w.Header()
-	h.Set("Content-Type", string(textFormat))
-	h.Add("Vary", "Accept-Encoding")
-	if p.gzip {
-		h.Set("Content-Encoding", "gzip")
-	}
-	h.Set("Content-Length", strconv.Itoa(p.body.Len()))
-	if grace > 0 {
-		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(grace))
-	}
-	_, _ = w.Write(p.body.Bytes()) // the scraper went away, or stalled
 }
 
 // runRounds runs each exporter's round with its timeout, side by side, and
