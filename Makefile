@@ -143,4 +143,5 @@ FUZZTIME ?= 10s
 fuzz:
 	go test -run '^$$' -fuzz '^FuzzDecodeEnvelope$$' -fuzztime $(FUZZTIME) ./trro
 	go test -run '^$$' -fuzz '^FuzzParseTime$$' -fuzztime $(FUZZTIME) ./trro
+	go test -run '^$$' -fuzz '^FuzzTextAsJSONString$$' -fuzztime $(FUZZTIME) ./trro
 	go test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./config

@@ -48,6 +48,25 @@ func TestIntAndTextDecoding(t *testing.T) {
 	}
 }
 
+// Text's fast path for plain strings gives what json.Unmarshal gives, and
+// strings with escapes, control characters or invalid UTF-8 take the slow
+// path to the same result (or the same refusal).
+func TestTextAsJSONString(t *testing.T) {
+	for _, raw := range []string{`""`, `"a"`, `"dev-001 excavator"`, `"挖掘机 7"`, `"a\"b"`, `"a\\b"`, `"\u00e9t\u00e9"`,
+		`"tab\there"`, `"line\nbreak"`, "\"raw\ttab\"", "\"bad \xff utf8\"", "\"half \xe6\x8c\"", `"/"`, `"\/"`} {
+		var want string
+		wantErr := json.Unmarshal([]byte(raw), &want)
+		var got Text
+		err := got.UnmarshalJSON([]byte(raw))
+		if (err != nil) != (wantErr != nil) || err == nil && string(got) != want {
+			t.Errorf("%q: got %q (%v), json.Unmarshal %q (%v)", raw, got, err, want, wantErr)
+		}
+	}
+	if !plainString([]byte(`"dev-001"`)) || plainString([]byte(`"a\nb"`)) || plainString([]byte("\"\xff\"")) {
+		t.Error("plainString misjudges")
+	}
+}
+
 // Every field of every answer decodes leniently: strings, numbers or null,
 // so one odd field never fails a whole list (ProjectInfo was strict once).
 func TestEveryFieldIsLenient(t *testing.T) {
@@ -89,4 +108,27 @@ func TestEveryFieldIsLenient(t *testing.T) {
 			t.Errorf("%s: %v", c.name, err)
 		}
 	}
+}
+
+// FuzzTextAsJSONString: for any string, quoted as JSON or just between
+// quotes, Text holds what json.Unmarshal gives, or fails where it fails.
+func FuzzTextAsJSONString(f *testing.F) {
+	for _, s := range []string{"", "dev-001", "挖掘机", "a\"b", "\x00", "\xff", "\u2028"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		raw, err := json.Marshal(s)
+		if err != nil {
+			t.Fatalf("json.Marshal(%q): %v", s, err)
+		}
+		for _, b := range [][]byte{raw, append(append([]byte{'"'}, s...), '"')} {
+			var want string
+			wantErr := json.Unmarshal(b, &want)
+			var got Text
+			err := got.UnmarshalJSON(b)
+			if (err != nil) != (wantErr != nil) || err == nil && string(got) != want {
+				t.Fatalf("%q: got %q (%v), json.Unmarshal %q (%v)", b, got, err, want, wantErr)
+			}
+		}
+	})
 }
