@@ -98,24 +98,8 @@ func runBackfill(ctx context.Context, f *flags, cfg *config.Config, loadErr erro
 	if file, ok := stderr.(*os.File); ok {
 		opts.Terminal = isTerminal(file)
 	}
-	want := map[string]bool{}
-	for _, a := range b.accounts {
-		want[a] = true
-	}
-	for i := range cfg.Accounts {
-		acc := cfg.Accounts[i]
-		if len(want) > 0 && !want[acc.Name] {
-			continue
-		}
-		delete(want, acc.Name)
-		cred, err := acc.Resolve()
-		if err != nil {
-			return fail("account %s: %v", acc.Name, err)
-		}
-		opts.Accounts = append(opts.Accounts, backfill.Account{Config: acc, Credential: cred})
-	}
-	for a := range want {
-		return fail("--account %s: no such account in the config", a)
+	if opts.Accounts, err = backfillAccounts(cfg, b.accounts); err != nil {
+		return fail("%v", err)
 	}
 	rep, err := backfill.Run(ctx, opts)
 	if err != nil {
@@ -131,4 +115,32 @@ func runBackfill(ctx context.Context, f *flags, cfg *config.Config, loadErr erro
 	}
 	fmt.Fprintf(stdout, "\nnext: promtool tsdb create-blocks-from openmetrics %s DATA_DIR\n", b.output)
 	return 0
+}
+
+// backfillAccounts are the config's accounts named by --account (every
+// one when none is named), with their credentials resolved.
+func backfillAccounts(cfg *config.Config, names []string) ([]backfill.Account, error) {
+	want := map[string]bool{}
+	for _, a := range names {
+		want[a] = true
+	}
+	var out []backfill.Account
+	for i := range cfg.Accounts {
+		acc := cfg.Accounts[i]
+		if len(want) > 0 && !want[acc.Name] {
+			continue
+		}
+		delete(want, acc.Name)
+		cred, err := acc.Resolve()
+		if err != nil {
+			return nil, fmt.Errorf("account %s: %v", acc.Name, err)
+		}
+		out = append(out, backfill.Account{Config: acc, Credential: cred})
+	}
+	for _, a := range names {
+		if want[a] {
+			return nil, fmt.Errorf("--account %s: no such account in the config", a)
+		}
+	}
+	return out, nil
 }
